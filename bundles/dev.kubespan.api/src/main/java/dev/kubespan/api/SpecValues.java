@@ -1,0 +1,97 @@
+package dev.kubespan.api;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns spec records into plain values (ordered maps, lists, strings, numbers, booleans) for
+ * printing as a table, YAML or JSON: instants as RFC 3339, durations as Go does ({@code 4m35s}),
+ * enums by their text. Secret fields are replaced by {@link #REDACTED} unless shown on request.
+ */
+public final class SpecValues {
+    public static final String REDACTED = "<redacted>";
+
+    private SpecValues() {
+    }
+
+    /** The spec as an ordered map; top-level fields named in {@code redact} are hidden when non-empty. */
+    public static Map<String, Object> toMap(Object spec, Set<String> redact) {
+        if (!spec.getClass().isRecord()) {
+            throw new IllegalArgumentException("not a record: " + spec.getClass().getName());
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (RecordComponent c : spec.getClass().getRecordComponents()) {
+            Object v = plain(read(c, spec));
+            if (v != null && redact.contains(c.getName()) && !"".equals(v)) {
+                v = REDACTED;
+            }
+            out.put(c.getName(), v);
+        }
+        return out;
+    }
+
+    /** One value in plain form. */
+    public static Object plain(Object v) {
+        if (v == null || v instanceof String || v instanceof Number || v instanceof Boolean) {
+            return v;
+        }
+        if (v instanceof Instant i) {
+            return i.toString();
+        }
+        if (v instanceof Duration d) {
+            return goDuration(d);
+        }
+        if (v instanceof Enum<?> e) {
+            return e.toString();
+        }
+        if (v instanceof Collection<?> c) {
+            List<Object> l = new ArrayList<>(c.size());
+            for (Object o : c) {
+                l.add(plain(o));
+            }
+            return l;
+        }
+        if (v.getClass().isRecord()) {
+            return toMap(v, Set.of());
+        }
+        return v.toString();
+    }
+
+    /** A duration the way Go prints it: {@code 30s}, {@code 4m35s}, {@code 1h0m0s}, {@code 500ms}. */
+    public static String goDuration(Duration d) {
+        if (d.isZero()) {
+            return "0s";
+        }
+        if (d.compareTo(Duration.ofSeconds(1)) < 0 && !d.isNegative()) {
+            return d.toMillis() + "ms";
+        }
+        long s = d.getSeconds();
+        long h = s / 3600;
+        long m = (s % 3600) / 60;
+        long sec = s % 60;
+        String frac = d.getNano() == 0 ? "" : ("." + String.format("%09d", d.getNano()).replaceAll("0+$", ""));
+        if (h > 0) {
+            return h + "h" + m + "m" + sec + frac + "s";
+        }
+        if (m > 0) {
+            return m + "m" + sec + frac + "s";
+        }
+        return sec + frac + "s";
+    }
+
+    private static Object read(RecordComponent c, Object spec) {
+        try {
+            return c.getAccessor().invoke(spec);
+        } catch (IllegalAccessException | InvocationTargetException e) {
+            throw new IllegalStateException("cannot read " + c.getName(), e);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.kubespan.api.spec;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The effective KubeSpan configuration (ns {@code config}, id {@code kubespan}). The first ten
+ * fields are Talos'; the rest are this agent's additions, with Talos' constants as defaults.
+ *
+ * @param sharedSecret the cluster secret, verbatim base64 text (also the WireGuard PSK)
+ * @param endpointFilters filters on the endpoints this node advertises (empty = no filtering)
+ * @param peerEndpointFilters filters on which received peer endpoints this node tries (empty = all)
+ */
+public record KubeSpanConfig(boolean enabled, String clusterId, String sharedSecret, boolean forceRouting,
+        boolean advertiseKubernetesNetworks, int mtu, List<String> endpointFilters, boolean harvestExtraEndpoints,
+        List<String> extraEndpoints, List<String> excludeAdvertisedNetworks,
+        int listenPort, List<String> peerEndpointFilters, Duration peerReconcileInterval,
+        Duration peerDownInterval, Duration endpointConnectionTimeout) {
+
+    public static final String ID = "kubespan";
+    public static final int DEFAULT_MTU = 1420;
+    public static final int MIN_MTU = 1280;
+    public static final int DEFAULT_LISTEN_PORT = 51820;
+    public static final Duration DEFAULT_RECONCILE_INTERVAL = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_DOWN_INTERVAL = Duration.ofSeconds(275);
+    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(15);
+
+    public KubeSpanConfig {
+        clusterId = Lists.text(clusterId);
+        sharedSecret = Lists.text(sharedSecret);
+        mtu = mtu == 0 ? DEFAULT_MTU : mtu;
+        endpointFilters = Lists.copy(endpointFilters);
+        extraEndpoints = Lists.copy(extraEndpoints);
+        excludeAdvertisedNetworks = Lists.copy(excludeAdvertisedNetworks);
+        listenPort = listenPort == 0 ? DEFAULT_LISTEN_PORT : listenPort;
+        peerEndpointFilters = Lists.copy(peerEndpointFilters);
+        peerReconcileInterval = peerReconcileInterval == null ? DEFAULT_RECONCILE_INTERVAL : peerReconcileInterval;
+        peerDownInterval = peerDownInterval == null ? DEFAULT_DOWN_INTERVAL : peerDownInterval;
+        endpointConnectionTimeout = endpointConnectionTimeout == null ? DEFAULT_CONNECTION_TIMEOUT
+                : endpointConnectionTimeout;
+    }
+}
