@@ -18,6 +18,13 @@ public record KubeSpanConfig(boolean enabled, String clusterId, String sharedSec
         Duration peerDownInterval, Duration endpointConnectionTimeout) {
 
     public static final String ID = "kubespan";
+    /** The WireGuard link KubeSpan owns. */
+    public static final String LINK_NAME = "kubespan";
+    /** fwmark WireGuard sets on its own encrypted packets (kubespan-node.md §5.1). */
+    public static final int WIREGUARD_FWMARK = 0x20;
+    public static final int ROUTING_TABLE = 180;
+    public static final int RULE_PRIORITY = 32500;
+    public static final java.time.Duration PERSISTENT_KEEPALIVE = java.time.Duration.ofSeconds(25);
     public static final int DEFAULT_MTU = 1420;
     public static final int MIN_MTU = 1280;
     public static final int DEFAULT_LISTEN_PORT = 51820;
