@@ -1,0 +1,258 @@
+package dev.kubespan.discovery.grpc.transport;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import io.grpc.BindableService;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.TlsServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.grpc.util.AdvancedTlsX509KeyManager;
+
+/**
+ * A started gRPC server (netty, NIO) bound to one address, whose event loops and call executor
+ * belong to it. {@link #close()} returns only after every one of its threads has ended, so a
+ * component can call it from {@code @Deactivate} and leave nothing behind.
+ */
+public final class OwnedServer implements AutoCloseable {
+    private static final Duration THREAD_STOP_TIMEOUT = Duration.ofSeconds(5);
+
+    private final Server server;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ExecutorService executor;
+    private final ScheduledThreadPoolExecutor tlsReloader;
+    private final AdvancedTlsX509KeyManager.Closeable tlsReload;
+    private final InetSocketAddress address;
+    private final boolean tls;
+    private final Duration shutdownGrace;
+
+    private OwnedServer(Builder b) throws IOException {
+        String prefix = b.threadNamePrefix;
+        ScheduledThreadPoolExecutor reloader = null;
+        AdvancedTlsX509KeyManager.Closeable reload = null;
+        EventLoopGroup bossGroup = null;
+        EventLoopGroup workerGroup = null;
+        ExecutorService calls = null;
+        try {
+            ServerCredentials creds;
+            if (b.certFile != null) {
+                AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
+                File key = b.keyFile.toFile();
+                File cert = b.certFile.toFile();
+                if (b.tlsReloadInterval != null) {
+                    reloader = new ScheduledThreadPoolExecutor(1, OwnedThreads.named(prefix + "-tls-reload"));
+                    reload = keys.updateIdentityCredentials(cert, key, b.tlsReloadInterval.toMillis(),
+                            TimeUnit.MILLISECONDS, reloader);
+                } else {
+                    keys.updateIdentityCredentials(cert, key);
+                }
+                creds = TlsServerCredentials.newBuilder().keyManager(keys).build();
+            } else {
+                creds = InsecureServerCredentials.create();
+            }
+            bossGroup = OwnedThreads.nioGroup(1, prefix + "-boss");
+            workerGroup = OwnedThreads.nioGroup(b.workerThreads, prefix + "-worker");
+            calls = OwnedThreads.cachedPool(prefix + "-call");
+            NettyServerBuilder nb = NettyServerBuilder.forAddress(b.address, creds)
+                    .bossEventLoopGroup(bossGroup)
+                    .workerEventLoopGroup(workerGroup)
+                    .channelType(NioServerSocketChannel.class)
+                    .executor(calls)
+                    .permitKeepAliveTime(b.permitKeepAliveTime.toMillis(), TimeUnit.MILLISECONDS)
+                    .permitKeepAliveWithoutCalls(b.permitKeepAliveWithoutCalls)
+                    .maxInboundMessageSize(b.maxInboundMessageSize);
+            for (ServerServiceDefinition s : b.services) {
+                nb.addService(s);
+            }
+            for (ServerInterceptor i : b.interceptors) {
+                nb.intercept(i);
+            }
+            Server started = nb.build().start();
+            this.server = started;
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            closeQuietly(reload);
+            OwnedThreads.shutdownPool(reloader, THREAD_STOP_TIMEOUT);
+            OwnedThreads.shutdownGroup(bossGroup, THREAD_STOP_TIMEOUT);
+            OwnedThreads.shutdownGroup(workerGroup, THREAD_STOP_TIMEOUT);
+            OwnedThreads.shutdownPool(calls, THREAD_STOP_TIMEOUT);
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            if (e instanceof GeneralSecurityException gse) {
+                throw new IOException("TLS certificate or key not usable: " + gse.getMessage(), gse);
+            }
+            throw (RuntimeException) e;
+        }
+        this.boss = bossGroup;
+        this.workers = workerGroup;
+        this.executor = calls;
+        this.tlsReloader = reloader;
+        this.tlsReload = reload;
+        this.tls = b.certFile != null;
+        this.shutdownGrace = b.shutdownGrace;
+        // getPort() throws once terminated, so remember the bound address now.
+        InetSocketAddress bound = (InetSocketAddress) server.getListenSockets().get(0);
+        this.address = new InetSocketAddress(b.address.getAddress(), bound.getPort());
+    }
+
+    /** Starts building a server that listens on {@code address} (port 0 picks a free port). */
+    public static Builder forAddress(InetSocketAddress address) {
+        return new Builder(address);
+    }
+
+    /** The port actually bound. */
+    public int port() {
+        return address.getPort();
+    }
+
+    /** The bound address (with the actual port). */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** Whether the server speaks TLS (otherwise h2c). */
+    public boolean isTls() {
+        return tls;
+    }
+
+    public boolean isTerminated() {
+        return server.isTerminated();
+    }
+
+    /**
+     * Stops accepting calls, lets running calls finish for the shutdown grace period, cancels the
+     * rest, then stops every thread of this server and waits for them.
+     */
+    @Override
+    public void close() {
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+                server.shutdownNow();
+                server.awaitTermination(THREAD_STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        closeQuietly(tlsReload);
+        OwnedThreads.shutdownPool(tlsReloader, THREAD_STOP_TIMEOUT);
+        OwnedThreads.shutdownGroup(boss, THREAD_STOP_TIMEOUT);
+        OwnedThreads.shutdownGroup(workers, THREAD_STOP_TIMEOUT);
+        OwnedThreads.shutdownPool(executor, THREAD_STOP_TIMEOUT);
+    }
+
+    private static void closeQuietly(AdvancedTlsX509KeyManager.Closeable c) {
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    /** Options of an {@link OwnedServer}; {@link #start()} binds and starts it. */
+    public static final class Builder {
+        private final InetSocketAddress address;
+        private final List<ServerServiceDefinition> services = new ArrayList<>();
+        private final List<ServerInterceptor> interceptors = new ArrayList<>();
+        private Path certFile;
+        private Path keyFile;
+        private Duration tlsReloadInterval;
+        private Duration permitKeepAliveTime = Duration.ofMinutes(5);
+        private boolean permitKeepAliveWithoutCalls;
+        private int workerThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        private int maxInboundMessageSize = 4 * 1024 * 1024;
+        private Duration shutdownGrace = Duration.ofSeconds(2);
+        private String threadNamePrefix = "grpc-server";
+
+        private Builder(InetSocketAddress address) {
+            this.address = Objects.requireNonNull(address, "address");
+        }
+
+        /** Serves TLS (1.2+, ALPN h2) with a PEM certificate chain and a PEM (PKCS#8) private key. */
+        public Builder tls(Path certificatePem, Path privateKeyPem) {
+            this.certFile = Objects.requireNonNull(certificatePem, "certificatePem");
+            this.keyFile = Objects.requireNonNull(privateKeyPem, "privateKeyPem");
+            return this;
+        }
+
+        /** Re-reads the certificate and key files at this interval when they changed (default: never). */
+        public Builder tlsReloadInterval(Duration interval) {
+            this.tlsReloadInterval = interval;
+            return this;
+        }
+
+        public Builder addService(BindableService service) {
+            services.add(service.bindService());
+            return this;
+        }
+
+        public Builder addService(ServerServiceDefinition service) {
+            services.add(service);
+            return this;
+        }
+
+        /** Adds an interceptor for every call; the last added runs first. */
+        public Builder intercept(ServerInterceptor interceptor) {
+            interceptors.add(interceptor);
+            return this;
+        }
+
+        /** Clients that ping more often than this are sent GOAWAY (too_many_pings). */
+        public Builder permitKeepAliveTime(Duration time) {
+            this.permitKeepAliveTime = time;
+            return this;
+        }
+
+        public Builder permitKeepAliveWithoutCalls(boolean permit) {
+            this.permitKeepAliveWithoutCalls = permit;
+            return this;
+        }
+
+        public Builder workerThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("workerThreads must be at least 1");
+            }
+            this.workerThreads = threads;
+            return this;
+        }
+
+        public Builder maxInboundMessageSize(int bytes) {
+            this.maxInboundMessageSize = bytes;
+            return this;
+        }
+
+        /** How long {@link OwnedServer#close()} lets running calls finish before cancelling them. */
+        public Builder shutdownGrace(Duration grace) {
+            this.shutdownGrace = grace;
+            return this;
+        }
+
+        /** Prefix of this server's thread names. */
+        public Builder threadNamePrefix(String prefix) {
+            this.threadNamePrefix = prefix;
+            return this;
+        }
+
+        /** Binds and starts; on failure every thread already created is stopped again. */
+        public OwnedServer start() throws IOException {
+            return new OwnedServer(this);
+        }
+    }
+}
