@@ -1,0 +1,160 @@
+package dev.kubespan.shell.internal.remote;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+
+/**
+ * Lets {@code bin/kubespan shell} run Gogo commands in an agent that runs as a service (no
+ * terminal). The socket lives in a 0700 directory and is itself 0600, so only the agent's own
+ * user (root on an appliance) can use it; nothing listens on the network.
+ */
+@Component(immediate = true)
+public final class ShellSocketServer {
+    /** Framework property naming the socket; default {@code ${kubespan.home}/data/shell.sock}. */
+    public static final String SOCKET_PROPERTY = "kubespan.shell.socket";
+
+    private final CommandProcessor processor;
+    private final Logger log;
+    private final Path socket;
+    private final ServerSocketChannel server;
+    private final Thread acceptor;
+    private final Set<SocketChannel> clients = ConcurrentHashMap.newKeySet();
+
+    @Activate
+    public ShellSocketServer(@Reference CommandProcessor processor, BundleContext context,
+            @Reference(service = LoggerFactory.class) Logger log) throws IOException {
+        this.processor = processor;
+        this.log = log;
+        this.socket = socketPath(context);
+        Path dir = socket.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Files.deleteIfExists(socket);
+        this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        this.acceptor = new Thread(this::acceptLoop, "kubespan-shell-socket");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        log.info("Shell socket listening on {} (bin/kubespan shell)", socket);
+    }
+
+    static Path socketPath(BundleContext context) {
+        String p = context.getProperty(SOCKET_PROPERTY);
+        if (p != null && !p.isBlank()) {
+            return Path.of(p);
+        }
+        String home = context.getProperty("kubespan.home");
+        return Path.of(home == null ? "." : home, "data", "shell.sock");
+    }
+
+    @Deactivate
+    public void deactivate() throws IOException, InterruptedException {
+        server.close();
+        for (SocketChannel c : clients) {
+            c.close();
+        }
+        acceptor.join(5000);
+        Files.deleteIfExists(socket);
+    }
+
+    private void acceptLoop() {
+        while (server.isOpen()) {
+            try {
+                SocketChannel c = server.accept();
+                clients.add(c);
+                Thread t = new Thread(() -> serve(c), "kubespan-shell-session");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                if (server.isOpen()) {
+                    log.warn("Shell socket accept failed: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    private void serve(SocketChannel c) {
+        try (c) {
+            InputStream in = Channels.newInputStream(c);
+            String line = readLine(in);
+            OutputStream raw = Channels.newOutputStream(c);
+            PrintStream out = new PrintStream(raw, true, StandardCharsets.UTF_8);
+            Thread worker = Thread.currentThread();
+            // The client keeps its side open while it wants output; its close ends a watch.
+            Thread hangup = new Thread(() -> {
+                try {
+                    while (in.read() >= 0) {
+                        // ignore anything after the command line
+                    }
+                } catch (IOException ignored) {
+                    // closed
+                }
+                worker.interrupt();
+            }, "kubespan-shell-hangup");
+            hangup.setDaemon(true);
+            hangup.start();
+            int exit = execute(line, out);
+            out.print(ShellProtocol.TRAILER + exit + "\n");
+            out.flush();
+        } catch (IOException e) {
+            log.debug("Shell session ended: {}", e.toString());
+        } finally {
+            clients.remove(c);
+            Thread.interrupted();
+        }
+    }
+
+    private int execute(String line, PrintStream out) {
+        if (line == null || line.isBlank()) {
+            return 0;
+        }
+        try (CommandSession s = processor.createSession(InputStream.nullInputStream(), out, out)) {
+            Object result = s.execute(line);
+            if (result != null) {
+                out.println(s.format(result, Converter.INSPECT));
+            }
+            return 0;
+        } catch (Exception e) {
+            out.println("Error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int ch;
+        while ((ch = in.read()) >= 0 && ch != '\n') {
+            if (b.size() > 64 * 1024) {
+                throw new IOException("command line too long");
+            }
+            b.write(ch);
+        }
+        return ch < 0 && b.size() == 0 ? null : b.toString(StandardCharsets.UTF_8);
+    }
+}
