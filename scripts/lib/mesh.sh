@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# A local KubeSpan lab: one bridge, a discovery server and agents, each in its own network
+# namespace (agents also get their own mount and UTS namespaces: own /run/wireguard, hostname).
+# Used by scripts/demo and by the end-to-end tests (itests), so both build the mesh one way.
+#
+# Run it inside private namespaces (scripts/demo and the itests' isolated-java do): it creates
+# namespaces named ks-* and addresses 10.99.0.0/24 and fd99::/64 that exist only there.
+#
+#   mesh.sh lab-up          WORK                       bridge namespace ks-br
+#   mesh.sh discovery-start WORK DIST                  standalone discovery server, 10.99.0.254:3000
+#   mesh.sh discovery-stop  WORK
+#   mesh.sh cluster-config  WORK DIST                  generate the shared cluster id and secret
+#   mesh.sh node-start      WORK DIST NAME INDEX       agent NAME at 10.99.0.INDEX / fd99::INDEX
+#   mesh.sh node-kill       WORK NAME                  SIGKILL every process of the node
+#   mesh.sh node-stop       WORK NAME                  SIGTERM the agent (wireguard-go stays)
+#   mesh.sh shell           WORK NAME COMMAND...       a Gogo command in the node's agent
+#   mesh.sh wait-mesh       WORK TIMEOUT NAME...       until every node sees all others up
+#   mesh.sh ping-matrix     WORK NAME...               ping6 between all KubeSpan addresses
+#   mesh.sh demo            DIST WORK NODES TIMEOUT SHELL
+set -euo pipefail
+
+BR_NS=ks-br
+DISC_NS=ks-disc
+DISC_IP=10.99.0.254
+NET4=10.99.0
+NET6=fd99:
+
+log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
+
+host_up() { # NS INDEX: a namespace on the bridge with 10.99.0.INDEX and fd99::INDEX
+    local ns=$1 i=$2
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
+    ip link add "v$i" netns "$ns" type veth peer name "b$i" netns "$BR_NS"
+    ip -n "$BR_NS" link set "b$i" master br0 up
+    ip -n "$ns" link set "v$i" name eth0
+    ip -n "$ns" addr add "$NET4.$i/24" dev eth0
+    ip -n "$ns" addr add "${NET6}:$(printf '%x' "$i")/64" dev eth0 nodad
+    ip -n "$ns" link set eth0 up
+}
+
+cmd_lab_up() {
+    local work=$1
+    mkdir -p "$work"
+    ip netns add "$BR_NS"
+    ip -n "$BR_NS" link set lo up
+    ip -n "$BR_NS" link add br0 type bridge
+    ip -n "$BR_NS" link set br0 up
+}
+
+cmd_discovery_start() {
+    local work=$1 dist=$2
+    host_up "$DISC_NS" 254
+    mkdir -p "$work/discovery"
+    ip netns exec "$DISC_NS" "$dist/bin/kubespan-discovery" --addr "$DISC_IP:3000" --metrics-addr "127.0.0.1:2122" \
+        --snapshot-path "$work/discovery/state.bin" --snapshot-interval 10s \
+        >>"$work/discovery/server.log" 2>&1 &
+    echo $! >"$work/discovery/pid"
+    for _ in $(seq 1 100); do
+        ip netns exec "$DISC_NS" bash -c "exec 3<>/dev/tcp/$DISC_IP/3000" 2>/dev/null && return 0
+        sleep 0.2
+    done
+    log "discovery server did not start; its log:"; tail -n 30 "$work/discovery/server.log" >&2; return 1
+}
+
+cmd_discovery_stop() {
+    local work=$1
+    local pid; pid=$(cat "$work/discovery/pid")
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    ip netns del "$DISC_NS" 2>/dev/null || true
+}
+
+cmd_cluster_config() {
+    local work=$1 dist=$2
+    "$dist/bin/kubespan" gen-config --with-kubespan --discovery-endpoint "http://$DISC_IP:3000/" >"$work/cluster.yaml"
+    chmod 600 "$work/cluster.yaml"
+}
+
+cmd_node_start() {
+    local work=$1 dist=$2 name=$3 i=$4
+    local home="$work/$name"
+    if [ ! -d "$home" ]; then
+        mkdir -p "$home"
+        cp -a "$dist/." "$home/"
+        cp "$work/cluster.yaml" "$home/etc/kubespan.yaml"
+        # The lab's discovery server runs on its own host; agents do not host one.
+        printf 'enabled = false\n' >"$home/etc/dev.kubespan.discovery.server.cfg"
+        [ -f "$work/$name.extra.yaml" ] && cat "$work/$name.extra.yaml" >>"$home/etc/kubespan.yaml"
+    fi
+    ip netns list | grep -qw "ks-$name" || host_up "ks-$name" "$i"
+    ip netns exec "ks-$name" unshare --mount --uts --propagation private -- sh -c '
+        mount -t tmpfs -o mode=0755 tmpfs /run/wireguard 2>/dev/null || { mkdir -p /run/wireguard; mount -t tmpfs tmpfs /run/wireguard; }
+        mkdir -p /run/kubespan && mount -t tmpfs -o mode=0755 tmpfs /run/kubespan
+        hostname "$1"
+        exec "$2/bin/kubespan" --service' sh "$name" "$home" >>"$home/agent.log" 2>&1 &
+    echo $! >"$home/pid"
+    for _ in $(seq 1 150); do
+        [ -S "$home/data/shell.sock" ] && return 0
+        sleep 0.2
+    done
+    log "$name did not start; its log:"; tail -n 40 "$home/agent.log" >&2; return 1
+}
+
+cmd_node_kill() {
+    local work=$1 name=$2
+    local pids; pids=$(ip netns pids "ks-$name" 2>/dev/null || true)
+    [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
+    rm -f "$work/$name/data/shell.sock"
+}
+
+cmd_node_stop() {
+    local work=$1 name=$2
+    local pid; pid=$(cat "$work/$name/pid")
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+}
+
+cmd_shell() {
+    local work=$1 name=$2; shift 2
+    "$work/$name/bin/kubespan" shell "$@"
+}
+
+ksaddr() { # NAME: the node's KubeSpan address, without prefix length
+    cmd_shell "$1" "$2" kubespan:get ksi -o yaml | sed -n 's/^ *address: *\(.*\)\/128$/\1/p' | head -n1
+}
+
+cmd_wait_mesh() {
+    local work=$1 timeout=$2; shift 2
+    local want=$(( $# - 1 )) deadline=$(( $(date +%s) + timeout ))
+    while :; do
+        local ok=1
+        for n in "$@"; do
+            local up; up=$(cmd_shell "$work" "$n" kubespan:peerstatuses 2>/dev/null | grep -cw up || true)
+            [ "$up" -ge "$want" ] || ok=0
+        done
+        [ $ok = 1 ] && return 0
+        [ "$(date +%s)" -lt $deadline ] || { log "mesh not complete after ${timeout}s"; return 1; }
+        sleep 1
+    done
+}
+
+cmd_ping_matrix() {
+    local work=$1; shift
+    local fails=0
+    printf '%-8s' "from\\to"; for t in "$@"; do printf '%-8s' "$t"; done; echo
+    for f in "$@"; do
+        printf '%-8s' "$f"
+        for t in "$@"; do
+            if [ "$f" = "$t" ]; then printf '%-8s' "-"; continue; fi
+            local a; a=$(ksaddr "$work" "$t")
+            if ip netns exec "ks-$f" ping -6 -c 1 -W 2 "$a" >/dev/null 2>&1; then printf '%-8s' ok; else printf '%-8s' FAIL; fails=$((fails+1)); fi
+        done
+        echo
+    done
+    return $fails
+}
+
+cmd_demo() {
+    local dist=$1 work=$2 nodes=$3 timeout=$4 shell=$5
+    local names=() t0
+    for i in $(seq 1 "$nodes"); do names+=("node$i"); done
+    cmd_lab_up "$work"
+    log "starting the discovery server (standalone, $DISC_IP:3000)"
+    cmd_discovery_start "$work" "$dist"
+    cmd_cluster_config "$work" "$dist"
+    t0=$(date +%s.%N)
+    for i in $(seq 1 "$nodes"); do
+        log "starting node$i (10.99.0.$i)"
+        cmd_node_start "$work" "$dist" "node$i" "$i"
+    done
+    log "waiting for the full mesh (every node sees $((nodes-1)) peers up) ..."
+    cmd_wait_mesh "$work" "$timeout" "${names[@]}"
+    log "full mesh after $(echo "$(date +%s.%N) - $t0" | bc 2>/dev/null || echo '?') s"
+    for n in "${names[@]}"; do
+        echo; echo "== $n: kubespan:peerstatuses"
+        cmd_shell "$work" "$n" kubespan:peerstatuses
+    done
+    echo; echo "== ping6 over the KubeSpan addresses"
+    cmd_ping_matrix "$work" "${names[@]}"
+    if [ "$shell" != no ] && [ -t 0 ]; then
+        echo; echo "== node1's Gogo shell (try: kubespan:get ksps, kubespan:members, kubespan:get links; 'exit' or Ctrl-D ends the demo)"
+        cmd_shell "$work" node1 || true
+    fi
+    log "stopping; every namespace and process of this demo goes with it"
+}
+
+sub=${1:?usage: mesh.sh <command> ...}; shift
+case "$sub" in
+    lab-up) cmd_lab_up "$@" ;;
+    discovery-start) cmd_discovery_start "$@" ;;
+    discovery-stop) cmd_discovery_stop "$@" ;;
+    cluster-config) cmd_cluster_config "$@" ;;
+    node-start) cmd_node_start "$@" ;;
+    node-kill) cmd_node_kill "$@" ;;
+    node-stop) cmd_node_stop "$@" ;;
+    shell) cmd_shell "$@" ;;
+    wait-mesh) cmd_wait_mesh "$@" ;;
+    ping-matrix) cmd_ping_matrix "$@" ;;
+    demo) cmd_demo "$@" ;;
+    *) echo "mesh.sh: unknown command $sub" >&2; exit 2 ;;
+esac
