@@ -14,6 +14,7 @@ import dev.kubespan.api.net.LinkInfo;
  * same address. An operator may name the link instead.
  */
 final class MacSelector {
+    private static final String LOOPBACK = "lo";
 
     /** The chosen link, its MAC, and whether the fallback rule chose it. */
     record Choice(LinkInfo link, byte[] mac, Rule rule) {
@@ -60,7 +61,7 @@ final class MacSelector {
             return new Choice(l, mac, Rule.CONFIGURED);
         }
         for (LinkInfo l : byName) {
-            if (l.physical()) {
+            if (l.physical() && !LOOPBACK.equals(l.name())) {
                 Optional<byte[]> mac = usableMac(l, false);
                 if (mac.isPresent()) {
                     return new Choice(l, mac.get(), Rule.PHYSICAL);
@@ -68,7 +69,7 @@ final class MacSelector {
             }
         }
         for (LinkInfo l : byName) {
-            if (l.type() == LinkInfo.ARPHRD_ETHER && !"lo".equals(l.name())) {
+            if (l.type() == LinkInfo.ARPHRD_ETHER && !LOOPBACK.equals(l.name())) {
                 Optional<byte[]> mac = usableMac(l, true);
                 if (mac.isPresent()) {
                     return new Choice(l, mac.get(), Rule.FALLBACK);
