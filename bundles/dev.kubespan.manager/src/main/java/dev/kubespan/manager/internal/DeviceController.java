@@ -1,0 +1,331 @@
+package dev.kubespan.manager.internal;
+
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.kubespan.api.Namespaces;
+import dev.kubespan.api.Resource;
+import dev.kubespan.api.ResourceStore;
+import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.net.AddressInfo;
+import dev.kubespan.api.net.Endpoint;
+import dev.kubespan.api.net.HostNetwork;
+import dev.kubespan.api.net.IpPrefix;
+import dev.kubespan.api.net.LinkInfo;
+import dev.kubespan.api.net.Route;
+import dev.kubespan.api.net.RoutingControl;
+import dev.kubespan.api.net.Rule;
+import dev.kubespan.api.spec.DiscoveryConfig;
+import dev.kubespan.api.spec.KubeSpanConfig;
+import dev.kubespan.api.spec.KubeSpanIdentity;
+import dev.kubespan.api.spec.KubeSpanPeerSpec;
+import dev.kubespan.api.spec.KubeSpanPeerStatus;
+import dev.kubespan.api.spec.PeerState;
+import dev.kubespan.api.wireguard.DeviceConfig;
+import dev.kubespan.api.wireguard.DeviceState;
+import dev.kubespan.api.wireguard.Key;
+import dev.kubespan.api.wireguard.KeyFormatException;
+import dev.kubespan.api.wireguard.PeerConfig;
+import dev.kubespan.api.wireguard.WireGuardControl;
+
+/**
+ * Reconciles the WireGuard link, its address, the routes of table 180 and KubeSpan's policy rules
+ * with the peer specs (kubespan-node.md §4.2, §5.2). Everything is read back and diffed first, so
+ * an unchanged state causes no write at all. Disabling KubeSpan removes what it created.
+ *
+ * <p>Right after activation (e.g. a container restart that adopts a running tunnel) inputs are
+ * still arriving: during a start-up grace period a missing config does not tear anything down,
+ * and device peers without a spec yet are kept rather than removed.
+ */
+final class DeviceController implements Controller {
+    private static final String LINK = KubeSpanConfig.LINK_NAME;
+    private static final int SUBNET_BITS = 64;
+
+    private final ResourceStore store;
+    private final WireGuardControl wireGuard;
+    private final RoutingControl routing;
+    private final HostNetwork host;
+    private final Clock clock;
+    private final Instant graceEnds;
+    private final Log log;
+
+    private boolean sawConfig;
+    private Key derivedFrom;
+    private Key derivedPublicKey;
+    /** The preshared key last applied in this activation; null = not known to be on the device. */
+    private Key appliedPsk;
+
+    DeviceController(ResourceStore store, WireGuardControl wireGuard, RoutingControl routing, HostNetwork host,
+            Clock clock, Duration startupGrace, Log log) {
+        this.store = store;
+        this.wireGuard = wireGuard;
+        this.routing = routing;
+        this.host = host;
+        this.clock = clock;
+        this.graceEnds = clock.instant().plus(startupGrace);
+        this.log = log;
+    }
+
+    @Override
+    public Duration tickInterval() {
+        return Owners.tickInterval(store);
+    }
+
+    private boolean inGrace() {
+        return clock.instant().isBefore(graceEnds);
+    }
+
+    @Override
+    public void reconcile() {
+        Optional<KubeSpanConfig> config = Owners.kubeSpanConfig(store);
+        if (config.isEmpty()) {
+            if (sawConfig || !inGrace()) {
+                teardown("KubeSpan is not configured");
+            } else {
+                log.debug("device: no KubeSpan config yet; leaving the link as it is during start-up");
+            }
+            return;
+        }
+        sawConfig = true;
+        KubeSpanConfig cfg = config.get();
+        if (!cfg.enabled()) {
+            teardown("KubeSpan is disabled");
+            return;
+        }
+        Optional<KubeSpanIdentity> identity = store
+                .get(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN, KubeSpanIdentity.ID).map(Resource::spec);
+        if (identity.isEmpty()) {
+            log.debug("device: waiting for the KubeSpan identity");
+            return;
+        }
+        apply(cfg, identity.get());
+    }
+
+    private void apply(KubeSpanConfig cfg, KubeSpanIdentity identity) {
+        Key privateKey = key(identity.privateKey(), "KubeSpanIdentity.privateKey is not a valid WireGuard key");
+        Key publicKey = publicKeyOf(privateKey);
+        Key psk = key(cfg.sharedSecret(), "KubeSpanConfig.sharedSecret (the cluster secret) does not decode to a "
+                + "32-byte key, so it cannot serve as the WireGuard preshared key");
+        IpPrefix address = linkAddress(identity.address());
+
+        Optional<DeviceState> device = ensureLink(cfg.mtu());
+
+        Map<String, KubeSpanPeerStatus> statuses = new HashMap<>();
+        for (Resource<KubeSpanPeerStatus> s : store.list(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN)) {
+            statuses.put(s.id(), s.spec());
+        }
+        Map<Key, dev.kubespan.api.wireguard.PeerState> onDevice = new HashMap<>();
+        device.ifPresent(d -> d.peers().forEach(p -> onDevice.put(p.publicKey(), p)));
+
+        Map<Key, PeerConfig> peers = new LinkedHashMap<>();
+        List<IpPrefix> routed = new ArrayList<>();
+        for (Resource<KubeSpanPeerSpec> r : store.list(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN)) {
+            Key peerKey;
+            try {
+                peerKey = Key.fromBase64(r.id());
+            } catch (KeyFormatException e) {
+                log.warn("device: peer spec '" + r.id() + "' skipped: its id is not a public key: " + e.getMessage());
+                continue;
+            }
+            List<IpPrefix> allowed = prefixes(r.spec().allowedIPs(), r.id());
+            KubeSpanPeerStatus status = statuses.get(r.id());
+            dev.kubespan.api.wireguard.PeerState current = onDevice.get(peerKey);
+            Endpoint endpoint = EndpointChoice.choose(status, current == null ? null : current.endpoint());
+            peers.put(peerKey,
+                    new PeerConfig(peerKey, psk, endpoint, KubeSpanConfig.PERSISTENT_KEEPALIVE, allowed));
+            if (cfg.forceRouting() || (status != null && status.state() == PeerState.UP)) {
+                routed.addAll(allowed);
+            }
+        }
+        if (inGrace()) {
+            keepUnknownPeers(onDevice, peers, psk, statuses, cfg.forceRouting(), routed);
+        }
+        List<PeerConfig> sorted = new ArrayList<>(peers.values());
+        sorted.sort(Comparator.comparing(p -> p.publicKey().toBase64()));
+        DeviceConfig desired = new DeviceConfig(privateKey, cfg.listenPort(), KubeSpanConfig.WIREGUARD_FWMARK, sorted);
+
+        Optional<String> difference = DeviceDiff.difference(desired, publicKey, device);
+        if (difference.isEmpty() && !psk.equals(appliedPsk)) {
+            difference = Optional.of("preshared key not yet confirmed in this activation");
+        }
+        if (difference.isPresent()) {
+            log.debug("device: applying " + sorted.size() + " peer(s): " + difference.get());
+            wireGuard.apply(LINK, desired);
+            appliedPsk = psk;
+        }
+
+        reconcileAddress(address);
+        reconcileRouting(RoutingPlan.of(routed,
+                ControlPlanePorts.of(store.get(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, DiscoveryConfig.ID)
+                        .map(Resource::spec).orElse(null), log),
+                cfg.mtu()));
+    }
+
+    /** Creates, resizes or brings up the link only when it is not already as wanted. */
+    private Optional<DeviceState> ensureLink(int mtu) {
+        Optional<LinkInfo> link = host.link(LINK);
+        Optional<DeviceState> device = Optional.empty();
+        if (link.isPresent()) {
+            try {
+                device = wireGuard.read(LINK);
+            } catch (RuntimeException e) {
+                // e.g. the link exists but its wireguard-go is gone: ensureLink repairs that
+                log.debug("device: reading " + LINK + " failed: " + e.getMessage());
+            }
+        }
+        if (link.isEmpty() || !link.get().up() || link.get().mtu() != mtu || device.isEmpty()) {
+            log.debug("device: ensuring link " + LINK + " (mtu " + mtu + ")");
+            wireGuard.ensureLink(LINK, mtu);
+            device = wireGuard.read(LINK);
+        }
+        return device;
+    }
+
+    /**
+     * Keeps device peers that have no spec yet (adopted after a restart, before discovery has
+     * delivered their affiliates), so a restart does not cut existing tunnels.
+     */
+    private void keepUnknownPeers(Map<Key, dev.kubespan.api.wireguard.PeerState> onDevice, Map<Key, PeerConfig> peers,
+            Key psk, Map<String, KubeSpanPeerStatus> statuses, boolean force, List<IpPrefix> routed) {
+        for (dev.kubespan.api.wireguard.PeerState p : onDevice.values()) {
+            if (peers.containsKey(p.publicKey())) {
+                continue;
+            }
+            peers.put(p.publicKey(), new PeerConfig(p.publicKey(), p.hasPresharedKey() ? psk : null, null,
+                    p.persistentKeepalive(), p.allowedIPs()));
+            KubeSpanPeerStatus status = statuses.get(p.publicKey().toBase64());
+            if (force || (status != null && status.state() == PeerState.UP)) {
+                routed.addAll(p.allowedIPs());
+            }
+        }
+    }
+
+    private void reconcileAddress(IpPrefix wanted) {
+        boolean present = false;
+        List<IpPrefix> stale = new ArrayList<>();
+        for (AddressInfo a : host.addresses()) {
+            if (!LINK.equals(a.linkName())) {
+                continue;
+            }
+            if (a.prefix().equals(wanted)) {
+                present = true;
+            } else if (Ula.isKubeSpan(a.prefix().address())) {
+                stale.add(a.prefix());
+            }
+        }
+        if (!present) {
+            log.debug("device: adding address " + wanted + " to " + LINK);
+            routing.addAddress(LINK, wanted);
+        }
+        for (IpPrefix p : stale) {
+            log.info("device: removing stale KubeSpan address " + p + " from " + LINK);
+            routing.removeAddress(LINK, p);
+        }
+    }
+
+    /** Exemptions first, then routes, then the rule that forces traffic into them; stale entries last. */
+    private void reconcileRouting(RoutingPlan plan) {
+        Set<Rule> rules = new HashSet<>(routing.rules());
+        Set<Route> routes = new HashSet<>(routing.routes(KubeSpanConfig.ROUTING_TABLE));
+        for (Rule r : plan.exemptRules()) {
+            if (!rules.contains(r)) {
+                routing.addRule(r);
+            }
+        }
+        Set<IpPrefix> destinations = new HashSet<>();
+        for (Route r : plan.routes()) {
+            destinations.add(r.destination());
+            if (!routes.contains(r)) {
+                routing.addRoute(r);
+            }
+        }
+        for (Rule r : plan.forceRules()) {
+            if (!rules.contains(r)) {
+                routing.addRule(r);
+            }
+        }
+        for (Route r : routes) {
+            // a route to a wanted destination with other attributes was replaced by addRoute
+            if (!plan.routes().contains(r) && !destinations.contains(r.destination())) {
+                routing.removeRoute(r);
+            }
+        }
+        for (Rule r : rules) {
+            if (!plan.rules().contains(r)) {
+                routing.removeRule(r);
+            }
+        }
+    }
+
+    /** Removes the forcing rules first (nothing black-holed meanwhile), then routes, then the link. */
+    private void teardown(String why) {
+        appliedPsk = null;
+        int removed = 0;
+        List<Rule> rules = new ArrayList<>(routing.rules());
+        rules.sort(Comparator.comparing(r -> !RoutingPlan.isForceRule(r)));
+        for (Rule r : rules) {
+            routing.removeRule(r);
+            removed++;
+        }
+        for (Route r : routing.routes(KubeSpanConfig.ROUTING_TABLE)) {
+            routing.removeRoute(r);
+            removed++;
+        }
+        if (wireGuard.linkExists(LINK)) {
+            wireGuard.deleteLink(LINK);
+            removed++;
+        }
+        if (removed > 0) {
+            log.info("device: " + why + ": removed the " + LINK + " link, its routes and rules");
+        }
+    }
+
+    /** X25519 costs a little; the identity rarely changes. */
+    private Key publicKeyOf(Key privateKey) {
+        if (!privateKey.equals(derivedFrom)) {
+            derivedPublicKey = privateKey.publicKey();
+            derivedFrom = privateKey;
+        }
+        return derivedPublicKey;
+    }
+
+    private static Key key(String base64, String problem) {
+        try {
+            return Key.fromBase64(base64);
+        } catch (KeyFormatException e) {
+            throw new IllegalStateException(problem + " (" + e.getMessage() + ")");
+        }
+    }
+
+    private static IpPrefix linkAddress(String identityAddress) {
+        try {
+            InetAddress a = IpPrefix.parse(identityAddress).address();
+            return new IpPrefix(a, SUBNET_BITS);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("KubeSpanIdentity.address is not an IPv6 address: " + e.getMessage());
+        }
+    }
+
+    private List<IpPrefix> prefixes(List<String> texts, String peer) {
+        List<IpPrefix> out = new ArrayList<>(texts.size());
+        for (String t : texts) {
+            try {
+                out.add(IpPrefix.parse(t));
+            } catch (IllegalArgumentException e) {
+                log.warn("device: peer " + peer + ": ignoring allowed IP: " + e.getMessage());
+            }
+        }
+        return out;
+    }
+}
