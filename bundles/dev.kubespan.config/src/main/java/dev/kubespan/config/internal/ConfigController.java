@@ -1,0 +1,273 @@
+package dev.kubespan.config.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+import dev.kubespan.api.ReconcileLoop;
+import dev.kubespan.api.ResourceStore;
+import dev.kubespan.config.ConfigProblem;
+import dev.kubespan.config.LoadResult;
+
+/**
+ * Keeps the published KubeSpan configuration in line with its source (the YAML file or the
+ * ConfigAdmin properties), in immediate mode: a file change is seen through a directory watch and,
+ * as a fallback, a content check every second, and applied at once. A source that does not parse
+ * or validate is rejected: one error is logged naming file, field and reason, the last good
+ * resources stay in the store untouched, and {@link #lastResult()} tells why.
+ *
+ * <p>All loading runs on one thread (the reconcile loop), so loads never overlap.
+ */
+final class ConfigController implements AutoCloseable {
+    static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
+    /** Lets an editor finish a multi-step save before we read. */
+    static final Duration SETTLE_DELAY = Duration.ofMillis(50);
+    static final String CONFIGADMIN_SOURCE = "configadmin:dev.kubespan.config";
+
+    private sealed interface Source permits FileSource, AdminSource {
+        String name();
+    }
+
+    private record FileSource(Path file) implements Source {
+        @Override
+        public String name() {
+            return file.toString();
+        }
+    }
+
+    private record AdminSource(Map<String, ?> props) implements Source {
+        @Override
+        public String name() {
+            return CONFIGADMIN_SOURCE;
+        }
+
+        @Override
+        public String toString() {
+            return "AdminSource"; // the properties hold the cluster secret
+        }
+    }
+
+    private final ConfigPublisher publisher;
+    private final Log log;
+    private final Clock clock;
+    private final ReconcileLoop loop;
+    private final ScheduledFuture<?> poll;
+    private final AtomicBoolean force = new AtomicBoolean();
+    private final Object watchLock = new Object();
+
+    private volatile Source source;
+    private volatile LoadResult lastResult;
+    private volatile LoadResult lastApplied;
+    private DirectoryWatch watch;
+    private Path watchedFile;
+
+    // Loop thread only.
+    private Source loadedSource;
+    private byte[] loadedFingerprint;
+    private Boolean lastHadIdentity;
+
+    ConfigController(ResourceStore store, Log log, Clock clock) {
+        this.publisher = new ConfigPublisher(store);
+        this.log = log;
+        this.clock = clock;
+        this.lastResult = new LoadResult(clock.instant(), "", false,
+                List.of(new ConfigProblem("", "", 0, "not loaded yet")), List.of());
+        this.loop = new ReconcileLoop("kubespan-config", this::reconcile,
+                t -> log.error("KubeSpan config: unexpected failure while loading: " + t));
+        this.poll = loop.executor().scheduleWithFixedDelay(loop::trigger, POLL_INTERVAL.toMillis(),
+                POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Reads {@code file} from now on, watching it for changes. */
+    void useFile(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        synchronized (watchLock) {
+            if (!abs.equals(watchedFile)) {
+                closeWatch();
+                try {
+                    watch = new DirectoryWatch(abs, () -> loop.triggerIn(SETTLE_DELAY));
+                    watchedFile = abs;
+                } catch (IOException e) {
+                    log.warn("KubeSpan config: cannot watch " + abs.getParent() + " (" + e.getMessage()
+                            + "); changes are picked up by the periodic check");
+                }
+            }
+        }
+        source = new FileSource(abs);
+        force.set(true);
+        loop.trigger();
+    }
+
+    /** Uses the given ConfigAdmin properties from now on (and stops watching the file). */
+    void useConfigAdmin(Map<String, ?> props) {
+        synchronized (watchLock) {
+            closeWatch();
+        }
+        source = new AdminSource(Map.copyOf(props));
+        force.set(true);
+        loop.trigger();
+    }
+
+    /** Records a problem found outside the loaders (a bad ConfigAdmin {@code source}) as a rejected load. */
+    void reject(String sourceName, ConfigProblem problem) {
+        try {
+            loop.executor().execute(() -> {
+                Problems problems = new Problems(sourceName);
+                problems.error(problem.path(), problem.line(), problem.reason());
+                apply(sourceName, null, problems);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // deactivating: nothing to report to
+        }
+    }
+
+    LoadResult lastResult() {
+        return lastResult;
+    }
+
+    Optional<LoadResult> lastApplied() {
+        return Optional.ofNullable(lastApplied);
+    }
+
+    /** Loads the current source now, even when unchanged, and returns the result. */
+    LoadResult reload() {
+        Future<LoadResult> f = loop.executor().submit(() -> {
+            force.set(true);
+            reconcile();
+            return lastResult;
+        });
+        try {
+            return f.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return lastResult;
+        } catch (ExecutionException | TimeoutException e) {
+            return lastResult;
+        }
+    }
+
+    private void reconcile() {
+        Source s = source;
+        if (s == null) {
+            return;
+        }
+        boolean forced = force.getAndSet(false) || !s.equals(loadedSource);
+        if (s instanceof FileSource f) {
+            reconcileFile(f, forced);
+        } else if (forced) {
+            loadedSource = s;
+            loadedFingerprint = null;
+            Problems problems = new Problems(s.name());
+            RawSettings raw = ConfigAdminReader.read(((AdminSource) s).props(), problems);
+            apply(s.name(), raw, problems);
+        }
+    }
+
+    private void reconcileFile(FileSource f, boolean forced) {
+        byte[] content = null;
+        String readError = null;
+        try {
+            content = Files.readAllBytes(f.file());
+        } catch (NoSuchFileException e) {
+            readError = "file not found";
+        } catch (IOException e) {
+            readError = "cannot read the file: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage());
+        }
+        byte[] fingerprint = sha256(content != null ? content : ("\0error\0" + readError).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (!forced && Arrays.equals(fingerprint, loadedFingerprint)) {
+            return;
+        }
+        loadedSource = f;
+        loadedFingerprint = fingerprint;
+        Problems problems = new Problems(f.name());
+        if (content == null) {
+            problems.error("", 0, readError);
+            apply(f.name(), null, problems);
+            return;
+        }
+        apply(f.name(), YamlConfigReader.read(content, problems), problems);
+    }
+
+    private void apply(String sourceName, RawSettings raw, Problems problems) {
+        EffectiveConfig config = raw == null ? null : SettingsValidator.validate(raw, problems);
+        if (config == null) {
+            LoadResult r = new LoadResult(clock.instant(), sourceName, false, problems.errors(), problems.warnings());
+            lastResult = r;
+            log.error("Rejected KubeSpan config " + sourceName + "; " + (lastApplied == null
+                    ? "nothing is published from it" : "the last good config stays in force") + ". "
+                    + r.errors().size() + (r.errors().size() == 1 ? " error: " : " errors: ")
+                    + describe(r.errors()));
+            return;
+        }
+        try {
+            publisher.publish(config);
+        } catch (RuntimeException e) {
+            LoadResult r = new LoadResult(clock.instant(), sourceName, false,
+                    List.of(new ConfigProblem(sourceName, "", 0, "cannot publish: " + e)), problems.warnings());
+            lastResult = r;
+            log.error("KubeSpan config " + sourceName + " is valid but could not be published: " + e);
+            return;
+        }
+        LoadResult r = new LoadResult(clock.instant(), sourceName, true, List.of(), problems.warnings());
+        lastResult = r;
+        lastApplied = r;
+        log.info("Applied KubeSpan config " + sourceName + ": " + config.describe());
+        for (ConfigProblem w : r.warnings()) {
+            log.warn("KubeSpan config " + w);
+        }
+        if (!config.hasIdentity() && !Boolean.FALSE.equals(lastHadIdentity)) {
+            log.info("KubeSpan stays off until a cluster id and secret are configured"
+                    + " (a DiscoveryIdentityConfig document in " + sourceName
+                    + "; run `bin/kubespan gen-config` for a new one)");
+        }
+        lastHadIdentity = config.hasIdentity();
+    }
+
+    private static String describe(List<ConfigProblem> problems) {
+        return problems.stream().map(p -> (p.path().isEmpty() ? "" : p.path())
+                + (p.line() > 0 ? " (line " + p.line() + ")" : "") + (p.path().isEmpty() && p.line() <= 0 ? "" : ": ")
+                + p.reason()).collect(Collectors.joining("; "));
+    }
+
+    private static byte[] sha256(byte[] b) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void closeWatch() {
+        if (watch != null) {
+            watch.close();
+            watch = null;
+            watchedFile = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        poll.cancel(false);
+        synchronized (watchLock) {
+            closeWatch();
+        }
+        loop.close();
+    }
+}
