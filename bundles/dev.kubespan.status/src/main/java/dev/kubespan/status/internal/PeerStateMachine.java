@@ -54,12 +54,15 @@ final class PeerStateMachine {
 
     /**
      * The earliest instant after {@code now} at which {@link #stateOf} may give a different
-     * answer without new input: just past {@code T0 + connectionTimeout}, {@code T0 + downInterval}
-     * or {@code lastHandshake + downInterval}.
+     * answer without new input: just past {@code T0 + connectionTimeout} while no handshake
+     * followed T0 (unknown → down), or just past {@code lastHandshake + downInterval} (up → down).
+     * Crossing {@code T0 + downInterval} alone never changes the answer: a handshake after T0 is
+     * younger than the down interval there, and one before T0 is older.
      */
     Optional<Instant> nextWake(Instant lastEndpointChange, Instant lastHandshake, Instant now) {
-        Stream<Instant> fromChange = Times.isZero(lastEndpointChange) ? Stream.empty()
-                : Stream.of(lastEndpointChange.plus(connectionTimeout), lastEndpointChange.plus(downInterval));
+        boolean handshakeAfterChange = !Times.isZero(lastHandshake) && lastHandshake.isAfter(lastEndpointChange);
+        Stream<Instant> fromChange = Times.isZero(lastEndpointChange) || handshakeAfterChange ? Stream.empty()
+                : Stream.of(lastEndpointChange.plus(connectionTimeout));
         Stream<Instant> fromHandshake = Times.isZero(lastHandshake) ? Stream.empty()
                 : Stream.of(lastHandshake.plus(downInterval));
         return Stream.concat(fromChange, fromHandshake)

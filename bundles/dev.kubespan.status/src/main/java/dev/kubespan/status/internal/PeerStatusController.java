@@ -52,7 +52,7 @@ public final class PeerStatusController {
         this.log = log;
         this.reconciler = new PeerStatusReconciler(store, wireGuard, clock, log);
         this.loop = new ReconcileLoop("kubespan-peer-status", this::runOnce,
-                t -> log.error("peer status pass failed", t));
+                t -> log.error("peer status pass failed unexpectedly", t));
         this.watches = List.of(
                 store.watch(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, e -> loop.trigger()),
                 store.watch(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN, e -> loop.trigger()),

@@ -1,0 +1,102 @@
+package dev.kubespan.status.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.kubespan.api.net.Endpoint;
+import dev.kubespan.api.wireguard.Backend;
+import dev.kubespan.api.wireguard.DeviceConfig;
+import dev.kubespan.api.wireguard.DeviceState;
+import dev.kubespan.api.wireguard.Key;
+import dev.kubespan.api.wireguard.PeerState;
+import dev.kubespan.api.wireguard.WireGuardControl;
+import dev.kubespan.api.wireguard.WireGuardException;
+
+/**
+ * A device in memory. {@link #updateEndpoints} changes only peers that exist, like the real one;
+ * every call is recorded.
+ */
+final class FakeWireGuard implements WireGuardControl {
+    boolean linkPresent = true;
+    final Map<Key, PeerState> peers = new LinkedHashMap<>();
+    final List<Map<Key, Endpoint>> updateCalls = new ArrayList<>();
+    RuntimeException failUpdate;
+    RuntimeException failRead;
+    final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Adds or replaces a peer. {@code handshake} null means none. */
+    synchronized void peer(Key key, String endpoint, Instant handshake, long rx, long tx) {
+        peers.put(key, new PeerState(key, true, endpoint == null ? null : Endpoint.parse(endpoint), handshake, rx, tx,
+                Duration.ofSeconds(25), List.of()));
+    }
+
+    synchronized List<Map<Key, Endpoint>> updates() {
+        return List.copyOf(updateCalls);
+    }
+
+    synchronized void handshake(Key key, Instant at) {
+        PeerState p = peers.get(key);
+        peers.put(key, new PeerState(key, true, p.endpoint(), at, p.receiveBytes() + 148, p.transmitBytes() + 92,
+                p.persistentKeepalive(), p.allowedIPs()));
+    }
+
+    @Override
+    public Backend backend() {
+        return Backend.USERSPACE;
+    }
+
+    @Override
+    public void ensureLink(String link, int mtu) {
+        throw new UnsupportedOperationException("the status bundle must not create links");
+    }
+
+    @Override
+    public boolean linkExists(String link) {
+        return linkPresent;
+    }
+
+    @Override
+    public void apply(String link, DeviceConfig desired) {
+        throw new UnsupportedOperationException("the status bundle must not apply device configs");
+    }
+
+    @Override
+    public synchronized void updateEndpoints(String link, Map<Key, Endpoint> endpoints) {
+        if (!"kubespan".equals(link)) {
+            throw new WireGuardException("no link " + link, 19);
+        }
+        updateCalls.add(Map.copyOf(endpoints));
+        if (failUpdate != null) {
+            throw failUpdate;
+        }
+        endpoints.forEach((k, e) -> {
+            PeerState p = peers.get(k);
+            if (p != null) {
+                peers.put(k, new PeerState(k, p.hasPresharedKey(), e, p.lastHandshake(), p.receiveBytes(),
+                        p.transmitBytes(), p.persistentKeepalive(), p.allowedIPs()));
+            }
+        });
+    }
+
+    @Override
+    public synchronized Optional<DeviceState> read(String link) {
+        reads.incrementAndGet();
+        if (failRead != null) {
+            throw failRead;
+        }
+        if (!linkPresent || !"kubespan".equals(link)) {
+            return Optional.empty();
+        }
+        return Optional.of(new DeviceState(link, null, 51820, 0x20, new ArrayList<>(peers.values())));
+    }
+
+    @Override
+    public void deleteLink(String link) {
+        throw new UnsupportedOperationException("the status bundle must not delete links");
+    }
+}
