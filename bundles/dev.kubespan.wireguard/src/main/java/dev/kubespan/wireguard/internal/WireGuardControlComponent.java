@@ -1,0 +1,164 @@
+package dev.kubespan.wireguard.internal;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+import dev.kubespan.api.ReconcileLoop;
+import dev.kubespan.api.ResourceStore;
+import dev.kubespan.api.net.Endpoint;
+import dev.kubespan.api.wireguard.Backend;
+import dev.kubespan.api.wireguard.DeviceConfig;
+import dev.kubespan.api.wireguard.DeviceState;
+import dev.kubespan.api.wireguard.Key;
+import dev.kubespan.api.wireguard.WireGuardControl;
+import dev.kubespan.wireguard.internal.netlink.GenlFamilyResolver;
+import dev.kubespan.wireguard.internal.userspace.UserspaceBackend;
+import dev.kubespan.wireguard.internal.userspace.UserspaceSettings;
+
+/**
+ * The {@link WireGuardControl} service. Chooses the backend at activation, adopts links a previous
+ * instance left running, and publishes {@code LinkStatus} (ns {@code kubespan}, id = link).
+ *
+ * <p>Deactivation leaves wireguard-go and the link running by default ({@code keep.link.on.stop}):
+ * a bundle update, a configuration change or a container restart must not drop the tunnel, and
+ * the next instance adopts it. Even with {@code keep.link.on.stop=false} the links stay when the
+ * deactivation is only a configuration change or a lost reference.
+ */
+@Component(service = WireGuardControl.class, configurationPid = WireGuardControlComponent.PID, immediate = true)
+@Designate(ocd = WireGuardControlComponent.Config.class)
+public final class WireGuardControlComponent implements WireGuardControl {
+    public static final String PID = "dev.kubespan.wireguard";
+    private static final Duration STATUS_INTERVAL = Duration.ofSeconds(10);
+    // ComponentConstants.DEACTIVATION_REASON_*, spelled out to keep org.osgi.service.component out of the imports
+    private static final int REASON_REFERENCE = 2;
+    private static final int REASON_CONFIGURATION_MODIFIED = 3;
+    private static final int REASON_CONFIGURATION_DELETED = 4;
+
+    @ObjectClassDefinition(name = "KubeSpan WireGuard control",
+            description = "How KubeSpan drives its WireGuard link: backend choice and the supervised wireguard-go.")
+    public @interface Config {
+        @AttributeDefinition(name = "Backend", description = "auto: kernel WireGuard when the generic netlink family"
+                + " 'wireguard' exists, else userspace wireguard-go (this build has no kernel backend yet, so auto"
+                + " always runs userspace and says why); kernel / userspace force one.",
+                options = { @Option(label = "auto", value = "auto"), @Option(label = "kernel", value = "kernel"),
+                        @Option(label = "userspace", value = "userspace") })
+        String backend() default BackendChoice.AUTO;
+
+        @AttributeDefinition(name = "wireguard-go path", description = "The wireguard-go executable; empty searches PATH.",
+                required = false)
+        String wireguardgo_path() default "";
+
+        @AttributeDefinition(name = "Keep link on stop", description = "Leave wireguard-go and the link running when"
+                + " this component stops (bundle update, container restart); the next start adopts them. false stops"
+                + " wireguard-go (SIGTERM, then SIGKILL) when the bundle stops.")
+        boolean keep_link_on_stop() default true;
+
+        @AttributeDefinition(name = "Runtime directory", description = "Where wireguard-go pid files and logs go;"
+                + " must survive a bundle update (a tmpfs such as /run is right).")
+        String runtime_dir() default "/run/kubespan";
+    }
+
+    private final Log log;
+    private final boolean keepLinkOnStop;
+    private final ReconcileLoop loop;
+    private final LinkAccess links;
+    private final WireGuardService service;
+
+    @Activate
+    public WireGuardControlComponent(@Reference ResourceStore store,
+            @Reference(service = LoggerFactory.class) Logger logger, Config config) {
+        this.log = Log.of(logger);
+        this.keepLinkOnStop = config.keep_link_on_stop();
+        WireGuardService[] ref = new WireGuardService[1];
+        this.loop = new ReconcileLoop("kubespan-wireguard", () -> ref[0].publishStatus(),
+                t -> log.error("WireGuard status publishing failed", t));
+
+        BackendChoice choice = BackendChoice.choose(config.backend(),
+                () -> GenlFamilyResolver.lookup("wireguard").isPresent(), false);
+        LinkAccess opened = null;
+        WireGuardBackend backend;
+        String reason = choice.reason();
+        if (!choice.available()) {
+            backend = new UnavailableBackend(choice.backend(), reason);
+            log.error("WireGuard control: " + reason, null);
+        } else {
+            try {
+                opened = LinkOpsAccess.ownNamespace();
+                UserspaceSettings settings = UserspaceSettings.defaults(config.wireguardgo_path(),
+                        Path.of(config.runtime_dir().isBlank() ? "/run/kubespan" : config.runtime_dir().trim()));
+                backend = new UserspaceBackend(settings, opened, loop.executor(), log);
+                log.info("WireGuard control: " + reason);
+            } catch (RuntimeException | Error e) {
+                reason = "cannot open rtnetlink: " + e;
+                backend = new UnavailableBackend(choice.backend(), reason);
+                log.error("WireGuard control: " + reason, e);
+            }
+        }
+        this.links = opened;
+        this.service = new WireGuardService(backend, reason, store, log, loop, STATUS_INTERVAL);
+        ref[0] = service;
+        service.start();
+    }
+
+    @Deactivate
+    void deactivate(int reason) {
+        boolean stopLinks = !keepLinkOnStop && reason != REASON_CONFIGURATION_MODIFIED
+                && reason != REASON_CONFIGURATION_DELETED && reason != REASON_REFERENCE;
+        try {
+            service.close(!stopLinks);
+        } finally {
+            loop.close();
+            if (links != null) {
+                links.close();
+            }
+        }
+    }
+
+    @Override
+    public Backend backend() {
+        return service.backend();
+    }
+
+    @Override
+    public void ensureLink(String link, int mtu) {
+        service.ensureLink(link, mtu);
+    }
+
+    @Override
+    public boolean linkExists(String link) {
+        return service.linkExists(link);
+    }
+
+    @Override
+    public void apply(String link, DeviceConfig desired) {
+        service.apply(link, desired);
+    }
+
+    @Override
+    public void updateEndpoints(String link, Map<Key, Endpoint> endpoints) {
+        service.updateEndpoints(link, endpoints);
+    }
+
+    @Override
+    public Optional<DeviceState> read(String link) {
+        return service.read(link);
+    }
+
+    @Override
+    public void deleteLink(String link) {
+        service.deleteLink(link);
+    }
+}

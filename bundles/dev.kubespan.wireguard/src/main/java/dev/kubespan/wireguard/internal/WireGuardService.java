@@ -1,0 +1,365 @@
+package dev.kubespan.wireguard.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.kubespan.api.Namespaces;
+import dev.kubespan.api.ReconcileLoop;
+import dev.kubespan.api.Resource;
+import dev.kubespan.api.ResourceStore;
+import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.net.Endpoint;
+import dev.kubespan.api.net.LinkInfo;
+import dev.kubespan.api.spec.LinkStatus;
+import dev.kubespan.api.wireguard.Backend;
+import dev.kubespan.api.wireguard.DeviceConfig;
+import dev.kubespan.api.wireguard.DeviceState;
+import dev.kubespan.api.wireguard.Key;
+import dev.kubespan.api.wireguard.PeerConfig;
+import dev.kubespan.api.wireguard.PeerState;
+import dev.kubespan.api.wireguard.WireGuardControl;
+import dev.kubespan.api.wireguard.WireGuardException;
+
+/**
+ * {@link WireGuardControl} over one {@link WireGuardBackend}: applies desired devices as diffs,
+ * remembers what was asked for so a recreated device (a restarted wireguard-go) gets it back, and
+ * publishes a {@link LinkStatus} per link after each change and every {@code statusInterval}.
+ * Plain Java, so tests and the benchmark run it without a framework.
+ */
+public final class WireGuardService implements WireGuardControl, WireGuardBackend.Listener {
+    public static final String OWNER = "dev.kubespan.wireguard";
+    private static final int ENODEV = 19;
+    private static final int MIN_MTU = 576;
+    private static final int MAX_MTU = 65535;
+
+    private final WireGuardBackend backend;
+    private final String backendReason;
+    private final ResourceStore store;
+    private final Log log;
+    private final ReconcileLoop statusLoop;
+    private final Duration statusInterval;
+    private final Map<String, Integer> mtus = new HashMap<>();
+    private final Map<String, DeviceConfig> desired = new HashMap<>();
+    /** Per link, the newest endpoint known per peer: applied, refreshed, or roamed to (read back). */
+    private final Map<String, Map<Key, Endpoint>> endpoints = new HashMap<>();
+    /** Per link, the device as last read: recreates an adopted device nobody re-applied yet. */
+    private final Map<String, DeviceSnapshot> lastSeen = new HashMap<>();
+    private ScheduledFuture<?> ticker;
+    private boolean closed;
+
+    /**
+     * @param statusLoop runs status publishing; its executor also runs the backend's restarts
+     */
+    public WireGuardService(WireGuardBackend backend, String backendReason, ResourceStore store, Log log,
+            ReconcileLoop statusLoop, Duration statusInterval) {
+        this.backend = backend;
+        this.backendReason = backendReason;
+        this.store = store;
+        this.log = log;
+        this.statusLoop = statusLoop;
+        this.statusInterval = statusInterval;
+        backend.setListener(this);
+    }
+
+    /** Adopts what a previous instance left running and starts periodic status, off the caller's thread. */
+    public void start() {
+        ScheduledExecutorService executor = statusLoop.executor();
+        executor.execute(this::adoptAndClean);
+        ticker = executor.scheduleWithFixedDelay(statusLoop::trigger, statusInterval.toMillis(),
+                statusInterval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void adoptAndClean() {
+        List<String> adopted;
+        try {
+            adopted = backend.adoptRunning();
+        } catch (RuntimeException e) {
+            log.error("adopting running WireGuard links failed", e);
+            adopted = List.of();
+        }
+        if (!adopted.isEmpty()) {
+            log.info("adopted running WireGuard links " + adopted + " (" + backend.kind() + ")");
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            // Our LinkStatus entries from an earlier instance whose link is neither adopted nor present are stale.
+            for (Resource<LinkStatus> r : store.list(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN)) {
+                String link = r.id();
+                if (OWNER.equals(r.metadata().owner()) && !backend.links().contains(link)
+                        && !mtus.containsKey(link) && linkInfo(link).isEmpty()) {
+                    store.delete(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, link);
+                }
+            }
+        }
+        statusLoop.trigger();
+    }
+
+    @Override
+    public Backend backend() {
+        return backend.kind();
+    }
+
+    @Override
+    public void ensureLink(String link, int mtu) {
+        LinkNames.check(link);
+        if (mtu < MIN_MTU || mtu > MAX_MTU) {
+            throw new IllegalArgumentException("MTU " + mtu + " for link " + link + " is outside " + MIN_MTU + ".."
+                    + MAX_MTU);
+        }
+        try {
+            synchronized (this) {
+                checkOpen();
+                mtus.put(link, mtu);
+                backend.ensureLink(link, mtu);
+            }
+        } finally {
+            statusLoop.trigger();
+        }
+    }
+
+    @Override
+    public boolean linkExists(String link) {
+        LinkNames.check(link);
+        return backend.linkInfo(link).isPresent();
+    }
+
+    @Override
+    public void apply(String link, DeviceConfig config) {
+        LinkNames.check(link);
+        Objects.requireNonNull(config, "config");
+        try {
+            synchronized (this) {
+                checkOpen();
+                desired.put(link, config);
+                Map<Key, Endpoint> known = endpoints.computeIfAbsent(link, l -> new HashMap<>());
+                known.keySet().retainAll(config.peers().stream().map(PeerConfig::publicKey).toList());
+                for (PeerConfig p : config.peers()) {
+                    if (p.endpoint() != null) {
+                        known.put(p.publicKey(), p.endpoint());
+                    }
+                }
+                applyLocked(link, config);
+            }
+        } finally {
+            statusLoop.trigger();
+        }
+    }
+
+    @Override
+    public void updateEndpoints(String link, Map<Key, Endpoint> update) {
+        LinkNames.check(link);
+        Objects.requireNonNull(update, "endpoints");
+        try {
+            synchronized (this) {
+                checkOpen();
+                DeviceSnapshot current = readLocked(link)
+                        .orElseThrow(() -> new WireGuardException("link " + link + " does not exist", ENODEV));
+                DeviceChange change = DeviceDiff.endpoints(update, current);
+                Map<Key, Endpoint> known = endpoints.computeIfAbsent(link, l -> new HashMap<>());
+                for (PeerChange p : change.peers()) {
+                    known.put(p.publicKey(), p.endpoint());
+                }
+                setLocked(link, change);
+            }
+        } finally {
+            statusLoop.trigger();
+        }
+    }
+
+    @Override
+    public Optional<DeviceState> read(String link) {
+        LinkNames.check(link);
+        synchronized (this) {
+            checkOpen();
+            return readLocked(link).map(DeviceSnapshot::state);
+        }
+    }
+
+    @Override
+    public void deleteLink(String link) {
+        LinkNames.check(link);
+        synchronized (this) {
+            checkOpen();
+            mtus.remove(link);
+            desired.remove(link);
+            endpoints.remove(link);
+            lastSeen.remove(link);
+            backend.deleteLink(link);
+            store.delete(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, link);
+        }
+    }
+
+    /** The backend recreated the device empty: give it back its config (on the backend's thread). */
+    @Override
+    public void recreated(String link) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            DeviceConfig config = desired.get(link);
+            String source = "the last applied config";
+            if (config == null && lastSeen.containsKey(link)) {
+                config = lastSeen.get(link).toConfig();
+                source = "the config it had when last read";
+            }
+            if (config == null) {
+                log.warn("link " + link + " was recreated, but there is no config to re-apply yet");
+            } else {
+                try {
+                    applyLocked(link, withKnownEndpoints(link, config));
+                    log.info("re-applied " + source + " (" + config.peers().size() + " peers) to recreated link " + link);
+                } catch (RuntimeException e) {
+                    log.error("re-applying the config to recreated link " + link + " failed", e);
+                }
+            }
+        }
+        statusLoop.trigger();
+    }
+
+    @Override
+    public void changed(String link) {
+        statusLoop.trigger();
+    }
+
+    /** Publishes the status of every link we know; run by the status loop. */
+    public void publishStatus() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            Set<String> links = new TreeSet<>(backend.links());
+            links.addAll(mtus.keySet());
+            for (String link : links) {
+                store.put(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, link, statusLocked(link), OWNER);
+            }
+        }
+    }
+
+    /** Stops periodic work and closes the backend; the links stay unless {@code keepLinks} is false. */
+    public void close(boolean keepLinks) {
+        Set<String> links;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (ticker != null) {
+                ticker.cancel(false);
+            }
+            links = new TreeSet<>(backend.links());
+            links.addAll(mtus.keySet());
+        }
+        backend.close(keepLinks);
+        if (!keepLinks) {
+            // Not a deletion: the links are gone, and the status says so until someone recreates them.
+            for (String link : links) {
+                store.put(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, link, new LinkStatus(
+                        backend.kind().toString(), false, false, 0, 0, 0, 0, "stopped with the bundle (keep.link.on.stop=false)"),
+                        OWNER);
+            }
+        }
+    }
+
+    private LinkStatus statusLocked(String link) {
+        WireGuardBackend.LinkHealth health = backend.health(link);
+        Optional<LinkInfo> info;
+        try {
+            info = backend.linkInfo(link);
+        } catch (RuntimeException e) {
+            return new LinkStatus(backend.kind().toString(), false, false, 0, 0, 0, health.pid(),
+                    "cannot read link: " + e.getMessage() + "; " + backendReason);
+        }
+        if (info.isEmpty()) {
+            return new LinkStatus(backend.kind().toString(), false, false, 0, 0, 0, health.pid(),
+                    health.detail() + "; " + backendReason);
+        }
+        int listenPort = 0;
+        int peers = 0;
+        String detail = health.detail();
+        try {
+            Optional<DeviceSnapshot> s = readLocked(link);
+            if (s.isPresent()) {
+                listenPort = s.get().state().listenPort();
+                peers = s.get().state().peers().size();
+            }
+        } catch (RuntimeException e) {
+            detail = detail + "; cannot read device: " + e.getMessage();
+        }
+        return new LinkStatus(backend.kind().toString(), true, info.get().up(), info.get().mtu(), listenPort, peers,
+                health.pid(), detail + "; " + backendReason);
+    }
+
+    private Optional<DeviceSnapshot> readLocked(String link) {
+        Optional<DeviceSnapshot> s = backend.read(link);
+        s.ifPresent(snapshot -> {
+            lastSeen.put(link, snapshot);
+            Map<Key, Endpoint> known = endpoints.computeIfAbsent(link, l -> new HashMap<>());
+            for (PeerState p : snapshot.state().peers()) {
+                if (p.endpoint() != null) {
+                    known.put(p.publicKey(), p.endpoint());
+                }
+            }
+        });
+        return s;
+    }
+
+    private void applyLocked(String link, DeviceConfig config) {
+        DeviceSnapshot current = readLocked(link).orElseThrow(() -> new WireGuardException(
+                "link " + link + " does not exist; call ensureLink first", ENODEV));
+        setLocked(link, DeviceDiff.compute(config, current));
+    }
+
+    private void setLocked(String link, DeviceChange change) {
+        if (change.isEmpty()) {
+            return;
+        }
+        try {
+            backend.set(link, change);
+            log.debug("applied to " + link + ": " + change.summary());
+        } catch (WireGuardException e) {
+            // A set is not transactional: whatever came before the failing line stays applied.
+            try {
+                readLocked(link);
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+    }
+
+    private DeviceConfig withKnownEndpoints(String link, DeviceConfig config) {
+        Map<Key, Endpoint> known = endpoints.getOrDefault(link, Map.of());
+        List<PeerConfig> peers = new ArrayList<>();
+        for (PeerConfig p : config.peers()) {
+            Endpoint e = known.get(p.publicKey());
+            peers.add(e != null ? p.withEndpoint(e) : p);
+        }
+        return new DeviceConfig(config.privateKey(), config.listenPort(), config.fwmark(), peers);
+    }
+
+    private Optional<LinkInfo> linkInfo(String link) {
+        try {
+            return backend.linkInfo(link);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new WireGuardException("WireGuard control is closed", 0);
+        }
+    }
+}
