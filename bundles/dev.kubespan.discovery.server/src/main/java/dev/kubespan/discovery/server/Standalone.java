@@ -1,0 +1,48 @@
+package dev.kubespan.discovery.server;
+
+import java.util.concurrent.CountDownLatch;
+
+import dev.kubespan.discovery.server.internal.CommandLine;
+import dev.kubespan.discovery.server.internal.DiscoveryServer;
+import dev.kubespan.discovery.server.internal.ServerLog;
+
+/**
+ * The discovery server as a plain Java program ({@code bin/kubespan-discovery}): the same core as
+ * the bundle, configured by flags, logging to stderr, and stopping cleanly on SIGTERM/SIGINT
+ * (the shutdown hook ends watches and writes the final snapshot).
+ */
+public final class Standalone {
+    private Standalone() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (CommandLine.wantsHelp(args)) {
+            System.out.print("Usage: kubespan-discovery [flags]\n" + CommandLine.usage());
+            return;
+        }
+        CommandLine cl;
+        try {
+            cl = CommandLine.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("kubespan-discovery: " + e.getMessage());
+            System.err.print(CommandLine.usage());
+            System.exit(2);
+            return;
+        }
+        ServerLog log = ServerLog.stderr(cl.debug());
+        DiscoveryServer server;
+        try {
+            server = DiscoveryServer.start(cl.toSettings(System.getProperty("kubespan.home")), log);
+        } catch (Exception e) {
+            System.err.println("kubespan-discovery: cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "discovery-shutdown"));
+        stopped.await();
+    }
+}

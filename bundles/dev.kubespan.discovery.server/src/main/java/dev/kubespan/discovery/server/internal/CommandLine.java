@@ -1,0 +1,215 @@
+package dev.kubespan.discovery.server.internal;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.kubespan.api.net.IpLiterals;
+
+/**
+ * Flags of the standalone server, named as the reference server's (discovery-protocol.md §4.9).
+ * {@code --flag value}, {@code --flag=value} and single-dash forms are accepted; booleans may be
+ * given without a value.
+ */
+public final class CommandLine {
+    private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
+
+    /** Flag name → {default, description}. */
+    static final Map<String, String[]> FLAGS = new LinkedHashMap<>();
+
+    static {
+        flag("addr", ":3000", "gRPC listen address (host:port or :port)");
+        flag("metrics-addr", ":2122", "Prometheus metrics listen address; empty disables");
+        flag("certificate-path", "", "TLS certificate chain (PEM); with --key-path serves TLS, else h2c");
+        flag("key-path", "", "TLS private key (PEM, PKCS#8)");
+        flag("gc-interval", "1m", "garbage collection interval");
+        flag("redirect-endpoint", "", "host:port sent in every Hello to redirect clients");
+        flag("snapshots-enabled", "true", "save and restore state snapshots");
+        flag("snapshot-path", "", "snapshot file (default ${kubespan.home}/data/discovery/state.bin, or ./data/...)");
+        flag("snapshot-interval", "10m", "interval between periodic snapshots");
+        flag("trust-x-real-ip", "true", "take the client IP from the X-Real-IP header");
+        flag("trust-first-x-forwarded-for", "true", "take the client IP from the first X-Forwarded-For entry");
+        flag("rate-limit", "15", "requests per second per client IP (0 disables)");
+        flag("rate-burst", "60", "token bucket burst per client IP");
+        flag("debug", "false", "debug logging");
+    }
+
+    private static void flag(String name, String def, String help) {
+        FLAGS.put(name, new String[] {def, help});
+    }
+
+    private final Map<String, String> values = new LinkedHashMap<>();
+
+    private CommandLine() {
+        FLAGS.forEach((k, v) -> values.put(k, v[0]));
+    }
+
+    /** Parses arguments; throws IllegalArgumentException naming the bad flag. */
+    public static CommandLine parse(String[] args) {
+        CommandLine c = new CommandLine();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("-")) {
+                throw new IllegalArgumentException("unexpected argument '" + a + "'");
+            }
+            String name = a.replaceFirst("^--?", "");
+            String value = null;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            if (!FLAGS.containsKey(name)) {
+                throw new IllegalArgumentException("unknown flag -" + name);
+            }
+            boolean bool = FLAGS.get(name)[0].equals("true") || FLAGS.get(name)[0].equals("false");
+            if (value == null) {
+                if (bool && (i + 1 >= args.length || !args[i + 1].matches("true|false"))) {
+                    value = "true";
+                } else if (i + 1 < args.length) {
+                    value = args[++i];
+                } else {
+                    throw new IllegalArgumentException("flag -" + name + " needs a value");
+                }
+            }
+            c.values.put(name, value);
+        }
+        return c;
+    }
+
+    public static boolean wantsHelp(String[] args) {
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help") || a.equals("-help")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public static String usage() {
+        StringBuilder sb = new StringBuilder("Flags:\n");
+        FLAGS.forEach((k, v) -> sb.append(String.format("  --%-30s %s (default \"%s\")%n", k, v[1], v[0])));
+        return sb.toString();
+    }
+
+    public boolean debug() {
+        return bool("debug");
+    }
+
+    /** The settings these flags describe; {@code home} is {@code kubespan.home} (may be null). */
+    public ServerSettings toSettings(String home) {
+        ServerSettings s = new ServerSettings();
+        s.listen(address("addr", values.get("addr")));
+        String metrics = values.get("metrics-addr");
+        s.metrics(metrics.isBlank() ? null : address("metrics-addr", metrics));
+        String cert = values.get("certificate-path");
+        String key = values.get("key-path");
+        if (cert.isBlank() != key.isBlank()) {
+            throw new IllegalArgumentException("--certificate-path and --key-path must be given together");
+        }
+        if (!cert.isBlank()) {
+            s.tls(Path.of(cert), Path.of(key));
+        }
+        s.gcInterval(duration("gc-interval"));
+        s.redirect(values.get("redirect-endpoint"));
+        Path snapshot = null;
+        if (bool("snapshots-enabled")) {
+            String p = values.get("snapshot-path");
+            if (!p.isBlank()) {
+                snapshot = Path.of(p);
+            } else {
+                Path base = home == null || home.isBlank() ? Path.of("data") : Path.of(home, "data");
+                snapshot = base.resolve("discovery").resolve("state.bin");
+            }
+        }
+        s.snapshot(snapshot, duration("snapshot-interval"));
+        s.trustProxyHeaders(bool("trust-x-real-ip"), bool("trust-first-x-forwarded-for"));
+        try {
+            s.rateLimit(Double.parseDouble(values.get("rate-limit")), Integer.parseInt(values.get("rate-burst")));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--rate-limit/--rate-burst: not a number");
+        }
+        return s;
+    }
+
+    private boolean bool(String name) {
+        String v = values.get(name);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException("--" + name + ": expected true or false, got '" + v + "'");
+        }
+        return v.equals("true");
+    }
+
+    private Duration duration(String name) {
+        try {
+            return parseDuration(values.get(name));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + name + ": " + e.getMessage());
+        }
+    }
+
+    /** Go-style durations: {@code 90s}, {@code 1m}, {@code 1h30m}, {@code 250ms}. */
+    static Duration parseDuration(String text) {
+        String s = text == null ? "" : text.trim();
+        if (s.isEmpty()) {
+            throw new IllegalArgumentException("empty duration");
+        }
+        Matcher m = DURATION_PART.matcher(s);
+        double nanos = 0;
+        int pos = 0;
+        while (m.find() && m.start() == pos) {
+            double n = Double.parseDouble(m.group(1));
+            nanos += n * switch (m.group(2)) {
+                case "ns" -> 1;
+                case "us", "µs" -> 1e3;
+                case "ms" -> 1e6;
+                case "s" -> 1e9;
+                case "m" -> 60e9;
+                default -> 3600e9;
+            };
+            pos = m.end();
+        }
+        if (pos != s.length()) {
+            throw new IllegalArgumentException("invalid duration '" + text + "' (use e.g. 30s, 1m, 1h30m)");
+        }
+        return Duration.ofNanos((long) nanos);
+    }
+
+    /** {@code host:port}, {@code :port} (all interfaces) or {@code [v6]:port}. */
+    static InetSocketAddress address(String flag, String text) {
+        String s = text.trim();
+        int colon = s.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("--" + flag + ": '" + text + "' is not host:port");
+        }
+        String host = s.substring(0, colon);
+        int port;
+        try {
+            port = Integer.parseInt(s.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + flag + ": '" + text + "' has no valid port");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--" + flag + ": port " + port + " out of range");
+        }
+        if (host.isEmpty()) {
+            return new InetSocketAddress(port);
+        }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (host.equals("localhost")) {
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        }
+        try {
+            return new InetSocketAddress(IpLiterals.parse(host), port);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + flag + ": " + e.getMessage());
+        }
+    }
+}

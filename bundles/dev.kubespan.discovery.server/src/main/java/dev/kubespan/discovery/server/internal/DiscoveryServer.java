@@ -1,0 +1,197 @@
+package dev.kubespan.discovery.server.internal;
+
+import java.io.IOException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import dev.kubespan.discovery.grpc.transport.OwnedServer;
+import dev.kubespan.discovery.server.internal.grpc.ClientAddressInterceptor;
+import dev.kubespan.discovery.server.internal.grpc.ClusterService;
+import dev.kubespan.discovery.server.internal.grpc.MetricsInterceptor;
+import dev.kubespan.discovery.server.internal.limit.TokenBuckets;
+import dev.kubespan.discovery.server.internal.metrics.MetricsHttpServer;
+import dev.kubespan.discovery.server.internal.metrics.ServerMetrics;
+import dev.kubespan.discovery.server.internal.snapshot.SnapshotFile;
+import dev.kubespan.discovery.server.internal.state.State;
+import dev.kubespan.discovery.server.internal.state.StateDump;
+
+/**
+ * The discovery service: state, gRPC server, housekeeping (GC, snapshots, limiter cleanup) and
+ * the metrics endpoint. Plain Java, shared by the DS component and the standalone command.
+ * {@link #close()} ends watches cleanly, stops every thread it started and writes a last snapshot.
+ */
+public final class DiscoveryServer implements AutoCloseable {
+    private final ServerSettings settings;
+    private final ServerLog log;
+    private final State state;
+    private final ServerMetrics metrics;
+    private final SnapshotFile snapshots;
+    private final TokenBuckets limiter;
+    private final ScheduledThreadPoolExecutor housekeeping;
+    private OwnedServer grpc;
+    private MetricsHttpServer metricsHttp;
+    private boolean closed;
+
+    private DiscoveryServer(ServerSettings settings, ServerLog log) {
+        this.settings = settings;
+        this.log = log;
+        this.state = new State(settings.limits);
+        this.metrics = new ServerMetrics(state::stats);
+        this.snapshots = settings.snapshotPath == null ? null : new SnapshotFile(settings.snapshotPath);
+        this.limiter = settings.rateLimitPerSecond > 0
+                ? new TokenBuckets(settings.rateLimitPerSecond, settings.rateLimitBurst)
+                : null;
+        this.housekeeping = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "discovery-server-housekeeping");
+            t.setDaemon(true);
+            return t;
+        });
+        housekeeping.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        housekeeping.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    }
+
+    /** Loads the snapshot, runs a first GC, binds the ports. On failure nothing is left running. */
+    public static DiscoveryServer start(ServerSettings settings, ServerLog log) throws IOException {
+        DiscoveryServer s = new DiscoveryServer(settings, log);
+        try {
+            s.startAll();
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private void startAll() throws IOException {
+        if (snapshots != null) {
+            loadSnapshot();
+        }
+        gc();
+        OwnedServer.Builder b = OwnedServer.forAddress(settings.listen)
+                .addService(new ClusterService(state, metrics, settings.redirectEndpoint))
+                .intercept(new ClientAddressInterceptor(settings.trustXRealIp, settings.trustXForwardedFor, limiter))
+                .intercept(new MetricsInterceptor(metrics))
+                .permitKeepAliveTime(settings.permitKeepAliveTime)
+                .permitKeepAliveWithoutCalls(false)
+                .threadNamePrefix("discovery-grpc");
+        if (settings.tlsCertificate != null) {
+            b.tls(settings.tlsCertificate, settings.tlsKey).tlsReloadInterval(settings.tlsReloadInterval);
+        }
+        grpc = b.start();
+        long gcMs = settings.gcInterval.toMillis();
+        housekeeping.scheduleWithFixedDelay(this::gcSafely, gcMs, gcMs, TimeUnit.MILLISECONDS);
+        if (snapshots != null) {
+            long snapMs = settings.snapshotInterval.toMillis();
+            housekeeping.scheduleWithFixedDelay(this::saveSnapshot, snapMs, snapMs, TimeUnit.MILLISECONDS);
+        }
+        if (limiter != null) {
+            long cleanMs = settings.limiterCleanupInterval.toMillis();
+            housekeeping.scheduleWithFixedDelay(limiter::dropFull, cleanMs, cleanMs, TimeUnit.MILLISECONDS);
+        }
+        if (settings.metrics != null) {
+            metricsHttp = new MetricsHttpServer(settings.metrics, metrics::render);
+        }
+        log.info("discovery server listening on " + grpc.address() + (grpc.isTls() ? " (TLS)" : " (h2c)")
+                + (metricsHttp != null ? ", metrics on port " + metricsHttp.port() : ""));
+    }
+
+    private void loadSnapshot() {
+        long start = System.nanoTime();
+        try {
+            var loaded = snapshots.load();
+            if (loaded.isEmpty()) {
+                log.info("no snapshot at " + snapshots.path() + ", starting empty");
+                return;
+            }
+            StateDump dump = loaded.get().dump();
+            state.restore(dump);
+            metrics.storage("load", true, loaded.get().sizeBytes(), dump.clusters().size(), dump.affiliateCount(),
+                    dump.endpointCount(), (System.nanoTime() - start) / 1e9);
+            log.info("restored " + dump.clusters().size() + " clusters, " + dump.affiliateCount()
+                    + " affiliates from " + snapshots.path());
+        } catch (IOException | RuntimeException e) {
+            metrics.storage("load", false, 0, 0, 0, 0, 0);
+            log.warn("cannot load snapshot " + snapshots.path() + ", starting empty", e);
+        }
+    }
+
+    /** Writes a snapshot now (also runs periodically and on close). */
+    public void saveSnapshot() {
+        if (snapshots == null) {
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            StateDump dump = state.dump();
+            long size = snapshots.save(dump);
+            metrics.storage("save", true, size, dump.clusters().size(), dump.affiliateCount(), dump.endpointCount(),
+                    (System.nanoTime() - start) / 1e9);
+            log.debug("saved snapshot: " + dump.affiliateCount() + " affiliates, " + size + " bytes");
+        } catch (IOException | RuntimeException e) {
+            metrics.storage("save", false, 0, 0, 0, 0, 0);
+            log.warn("cannot save snapshot " + snapshots.path(), e);
+        }
+    }
+
+    private void gcSafely() {
+        try {
+            gc();
+        } catch (RuntimeException e) {
+            log.warn("garbage collection failed", e);
+        }
+    }
+
+    private void gc() {
+        State.GcResult r = state.gc();
+        metrics.gc(r.removedClusters(), r.removedAffiliates());
+        if (r.removedAffiliates() > 0 || r.removedClusters() > 0) {
+            log.debug("gc removed " + r.removedAffiliates() + " affiliates, " + r.removedClusters() + " clusters");
+        }
+    }
+
+    public int port() {
+        return grpc.port();
+    }
+
+    public boolean isTls() {
+        return grpc.isTls();
+    }
+
+    /** The metrics port, or -1 when metrics are off. */
+    public int metricsPort() {
+        return metricsHttp == null ? -1 : metricsHttp.port();
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public ServerMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        state.closeAllSubscriptions();
+        if (grpc != null) {
+            grpc.close();
+        }
+        housekeeping.shutdownNow();
+        try {
+            housekeeping.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (grpc != null) {
+            saveSnapshot();
+        }
+        if (metricsHttp != null) {
+            metricsHttp.close();
+        }
+        log.info("discovery server stopped");
+    }
+}

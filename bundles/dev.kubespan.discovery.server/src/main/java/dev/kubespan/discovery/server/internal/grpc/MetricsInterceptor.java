@@ -1,0 +1,77 @@
+package dev.kubespan.discovery.server.internal.grpc;
+
+import dev.kubespan.discovery.server.internal.metrics.ServerMetrics;
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+
+/** The standard {@code grpc_server_*} metrics: started, handled by code, messages, handling time. */
+public final class MetricsInterceptor implements ServerInterceptor {
+    private final ServerMetrics metrics;
+
+    public MetricsInterceptor(ServerMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+            ServerCallHandler<Q, R> next) {
+        MethodDescriptor<Q, R> m = call.getMethodDescriptor();
+        String type = typeLabel(m.getType());
+        String service = m.getServiceName() == null ? "" : m.getServiceName();
+        String method = m.getBareMethodName() == null ? "" : m.getBareMethodName();
+        long start = System.nanoTime();
+        metrics.grpcStarted(type, service, method);
+        ServerCall<Q, R> counted = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+            @Override
+            public void sendMessage(R message) {
+                metrics.grpcSent(type, service, method);
+                super.sendMessage(message);
+            }
+
+            @Override
+            public void close(Status status, Metadata trailers) {
+                metrics.grpcHandled(type, service, method, codeLabel(status.getCode()),
+                        (System.nanoTime() - start) / 1e9);
+                super.close(status, trailers);
+            }
+        };
+        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(counted, headers)) {
+            @Override
+            public void onMessage(Q message) {
+                metrics.grpcReceived(type, service, method);
+                super.onMessage(message);
+            }
+        };
+    }
+
+    private static String typeLabel(MethodDescriptor.MethodType t) {
+        return switch (t) {
+            case UNARY -> "unary";
+            case SERVER_STREAMING -> "server_stream";
+            case CLIENT_STREAMING -> "client_stream";
+            case BIDI_STREAMING -> "bidi_stream";
+            default -> "unknown";
+        };
+    }
+
+    /** The code as Go's grpc names it ({@code OK}, {@code ResourceExhausted}, {@code Canceled}), as dashboards expect. */
+    static String codeLabel(Status.Code code) {
+        if (code == Status.Code.OK) {
+            return "OK";
+        }
+        if (code == Status.Code.CANCELLED) {
+            return "Canceled";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String part : code.name().split("_")) {
+            sb.append(part.charAt(0)).append(part.substring(1).toLowerCase(java.util.Locale.ROOT));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,190 @@
+package dev.kubespan.discovery.server.internal.osgi;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.Designate;
+
+import dev.kubespan.api.net.IpLiterals;
+import dev.kubespan.discovery.server.internal.DiscoveryServer;
+import dev.kubespan.discovery.server.internal.ServerLog;
+import dev.kubespan.discovery.server.internal.ServerSettings;
+
+/**
+ * Runs the discovery server inside the framework. Starting (snapshot load, binding) happens on
+ * the component's own thread; deactivation (also on every configuration change) waits until the
+ * server has stopped every thread and socket and written its last snapshot.
+ */
+@Component(service = {}, configurationPid = DiscoveryServerConfig.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        immediate = true)
+@Designate(ocd = DiscoveryServerConfig.class)
+public final class DiscoveryServerComponent {
+    private static final long STOP_TIMEOUT_SECONDS = 30;
+
+    private final Logger log;
+    private final ExecutorService lifecycle;
+    private final Future<DiscoveryServer> running;
+
+    @Activate
+    public DiscoveryServerComponent(@Reference(service = LoggerFactory.class) Logger log, BundleContext context,
+            DiscoveryServerConfig config) {
+        this.log = log;
+        if (!config.enabled()) {
+            log.info("discovery server disabled by configuration");
+            lifecycle = null;
+            running = null;
+            return;
+        }
+        ServerSettings settings;
+        try {
+            settings = settings(config, context::getProperty);
+        } catch (IllegalArgumentException e) {
+            log.error("discovery server configuration {} rejected: {}", DiscoveryServerConfig.PID, e.getMessage());
+            lifecycle = null;
+            running = null;
+            return;
+        }
+        lifecycle = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "discovery-server-lifecycle");
+            t.setDaemon(true);
+            return t;
+        });
+        ServerLog serverLog = new OsgiServerLog(log);
+        running = lifecycle.submit(() -> {
+            try {
+                return DiscoveryServer.start(settings, serverLog);
+            } catch (Exception e) {
+                log.error("discovery server could not start: {}", e.toString());
+                return null;
+            }
+        });
+    }
+
+    /** Translates the configuration; bad values are reported by name. */
+    static ServerSettings settings(DiscoveryServerConfig c, UnaryOperator<String> frameworkProperty) {
+        InetSocketAddress listen = new InetSocketAddress(address("listen.address", c.listen_address()),
+                port("port", c.port()));
+        ServerSettings s = new ServerSettings().listen(listen);
+        if (c.metrics_port() == 0) {
+            s.metrics(null);
+        } else {
+            String ma = c.metrics_address() == null || c.metrics_address().isBlank() ? c.listen_address()
+                    : c.metrics_address();
+            s.metrics(new InetSocketAddress(address("metrics.address", ma), port("metrics.port", c.metrics_port())));
+        }
+        if (c.snapshot_enabled()) {
+            s.snapshot(snapshotPath(c.snapshot_path(), frameworkProperty),
+                    seconds("snapshot.interval", c.snapshot_interval()));
+        } else {
+            s.snapshot(null, seconds("snapshot.interval", c.snapshot_interval()));
+        }
+        s.gcInterval(seconds("gc.interval", c.gc_interval()));
+        boolean cert = c.tls_cert() != null && !c.tls_cert().isBlank();
+        boolean key = c.tls_key() != null && !c.tls_key().isBlank();
+        if (cert != key) {
+            throw new IllegalArgumentException("tls.cert and tls.key must be set together");
+        }
+        if (cert) {
+            s.tls(Path.of(c.tls_cert().trim()), Path.of(c.tls_key().trim()))
+                    .tlsReloadInterval(seconds("tls.reload.interval", c.tls_reload_interval()));
+        }
+        s.trustProxyHeaders(c.trust_proxy_headers(), c.trust_proxy_headers());
+        s.redirect(c.redirect_endpoint());
+        if (c.rate_limit() < 0 || c.rate_burst() < 1) {
+            throw new IllegalArgumentException("rate.limit must be >= 0 and rate.burst >= 1");
+        }
+        s.rateLimit(c.rate_limit(), c.rate_burst());
+        return s;
+    }
+
+    static Path snapshotPath(String configured, UnaryOperator<String> frameworkProperty) {
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured.trim());
+        }
+        String home = frameworkProperty.apply("kubespan.home");
+        Path base = home == null || home.isBlank() ? Path.of("data") : Path.of(home.trim(), "data");
+        return base.resolve("discovery").resolve("state.bin");
+    }
+
+    private static java.net.InetAddress address(String key, String value) {
+        try {
+            return IpLiterals.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage());
+        }
+    }
+
+    private static int port(String key, int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(key + ": port " + port + " out of range 0..65535");
+        }
+        return port;
+    }
+
+    private static Duration seconds(String key, long seconds) {
+        if (seconds < 1) {
+            throw new IllegalArgumentException(key + ": must be at least 1 second, got " + seconds);
+        }
+        return Duration.ofSeconds(seconds);
+    }
+
+    @Deactivate
+    public void deactivate() {
+        if (lifecycle == null) {
+            return;
+        }
+        Future<?> stopped = lifecycle.submit(() -> {
+            DiscoveryServer server = running.get();
+            if (server != null) {
+                server.close();
+            }
+            return null;
+        });
+        try {
+            stopped.get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.error("discovery server did not stop cleanly: {}", e.toString());
+        }
+        lifecycle.shutdownNow();
+        try {
+            lifecycle.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private record OsgiServerLog(Logger log) implements ServerLog {
+        @Override
+        public void info(String message) {
+            log.info(message);
+        }
+
+        @Override
+        public void warn(String message, Throwable cause) {
+            log.warn("{}: {}", message, String.valueOf(cause));
+        }
+
+        @Override
+        public void debug(String message) {
+            log.debug(message);
+        }
+    }
+}

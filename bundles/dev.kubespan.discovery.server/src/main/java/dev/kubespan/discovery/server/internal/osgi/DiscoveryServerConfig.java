@@ -1,0 +1,60 @@
+package dev.kubespan.discovery.server.internal.osgi;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** ConfigAdmin PID {@value #PID}. Durations are in seconds. */
+@ObjectClassDefinition(id = DiscoveryServerConfig.PID, name = "KubeSpan discovery server",
+        description = "Self-hosted discovery service compatible with Talos nodes (gRPC sidero.discovery.server.Cluster).")
+public @interface DiscoveryServerConfig {
+    String PID = "dev.kubespan.discovery.server";
+
+    @AttributeDefinition(description = "Run the discovery server.")
+    boolean enabled() default true;
+
+    @AttributeDefinition(description = "IP address the gRPC port binds to.")
+    String listen_address() default "0.0.0.0";
+
+    @AttributeDefinition(description = "gRPC port (TLS when tls.cert and tls.key are set, else h2c).", min = "0", max = "65535")
+    int port() default 3000;
+
+    @AttributeDefinition(description = "Prometheus metrics port (path /metrics); 0 turns metrics off.", min = "0", max = "65535")
+    int metrics_port() default 2122;
+
+    @AttributeDefinition(description = "IP address the metrics port binds to; empty: same as listen.address.")
+    String metrics_address() default "";
+
+    @AttributeDefinition(description = "Save and restore the state across restarts.")
+    boolean snapshot_enabled() default true;
+
+    @AttributeDefinition(description = "Snapshot file; empty: ${kubespan.home}/data/discovery/state.bin.")
+    String snapshot_path() default "";
+
+    @AttributeDefinition(description = "Seconds between periodic snapshots (one is also written on stop).", min = "1")
+    long snapshot_interval() default 600;
+
+    @AttributeDefinition(description = "Seconds between garbage collection runs (TTL expiry).", min = "1")
+    long gc_interval() default 60;
+
+    @AttributeDefinition(description = "TLS certificate chain, PEM file; empty: plaintext h2c.")
+    String tls_cert() default "";
+
+    @AttributeDefinition(description = "TLS private key, PEM (PKCS#8) file.")
+    String tls_key() default "";
+
+    @AttributeDefinition(description = "Seconds between checks of the TLS files for changes.", min = "1")
+    long tls_reload_interval() default 60;
+
+    @AttributeDefinition(description = "Take the client IP from X-Real-IP, then the first X-Forwarded-For entry "
+            + "(only behind a trusted reverse proxy: clients can set these headers).")
+    boolean trust_proxy_headers() default false;
+
+    @AttributeDefinition(description = "host:port sent in every Hello to move clients to another server; empty: none.")
+    String redirect_endpoint() default "";
+
+    @AttributeDefinition(description = "Requests per second per client IP; 0 turns rate limiting off.", min = "0")
+    double rate_limit() default 15;
+
+    @AttributeDefinition(description = "Burst size of the per-client-IP token bucket.", min = "1")
+    int rate_burst() default 60;
+}
