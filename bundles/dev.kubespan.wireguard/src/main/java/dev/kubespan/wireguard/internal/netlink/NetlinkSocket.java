@@ -27,7 +27,7 @@ public final class NetlinkSocket implements AutoCloseable {
     private final Libc libc;
     private final int protocol;
     private final int portId;
-    private int fd;
+    private volatile int fd;
     private Memory buffer;
     private long bufferSize;
     private int nextSeq = 1;
@@ -120,6 +120,28 @@ public final class NetlinkSocket implements AutoCloseable {
                 return List.of();
             }
             throw e;
+        }
+    }
+
+    /**
+     * Makes a {@link #receive()} blocked on another thread return now, by sending an NLMSG_NOOP
+     * to this socket's own port. Not serialized with receive, on purpose. Sending to a port
+     * needs CAP_NET_ADMIN; without it the receive still returns at its timeout.
+     */
+    public void wakeUp() {
+        int current = fd;
+        if (current < 0) {
+            return;
+        }
+        byte[] noop = ByteBuffer.allocate(Netlink.NLMSG_HDRLEN).order(ByteOrder.nativeOrder())
+                .putInt(Netlink.NLMSG_HDRLEN).putShort((short) Netlink.NLMSG_NOOP).putShort((short) 0).putInt(0)
+                .putInt(portId).array();
+        byte[] self = ByteBuffer.allocate(12).order(ByteOrder.nativeOrder())
+                .putShort((short) Netlink.AF_NETLINK).putShort((short) 0).putInt(portId).putInt(0).array();
+        try {
+            libc.sendto(current, noop, 0, self);
+        } catch (NetworkException e) {
+            // no privilege or already closing: the receive timeout ends the wait instead
         }
     }
 

@@ -130,6 +130,7 @@ final class NetworkChangeMonitor implements AutoCloseable {
     public void close() {
         running = false;
         listeners.clear();
+        socket.wakeUp();
         socket.close();
         try {
             reader.join(4 * POLL.toMillis());
