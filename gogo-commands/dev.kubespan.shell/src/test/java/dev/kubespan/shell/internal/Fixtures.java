@@ -1,0 +1,43 @@
+package dev.kubespan.shell.internal;
+
+import java.util.List;
+
+import dev.kubespan.api.Namespaces;
+import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.spec.Affiliate;
+import dev.kubespan.api.spec.AffiliateKubeSpan;
+import dev.kubespan.api.spec.KubeSpanIdentity;
+import dev.kubespan.api.spec.KubeSpanPeerSpec;
+import dev.kubespan.api.spec.NodeIdentity;
+
+/** Hand-made resources. */
+final class Fixtures {
+    static final String PRIVATE_KEY = "IGdP4qNvaHZCy2N7/6a2ucYCuHr+1N0VmHk9w9ikQ1U=";
+    static final String PUBLIC_KEY = "Dr6F1JqXJQx0lSWw3cpX4HMbImFgSzTdQtyEgAOz7X8=";
+    static final String PEER_A = "4Jws8wZyMm3M5Y0pMcXqQIvDnnVt1k+OZrjxmfr5BX0=";
+    static final String PEER_B = "hWmpq0z0lXFXO2tRJxnJoKp1BQv3NCQk8tLqjRqpLkU=";
+
+    private Fixtures() {
+    }
+
+    static MapResourceStore store() {
+        MapResourceStore s = new MapResourceStore();
+        s.put(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN, "local",
+                new KubeSpanIdentity("fd7f:175a:b97c:5602:e871:1bff:feb2:ccee/128", "fd7f:175a:b97c:5602::/64",
+                        PRIVATE_KEY, PUBLIC_KEY), "dev.kubespan.identity");
+        s.put(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN, PEER_B,
+                new KubeSpanPeerSpec("fd7f:175a:b97c:5602::b", List.of("10.0.0.2/32", "fd7f:175a:b97c:5602::b/128"),
+                        List.of("172.20.0.3:51820", "[2001:db8::3]:51820"), "worker-long-name-2"), "manager");
+        s.put(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN, PEER_A,
+                new KubeSpanPeerSpec("fd7f:175a:b97c:5602::a", List.of(), List.of(), "cp1"), "manager");
+        s.put(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, "local", new NodeIdentity("7x3k"), "dev.kubespan.identity");
+        s.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, "nodeA",
+                new Affiliate("nodeA", List.of("10.0.0.1"), "a.example", "a", "Talos (v1.14.0)", "controlplane",
+                        new AffiliateKubeSpan(PEER_A, "fd7f:175a:b97c:5602::a", List.of(), List.of("10.0.0.1:51820"),
+                                List.of()), null), "manager");
+        s.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, "service/nodeA",
+                new Affiliate("nodeA", List.of("10.0.0.1"), "a.example", "a", "", "controlplane", null, null),
+                "discovery");
+        return s;
+    }
+}
