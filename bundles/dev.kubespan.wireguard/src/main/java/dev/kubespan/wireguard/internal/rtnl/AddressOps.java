@@ -13,7 +13,11 @@ import dev.kubespan.wireguard.internal.netlink.Errno;
 import dev.kubespan.wireguard.internal.netlink.NetlinkMessage;
 import dev.kubespan.wireguard.internal.netlink.NetlinkSocket;
 
-/** Interface addresses over rtnetlink; adding a present address and removing a missing one succeed. */
+/**
+ * Interface addresses over rtnetlink; adding a present address and removing a missing one
+ * succeed. "Present" is the kernel's EEXIST: for IPv6 that means the same address on the link,
+ * even with another prefix length, so reconcile prefix changes as remove + add.
+ */
 public final class AddressOps {
     private final NetlinkSocket socket;
     private final LinkOps links;
