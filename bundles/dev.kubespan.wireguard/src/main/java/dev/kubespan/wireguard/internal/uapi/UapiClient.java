@@ -77,6 +77,10 @@ public final class UapiClient {
     /** Sends one request and returns the reply text, including its terminating blank line. */
     String exchange(String request, String op) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        if (!Files.exists(socket)) {
+            // connect() would only say "No such file or directory" in a plain SocketException
+            throw missing();
+        }
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
             ch.configureBlocking(false);
@@ -85,13 +89,17 @@ public final class UapiClient {
                 return read(ch, selector, deadline, op);
             }
         } catch (NoSuchFileException e) {
-            throw new WireGuardException("UAPI socket " + socket + " of " + link + " does not exist", UapiErrno.ENOENT);
+            throw missing();
         } catch (ConnectException e) {
             throw new WireGuardException("UAPI socket " + socket + " of " + link + " refuses connections (no daemon)",
                     UapiErrno.ECONNREFUSED);
         } catch (IOException e) {
             throw new WireGuardException("UAPI " + op + " on " + link + " via " + socket + " failed: " + e, e);
         }
+    }
+
+    private WireGuardException missing() {
+        return new WireGuardException("UAPI socket " + socket + " of " + link + " does not exist", UapiErrno.ENOENT);
     }
 
     private void write(SocketChannel ch, Selector selector, ByteBuffer out, long deadline, String op)
