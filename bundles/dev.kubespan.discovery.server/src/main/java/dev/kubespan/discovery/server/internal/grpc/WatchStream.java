@@ -54,7 +54,16 @@ final class WatchStream {
         }
         int missed = 1;
         do {
-            deliver();
+            try {
+                deliver();
+            } catch (RuntimeException e) {
+                // The call is gone (e.g. cancelled meanwhile): stop delivering, keep the counter consistent.
+                done = true;
+                Subscription s = subscription;
+                if (s != null) {
+                    s.cancel();
+                }
+            }
             missed = wip.addAndGet(-missed);
         } while (missed != 0);
     }

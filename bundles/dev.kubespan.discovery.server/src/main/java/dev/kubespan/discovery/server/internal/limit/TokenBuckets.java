@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
  * would wait longer than the caller can afford is not taken (the request fails instead).
  */
 public final class TokenBuckets {
-    private final double ratePerNano;
+    private final double ratePerSecond;
     private final double burst;
     private final LongSupplier nanoTime;
     private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
@@ -28,7 +28,7 @@ public final class TokenBuckets {
         if (ratePerSecond <= 0 || burst < 1) {
             throw new IllegalArgumentException("rate must be positive and burst at least 1");
         }
-        this.ratePerNano = ratePerSecond / 1e9;
+        this.ratePerSecond = ratePerSecond;
         this.burst = burst;
         this.nanoTime = nanoTime;
     }
@@ -47,7 +47,7 @@ public final class TokenBuckets {
         synchronized (b) {
             refill(b, now);
             double after = b.tokens - 1;
-            long wait = after >= 0 ? 0 : (long) Math.ceil(-after / ratePerNano);
+            long wait = after >= 0 ? 0 : (long) Math.ceil(-after * 1e9 / ratePerSecond);
             if (wait > maxWaitNanos) {
                 return -1;
             }
@@ -59,7 +59,7 @@ public final class TokenBuckets {
     private void refill(Bucket b, long now) {
         long elapsed = now - b.updatedAt;
         if (elapsed > 0) {
-            b.tokens = Math.min(burst, b.tokens + elapsed * ratePerNano);
+            b.tokens = Math.min(burst, b.tokens + elapsed * ratePerSecond / 1e9);
             b.updatedAt = now;
         }
     }
