@@ -38,6 +38,7 @@ final class ConfigController implements AutoCloseable {
     static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
     /** Lets an editor finish a multi-step save before we read. */
     static final Duration SETTLE_DELAY = Duration.ofMillis(50);
+    private static final int SETTLE_ATTEMPTS = 20;
     static final String CONFIGADMIN_SOURCE = "configadmin:dev.kubespan.config";
 
     private sealed interface Source permits FileSource, AdminSource {
@@ -101,7 +102,7 @@ final class ConfigController implements AutoCloseable {
             if (!abs.equals(watchedFile)) {
                 closeWatch();
                 try {
-                    watch = new DirectoryWatch(abs, () -> loop.triggerIn(SETTLE_DELAY));
+                    watch = new DirectoryWatch(abs, loop::trigger);
                     watchedFile = abs;
                 } catch (IOException e) {
                     log.warn("KubeSpan config: cannot watch " + abs.getParent() + " (" + e.getMessage()
@@ -179,41 +180,68 @@ final class ConfigController implements AutoCloseable {
         }
     }
 
-    private void reconcileFile(FileSource f, boolean forced) {
-        byte[] content = null;
-        String readError = null;
-        try {
-            content = Files.readAllBytes(f.file());
-        } catch (NoSuchFileException e) {
-            readError = "file not found";
-        } catch (IOException e) {
-            readError = "cannot read the file: " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage());
+    private record Read(byte[] content, String error) {
+        byte[] fingerprint() {
+            return sha256(content != null ? content
+                    : ("\0error\0" + error).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        byte[] fingerprint = sha256(content != null ? content : ("\0error\0" + readError).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        if (!forced && Arrays.equals(fingerprint, loadedFingerprint)) {
+    }
+
+    private static Read read(Path file) {
+        try {
+            return new Read(Files.readAllBytes(file), null);
+        } catch (NoSuchFileException e) {
+            return new Read(null, "file not found");
+        } catch (IOException e) {
+            return new Read(null, "cannot read the file: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
+        }
+    }
+
+    private void reconcileFile(FileSource f, boolean forced) {
+        Read read = read(f.file());
+        if (!forced && Arrays.equals(read.fingerprint(), loadedFingerprint)) {
+            return;
+        }
+        // A writer may be half-way (truncated, partly written): wait until two reads agree.
+        try {
+            for (int i = 0; i < SETTLE_ATTEMPTS; i++) {
+                Thread.sleep(SETTLE_DELAY.toMillis());
+                Read again = read(f.file());
+                if (Arrays.equals(again.fingerprint(), read.fingerprint())) {
+                    break;
+                }
+                read = again;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return;
         }
         loadedSource = f;
-        loadedFingerprint = fingerprint;
+        loadedFingerprint = read.fingerprint();
         Problems problems = new Problems(f.name());
-        if (content == null) {
-            problems.error("", 0, readError);
+        if (read.content() == null) {
+            problems.error("", 0, read.error());
             apply(f.name(), null, problems);
-            return;
+        } else if (read.content().length == 0) {
+            // Most likely a save in progress or a mistake; switching KubeSpan off takes "enabled: false".
+            problems.error("", 0, "the file is empty");
+            apply(f.name(), null, problems);
+        } else {
+            apply(f.name(), YamlConfigReader.read(read.content(), problems), problems);
         }
-        apply(f.name(), YamlConfigReader.read(content, problems), problems);
     }
 
+    /** Publishes or rejects; the result is set last, so whoever sees it also sees the store and the log. */
     private void apply(String sourceName, RawSettings raw, Problems problems) {
         EffectiveConfig config = raw == null ? null : SettingsValidator.validate(raw, problems);
         if (config == null) {
             LoadResult r = new LoadResult(clock.instant(), sourceName, false, problems.errors(), problems.warnings());
-            lastResult = r;
             log.error("Rejected KubeSpan config " + sourceName + "; " + (lastApplied == null
                     ? "nothing is published from it" : "the last good config stays in force") + ". "
                     + r.errors().size() + (r.errors().size() == 1 ? " error: " : " errors: ")
                     + describe(r.errors()));
+            lastResult = r;
             return;
         }
         try {
@@ -221,13 +249,11 @@ final class ConfigController implements AutoCloseable {
         } catch (RuntimeException e) {
             LoadResult r = new LoadResult(clock.instant(), sourceName, false,
                     List.of(new ConfigProblem(sourceName, "", 0, "cannot publish: " + e)), problems.warnings());
-            lastResult = r;
             log.error("KubeSpan config " + sourceName + " is valid but could not be published: " + e);
+            lastResult = r;
             return;
         }
         LoadResult r = new LoadResult(clock.instant(), sourceName, true, List.of(), problems.warnings());
-        lastResult = r;
-        lastApplied = r;
         log.info("Applied KubeSpan config " + sourceName + ": " + config.describe());
         for (ConfigProblem w : r.warnings()) {
             log.warn("KubeSpan config " + w);
@@ -238,6 +264,8 @@ final class ConfigController implements AutoCloseable {
                     + "; run `bin/kubespan gen-config` for a new one)");
         }
         lastHadIdentity = config.hasIdentity();
+        lastApplied = r;
+        lastResult = r;
     }
 
     private static String describe(List<ConfigProblem> problems) {

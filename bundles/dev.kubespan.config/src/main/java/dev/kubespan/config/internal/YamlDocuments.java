@@ -34,6 +34,10 @@ final class YamlDocuments {
 
     private static final YAMLFactory FACTORY = YAMLFactory.builder().build();
 
+    /** Where the walk is, so that a syntax error can name the key it happened under. */
+    private final List<String> path = new ArrayList<>();
+    private int index;
+
     private YamlDocuments() {
     }
 
@@ -51,13 +55,14 @@ final class YamlDocuments {
             text = text.substring(1);
         }
         List<Document> docs = new ArrayList<>();
+        YamlDocuments walk = new YamlDocuments();
         try (JsonParser p = FACTORY.createParser(text)) {
             p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-            int index = 0;
             JsonToken t;
             while ((t = p.nextToken()) != null) {
-                index++;
-                YamlNode root = readValue(p, t);
+                int index = ++walk.index;
+                walk.path.clear();
+                YamlNode root = walk.readValue(p, t);
                 // An empty document ("---" followed by nothing or comments) reads as an empty scalar.
                 if (root instanceof YamlNode.Scalar s && (s.kind() == YamlNode.Kind.NULL
                         || s.kind() == YamlNode.Kind.STRING && s.text().isEmpty())) {
@@ -66,7 +71,7 @@ final class YamlDocuments {
                 docs.add(new Document(index, root));
             }
         } catch (JsonProcessingException e) {
-            reportSyntaxError(e, problems);
+            reportSyntaxError(e, walk.where(), problems);
             return null;
         } catch (IOException e) {
             problems.error("", 0, "cannot read YAML: " + e.getClass().getSimpleName());
@@ -75,7 +80,18 @@ final class YamlDocuments {
         return docs;
     }
 
-    private static YamlNode readValue(JsonParser p, JsonToken t) throws IOException {
+    private String where() {
+        if (index == 0) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("document ").append(index);
+        for (String step : path) {
+            sb.append(step.startsWith("[") ? "" : ".").append(step);
+        }
+        return sb.toString();
+    }
+
+    private YamlNode readValue(JsonParser p, JsonToken t) throws IOException {
         int line = line(p.currentTokenLocation());
         switch (t) {
             case START_OBJECT: {
@@ -84,7 +100,9 @@ final class YamlDocuments {
                 while ((k = p.nextToken()) == JsonToken.FIELD_NAME) {
                     String key = p.currentName();
                     int keyLine = line(p.currentTokenLocation());
+                    path.add(key);
                     YamlNode value = readValue(p, p.nextToken());
+                    path.remove(path.size() - 1);
                     entries.put(key, new YamlNode.Entry(key, keyLine, value));
                 }
                 if (k != JsonToken.END_OBJECT) {
@@ -99,7 +117,9 @@ final class YamlDocuments {
                     if (i == null) {
                         throw new IOException("unexpected end of input");
                     }
+                    path.add("[" + items.size() + "]");
                     items.add(readValue(p, i));
+                    path.remove(path.size() - 1);
                 }
                 return new YamlNode.Sequence(line, items);
             }
@@ -130,7 +150,7 @@ final class YamlDocuments {
      * SnakeYAML's own message quotes the offending line of the file, which may hold the cluster
      * secret; only the problem description and the position are passed on.
      */
-    private static void reportSyntaxError(JsonProcessingException e, Problems problems) {
+    private static void reportSyntaxError(JsonProcessingException e, String where, Problems problems) {
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof MarkedYAMLException m) {
                 String what = m.getProblem() == null ? "syntax error" : m.getProblem();
@@ -140,12 +160,12 @@ final class YamlDocuments {
                 Mark mark = m.getProblemMark() != null ? m.getProblemMark() : m.getContextMark();
                 int line = mark == null ? 0 : mark.getLine() + 1;
                 String column = mark == null ? "" : ", column " + (mark.getColumn() + 1);
-                problems.error("", line, "invalid YAML" + column + ": " + firstLine(what));
+                problems.error(where, line, "invalid YAML" + column + ": " + firstLine(what));
                 return;
             }
         }
         String msg = e.getOriginalMessage() == null ? "syntax error" : firstLine(e.getOriginalMessage());
-        problems.error("", line(e.getLocation()), "invalid YAML: " + msg);
+        problems.error(where, line(e.getLocation()), "invalid YAML: " + msg);
     }
 
     private static String firstLine(String s) {
