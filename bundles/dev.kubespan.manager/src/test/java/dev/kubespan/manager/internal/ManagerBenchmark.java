@@ -1,0 +1,202 @@
+package dev.kubespan.manager.internal;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import dev.kubespan.api.Namespaces;
+import dev.kubespan.api.ResourceStore;
+import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.internal.InMemoryResourceStore;
+import dev.kubespan.api.spec.Affiliate;
+import dev.kubespan.api.spec.AffiliateKubeSpan;
+import dev.kubespan.api.spec.DiscoveryConfig;
+import dev.kubespan.api.spec.DiscoveryServiceEndpoint;
+import dev.kubespan.api.spec.KubeSpanConfig;
+import dev.kubespan.api.spec.KubeSpanIdentity;
+import dev.kubespan.api.spec.NodeIdentity;
+import dev.kubespan.api.wireguard.Key;
+
+/**
+ * Times peer-spec computation and device reconcile for 10, 100 and 1000 affiliates against the
+ * real in-memory store and a fake device, and measures the heap retained per peer. Prints
+ * figures; asserts nothing. How to run: see the module README.
+ */
+public final class ManagerBenchmark {
+    private static final int[] SIZES = { 10, 100, 1000 };
+    private static final String LOCAL = "benchLocalNode";
+
+    private static final class Setup {
+        final ResourceStore store;
+        final FakeKernel kernel = new FakeKernel();
+        final PeerSpecController specs;
+        final DeviceController device;
+        final List<Affiliate> affiliates;
+
+        Setup(ResourceStore store, List<Affiliate> affiliates) {
+            this.store = store;
+            this.affiliates = affiliates;
+            Log quiet = new Log() {
+                @Override
+                public void debug(String m) {
+                }
+
+                @Override
+                public void info(String m) {
+                }
+
+                @Override
+                public void warn(String m) {
+                }
+
+                @Override
+                public void error(String m, Throwable t) {
+                }
+            };
+            specs = new PeerSpecController(store, quiet);
+            device = new DeviceController(store, kernel, kernel, kernel, Clock.systemUTC(), Duration.ZERO, quiet);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Key priv = Key.generatePrivateKey();
+        List<Key> keys = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            keys.add(Key.generatePrivateKey().publicKey());
+        }
+        System.out.println("warming up ...");
+        for (int i = 0; i < 30; i++) {
+            InMemoryResourceStore s = new InMemoryResourceStore();
+            Setup w = setup(s, priv, keys, 100);
+            w.specs.reconcile();
+            w.device.reconcile();
+            w.device.reconcile();
+            s.deactivate();
+        }
+        System.out.printf(Locale.ROOT, "%-6s %14s %14s %14s %14s %16s %12s%n", "peers", "specs cold ms",
+                "specs same ms", "device cold ms", "device same ms", "1 change (s+d) ms", "routes");
+        for (int n : SIZES) {
+            int repeats = n >= 1000 ? 7 : 21;
+            double[] specsCold = new double[repeats];
+            double[] deviceCold = new double[repeats];
+            double[] specsSame = new double[repeats];
+            double[] deviceSame = new double[repeats];
+            double[] oneChange = new double[repeats];
+            int routes = 0;
+            for (int r = 0; r < repeats; r++) {
+                InMemoryResourceStore s = new InMemoryResourceStore();
+                Setup b = setup(s, priv, keys, n);
+                long t0 = System.nanoTime();
+                b.specs.reconcile();
+                long t1 = System.nanoTime();
+                b.device.reconcile();
+                long t2 = System.nanoTime();
+                b.specs.reconcile();
+                long t3 = System.nanoTime();
+                b.device.reconcile();
+                long t4 = System.nanoTime();
+                if (b.kernel.calls("apply") != 1) {
+                    throw new IllegalStateException("unchanged reconcile applied again");
+                }
+                Affiliate a = b.affiliates.get(n / 2);
+                List<String> more = new ArrayList<>(a.addresses());
+                more.add("172.31." + (r % 250) + ".1");
+                s.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, a.nodeId(), new Affiliate(a.nodeId(), more,
+                        a.hostname(), a.nodename(), a.operatingSystem(), a.machineType(), a.kubespan(), null), "bench");
+                long t5 = System.nanoTime();
+                b.specs.reconcile();
+                b.device.reconcile();
+                long t6 = System.nanoTime();
+                specsCold[r] = ms(t1 - t0);
+                deviceCold[r] = ms(t2 - t1);
+                specsSame[r] = ms(t3 - t2);
+                deviceSame[r] = ms(t4 - t3);
+                oneChange[r] = ms(t6 - t5);
+                routes = b.kernel.routeCount();
+                s.deactivate();
+            }
+            System.out.printf(Locale.ROOT, "%-6d %14.2f %14.2f %14.2f %14.2f %16.2f %12d%n", n, median(specsCold),
+                    median(specsSame), median(deviceCold), median(deviceSame), median(oneChange), routes);
+        }
+
+        System.out.println();
+        System.out.println("heap retained per peer (bytes, after GC):");
+        System.out.printf(Locale.ROOT, "%-6s %18s %18s %18s%n", "peers", "merged affiliate", "peer spec",
+                "fake device+routes");
+        for (int n : SIZES) {
+            InMemoryResourceStore s = new InMemoryResourceStore();
+            long base = usedAfterGc();
+            Setup b = setup(s, priv, keys, n);
+            long withAffiliates = usedAfterGc();
+            b.specs.reconcile();
+            long withSpecs = usedAfterGc();
+            b.device.reconcile();
+            long withDevice = usedAfterGc();
+            System.out.printf(Locale.ROOT, "%-6d %18d %18d %18d%n", n, (withAffiliates - base) / n,
+                    (withSpecs - withAffiliates) / n, (withDevice - withSpecs) / n);
+            // keep everything reachable until measured
+            if (b.kernel.routeCount() < 0 || s.list(ResourceTypes.AFFILIATE, null).isEmpty()) {
+                System.out.println();
+            }
+            s.deactivate();
+        }
+    }
+
+    private static Setup setup(InMemoryResourceStore store, Key priv, List<Key> keys, int n) {
+        store.put(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, NodeIdentity.ID, new NodeIdentity(LOCAL), "bench");
+        store.put(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID,
+                new KubeSpanConfig(true, "c", Fixtures.SECRET, true, false, 0, null, false, null, null, 0, null, null,
+                        null, null),
+                "bench");
+        store.put(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN, KubeSpanIdentity.ID,
+                new KubeSpanIdentity("fd7f:175a:b97c:5602::ffff/128", "fd7f:175a:b97c:5602::/64", priv.toBase64(),
+                        priv.publicKey().toBase64()),
+                "bench");
+        store.put(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, DiscoveryConfig.ID,
+                new DiscoveryConfig(true, false, List.of(new DiscoveryServiceEndpoint("d", "disc.example:443", false)),
+                        "", ""),
+                "bench");
+        List<Affiliate> affiliates = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = String.format("node%05d", i);
+            int hi = i / 250;
+            int lo = i % 250 + 1;
+            String v4 = "10." + hi + "." + lo + ".1";
+            String pub = "203.0." + hi + "." + lo;
+            String v6 = "2001:db8:" + Integer.toHexString(i) + "::1";
+            String ks = "fd7f:175a:b97c:5602::" + Integer.toHexString(i + 1);
+            Affiliate a = new Affiliate(id, List.of(v4, pub, v6, ks), id, id, "Talos (v1.14.0)", "worker",
+                    new AffiliateKubeSpan(keys.get(i).toBase64(), ks,
+                            List.of("10.244." + (i % 250) + "." + (i / 250 * 64) + "/26"),
+                            List.of(pub + ":51820", v4 + ":51820", "[" + v6 + "]:51820"), List.of()),
+                    null);
+            affiliates.add(a);
+            store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, id, a, Owners.AFFILIATE_MERGE);
+        }
+        return new Setup(store, affiliates);
+    }
+
+    private static long usedAfterGc() throws InterruptedException {
+        Runtime rt = Runtime.getRuntime();
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            Thread.sleep(50);
+            best = Math.min(best, rt.totalMemory() - rt.freeMemory());
+        }
+        return best;
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    private static double median(double[] v) {
+        double[] c = v.clone();
+        Arrays.sort(c);
+        return c[c.length / 2];
+    }
+}
