@@ -70,7 +70,8 @@ public final class DiscoveryRegistry implements AutoCloseable {
     /** Guards the client maps between the reconcile thread and {@link #close()}. */
     private final Object lock = new Object();
     private final Map<String, DiscoveryClient> clients = new LinkedHashMap<>();
-    private final List<DiscoveryClient> leaving = new ArrayList<>();
+    /** Clients stopping or leaving (AffiliateDelete in flight). */
+    private final List<DiscoveryClient> retiring = new ArrayList<>();
     /**
      * Raw affiliates written before this start (e.g. by the previous bundle revision) are not
      * deleted until every client has its first snapshot or a TTL has passed, so an update does not
@@ -132,9 +133,9 @@ public final class DiscoveryRegistry implements AutoCloseable {
         loop.close();
         synchronized (lock) {
             List<DiscoveryClient> all = new ArrayList<>(clients.values());
-            all.addAll(leaving);
+            all.addAll(retiring);
             clients.clear();
-            leaving.clear();
+            retiring.clear();
             // Stop all at once, then wait: shutdown time does not grow with the number of services.
             all.forEach(DiscoveryClient::requestStop);
             all.forEach(DiscoveryClient::awaitStop);
@@ -170,7 +171,7 @@ public final class DiscoveryRegistry implements AutoCloseable {
             }
         }
         writeOutputs(plan);
-        leaving.removeIf(DiscoveryClient::isDone);
+        retiring.removeIf(DiscoveryClient::isDone);
     }
 
     private void applyClients(RegistryPlan plan) {
@@ -183,12 +184,13 @@ public final class DiscoveryRegistry implements AutoCloseable {
             it.remove();
             if (plan.waiting() || !plan.abandons(c.settings())) {
                 // Restarted with new settings (key, version): the node stays published there.
-                c.close();
+                c.requestStop();
             } else {
                 log.info("discovery service " + c.settings().name() + ": leaving (" + leaveReason(plan) + ")");
                 c.leave();
-                leaving.add(c);
             }
+            // Not waited for here; close() waits for whatever is still running.
+            retiring.add(c);
         }
         List<String> order = new ArrayList<>(plan.clients().keySet());
         Map<String, DiscoveryClient> next = new LinkedHashMap<>();
