@@ -1,0 +1,124 @@
+package dev.kubespan.config.internal;
+
+import static dev.kubespan.config.internal.Fixtures.yaml;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+import dev.kubespan.api.spec.DiscoveryServiceEndpoint;
+import dev.kubespan.api.spec.KubeSpanConfig;
+import dev.kubespan.config.ConfigGenerator;
+
+public class ConfigGeneratorTest {
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    private static void assert32Bytes(String b64) {
+        assertEquals(44, b64.length());
+        assertEquals(32, Base64.getDecoder().decode(b64).length);
+    }
+
+    @Test
+    public void withoutKubeSpanOnlyIdentityAndDiscovery() {
+        String text = ConfigGenerator.generate(false, null);
+        assertFalse(text, text.contains("KubeSpanConfig"));
+        EffectiveConfig c = yaml(text).ok();
+        KubeSpanConfig k = c.kubeSpan();
+        assertFalse(k.enabled());
+        assert32Bytes(k.clusterId());
+        assert32Bytes(k.sharedSecret());
+        assertNotEquals(k.clusterId(), k.sharedSecret());
+        assertEquals(List.of(new DiscoveryServiceEndpoint("default", "discovery.talos.dev:443", false)),
+                c.discovery().serviceEndpoints());
+    }
+
+    @Test
+    public void withKubeSpanForTheApplianceAndItsEmbeddedDiscovery() {
+        String text = ConfigGenerator.generate(true, ConfigGenerator.EMBEDDED_DISCOVERY_ENDPOINT);
+        EffectiveConfig c = yaml(text).ok();
+        assertTrue(c.kubeSpan().enabled());
+        assert32Bytes(c.kubeSpan().clusterId());
+        assert32Bytes(c.kubeSpan().sharedSecret());
+        assertEquals(List.of(new DiscoveryServiceEndpoint("default", "127.0.0.1:3000", true)),
+                c.discovery().serviceEndpoints());
+        EffectiveConfig other = yaml(ConfigGenerator.generate(true, null)).ok();
+        assertNotEquals(c.kubeSpan().clusterId(), other.kubeSpan().clusterId());
+        assertNotEquals(c.kubeSpan().sharedSecret(), other.kubeSpan().sharedSecret());
+    }
+
+    @Test
+    public void badEndpointsAndArgumentsAreUsageErrors() {
+        assertThrows(IllegalArgumentException.class, () -> ConfigGenerator.generate(true, "ftp://x/"));
+        assertThrows(IllegalArgumentException.class, () -> ConfigGenerator.generate(true, "http://x/ #"));
+        assertEquals(2, run("--bogus").code);
+        assertEquals(2, run("--discovery-endpoint").code);
+        Run bad = run("--discovery-endpoint", "discovery.example.org:443");
+        assertEquals(2, bad.code);
+        assertTrue(bad.err, bad.err.contains("must start with http://, https:// or grpc://"));
+        Run help = run("--help");
+        assertEquals(0, help.code);
+        assertTrue(help.out.contains("usage: gen-config"));
+    }
+
+    @Test
+    public void outputFileIsPrivateAndNotOverwrittenWithoutForce() throws Exception {
+        Path file = tmp.getRoot().toPath().resolve("etc/kubespan.yaml");
+        Run first = run("--with-kubespan", "--output", file.toString());
+        assertEquals(first.err, 0, first.code);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        String content = Files.readString(file);
+        assertTrue(yaml(content).ok().kubeSpan().enabled());
+
+        Run again = run("-o", file.toString());
+        assertEquals(1, again.code);
+        assertTrue(again.err.contains("use --force"));
+        assertEquals(content, Files.readString(file));
+
+        assertEquals(0, run("-o", file.toString(), "--force").code);
+        assertNotEquals(content, Files.readString(file));
+        assertEquals(1, tmp.getRoot().toPath().resolve("etc").toFile().list().length);
+    }
+
+    /** The launcher runs the generator with plain {@code java -cp}: no OSGi framework, no Jackson. */
+    @Test
+    public void mainRunsWithOnlyTheJdk() throws Exception {
+        Path classes = Path.of(ConfigGenerator.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", classes.toString(), ConfigGenerator.class.getName(),
+                "--with-kubespan", "--discovery-endpoint", "http://127.0.0.1:3000/")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        EffectiveConfig c = yaml(out).ok();
+        assertTrue(c.kubeSpan().enabled());
+        assertEquals("127.0.0.1:3000", c.discovery().serviceEndpoints().get(0).endpoint());
+    }
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = ConfigGenerator.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}
