@@ -1,0 +1,178 @@
+package dev.kubespan.itests.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The end-to-end lab, driven through {@code scripts/lib/mesh.sh} (the same script the demo
+ * uses): real distributions in their own network namespaces, a real standalone discovery
+ * server, real wireguard-go. The test JVM runs in private namespaces (itests' isolated-java),
+ * so whatever the lab leaves behind disappears with it.
+ */
+final class MeshLab implements AutoCloseable {
+    private final Path script;
+    private final Path dist;
+    private final Path work;
+    private final List<String> started = new ArrayList<>();
+
+    MeshLab(String name) throws IOException {
+        Path root = Path.of(System.getProperty("kubespan.itest.root"));
+        this.script = root.resolve("scripts/lib/mesh.sh");
+        this.dist = Path.of(System.getProperty("kubespan.itest.dist"));
+        this.work = Path.of(System.getProperty("kubespan.itest.workdir"), "e2e-" + name);
+        deleteTree(work);
+        Files.createDirectories(work);
+        mesh("lab-up", work.toString());
+        mesh("cluster-config", work.toString(), dist.toString());
+    }
+
+    Path work() {
+        return work;
+    }
+
+    Path home(String node) {
+        return work.resolve(node);
+    }
+
+    void startDiscovery() {
+        mesh("discovery-start", work.toString(), dist.toString());
+    }
+
+    void stopDiscovery() {
+        mesh("discovery-stop", work.toString());
+    }
+
+    /** YAML documents appended to the node's etc/kubespan.yaml before its first start. */
+    void extraConfig(String node, String yaml) throws IOException {
+        Files.writeString(work.resolve(node + ".extra.yaml"), yaml);
+    }
+
+    void start(String node, int index) {
+        mesh("node-start", work.toString(), dist.toString(), node, String.valueOf(index));
+        if (!started.contains(node)) {
+            started.add(node);
+        }
+    }
+
+    void kill(String node) {
+        mesh("node-kill", work.toString(), node);
+    }
+
+    /** Runs a Gogo command line in the node's agent and returns its output. */
+    String shell(String node, String commandLine) {
+        List<String> argv = new ArrayList<>(List.of("shell", work.toString(), node));
+        argv.addAll(List.of(commandLine.split(" ")));
+        return mesh(argv.toArray(new String[0]));
+    }
+
+    /** Runs a command inside the node's network namespace. */
+    Result inNode(String node, Duration timeout, String... argv) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", "ks-" + node));
+        cmd.addAll(List.of(argv));
+        return exec(cmd, timeout);
+    }
+
+    /** The node's KubeSpan address, without prefix length. */
+    String kubespanAddress(String node) {
+        Matcher m = Pattern.compile("address: (\\S+)/128").matcher(shell(node, "kubespan:get ksi -o yaml"));
+        if (!m.find()) {
+            throw new AssertionError(node + " has no KubeSpan identity");
+        }
+        return m.group(1);
+    }
+
+    /** Peer states by label (nodename) from {@code kubespan:peerstatuses}. */
+    java.util.Map<String, String> peerStates(String node) {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        String table = shell(node, "kubespan:peerstatuses");
+        String[] lines = table.split("\n");
+        if (lines.length == 0) {
+            return out;
+        }
+        List<String> header = List.of(lines[0].trim().split("\\s{2,}"));
+        int label = header.indexOf("LABEL");
+        int state = header.indexOf("STATE");
+        for (int i = 1; i < lines.length; i++) {
+            String[] cells = lines[i].trim().split("\\s{2,}");
+            if (label >= 0 && state >= 0 && cells.length > Math.max(label, state)) {
+                out.put(cells[label], cells[state]);
+            }
+        }
+        return out;
+    }
+
+    /** Resident memory of the node's agent JVM in KiB. */
+    long agentRssKib(String node) throws IOException {
+        String pid = Files.readString(home(node).resolve("pid")).trim();
+        for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D+", ""));
+            }
+        }
+        // the recorded pid is the unshare wrapper; its child is the JVM
+        throw new IOException("no VmRSS for " + node);
+    }
+
+    record Result(int exit, String output) {
+    }
+
+    String mesh(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(script.toString());
+        cmd.addAll(List.of(args));
+        Result r = exec(cmd, Duration.ofMinutes(3));
+        if (r.exit != 0) {
+            throw new AssertionError("mesh.sh " + String.join(" ", args) + " failed (" + r.exit + "):\n" + r.output);
+        }
+        return r.output;
+    }
+
+    static Result exec(List<String> cmd, Duration timeout) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(String.join(" ", cmd) + " timed out");
+            }
+            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new AssertionError(String.join(" ", cmd) + " failed to run", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (String n : started) {
+            try {
+                kill(n);
+            } catch (AssertionError e) {
+                // best effort: the namespaces die with the test JVM anyway
+            }
+        }
+        exec(List.of("sh", "-c", "for n in $(ip netns list | awk '{print $1}' | grep '^ks-'); do "
+                + "kill -KILL $(ip netns pids $n) 2>/dev/null; ip netns del $n; done"), Duration.ofSeconds(30));
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var s = Files.walk(p)) {
+            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        }
+    }
+}
