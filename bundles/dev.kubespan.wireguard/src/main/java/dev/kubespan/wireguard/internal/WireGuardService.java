@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ReconcileLoop;
@@ -144,7 +145,7 @@ public final class WireGuardService implements WireGuardControl, WireGuardBacken
                 checkOpen();
                 desired.put(link, config);
                 Map<Key, Endpoint> known = endpoints.computeIfAbsent(link, l -> new HashMap<>());
-                known.keySet().retainAll(config.peers().stream().map(PeerConfig::publicKey).toList());
+                known.keySet().retainAll(config.peers().stream().map(PeerConfig::publicKey).collect(Collectors.toSet()));
                 for (PeerConfig p : config.peers()) {
                     if (p.endpoint() != null) {
                         known.put(p.publicKey(), p.endpoint());
