@@ -1,0 +1,72 @@
+package dev.kubespan.discovery.server.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.Test;
+
+public class CommandLineTest {
+    @Test
+    public void goDurations() {
+        assertEquals(Duration.ofMinutes(1), CommandLine.parseDuration("1m"));
+        assertEquals(Duration.ofMinutes(90), CommandLine.parseDuration("1h30m"));
+        assertEquals(Duration.ofMillis(250), CommandLine.parseDuration("250ms"));
+        assertEquals(Duration.ofMillis(1500), CommandLine.parseDuration("1.5s"));
+        for (String bad : new String[] {"", "10", "1x", "m1", "1m junk"}) {
+            try {
+                CommandLine.parseDuration(bad);
+                fail(bad);
+            } catch (IllegalArgumentException expected) {
+                // named in the message by the caller
+            }
+        }
+    }
+
+    @Test
+    public void defaultsMirrorTheReferenceServer() {
+        ServerSettings s = CommandLine.parse(new String[0]).toSettings("/opt/ks");
+        assertEquals(new InetSocketAddress(3000), s.listen);
+        assertEquals(new InetSocketAddress(2122), s.metrics);
+        assertEquals(Duration.ofMinutes(1), s.gcInterval);
+        assertEquals(Duration.ofMinutes(10), s.snapshotInterval);
+        assertEquals(Path.of("/opt/ks/data/discovery/state.bin"), s.snapshotPath);
+        assertTrue(s.trustXRealIp && s.trustXForwardedFor);
+        assertNull(s.redirectEndpoint);
+        assertNull(s.tlsCertificate);
+    }
+
+    @Test
+    public void flagsInBothSyntaxes() {
+        ServerSettings s = CommandLine.parse(new String[] {"--addr", "127.0.0.1:4000", "-metrics-addr=", "--snapshots-enabled=false",
+                "--trust-x-real-ip", "false", "--redirect-endpoint=new:443", "--gc-interval", "5s", "--debug",
+                "--certificate-path", "/c.pem", "--key-path", "/k.pem"}).toSettings(null);
+        assertEquals(4000, s.listen.getPort());
+        assertEquals("127.0.0.1", s.listen.getAddress().getHostAddress());
+        assertNull(s.metrics);
+        assertNull(s.snapshotPath);
+        assertTrue(!s.trustXRealIp && s.trustXForwardedFor);
+        assertEquals("new:443", s.redirectEndpoint);
+        assertEquals(Duration.ofSeconds(5), s.gcInterval);
+        assertEquals(Path.of("/c.pem"), s.tlsCertificate);
+    }
+
+    @Test
+    public void badFlagsAreNamed() {
+        String[][] cases = {{"--nope"}, {"--addr", "3000"}, {"--gc-interval", "soon"}, {"--certificate-path", "/c"},
+            {"--snapshots-enabled=maybe"}};
+        for (String[] args : cases) {
+            try {
+                CommandLine.parse(args).toSettings(null);
+                fail(String.join(" ", args));
+            } catch (IllegalArgumentException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains(args[0].replaceFirst("=.*", "").replace("--", "")));
+            }
+        }
+    }
+}
