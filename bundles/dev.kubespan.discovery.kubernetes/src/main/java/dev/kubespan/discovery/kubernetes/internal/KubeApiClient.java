@@ -1,0 +1,281 @@
+package dev.kubespan.discovery.kubernetes.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The three Node calls this registry makes, on the JDK HTTP client: list (paged), watch (a
+ * stream of JSON events), and a strategic-merge patch of the annotations. HTTP/1.1, TLS with the
+ * cluster CA, a bearer token or client certificate. {@link #close()} aborts open watch streams
+ * and stops the client's threads; JDK 17's HttpClient has no close(), its selector thread ends by
+ * itself once the client is unreferenced.
+ */
+final class KubeApiClient implements AutoCloseable {
+    static final String NODES = "/api/v1/nodes";
+    static final String STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
+    static final String USER_AGENT = "kubespan-osgi/0.1";
+    private static final int PAGE_SIZE = 250;
+    private static final int MAX_ERROR_BODY = 16 * 1024;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    private static final java.util.regex.Pattern NODE_NAME = java.util.regex.Pattern
+            .compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+    private static final AtomicInteger CLIENTS = new AtomicInteger();
+
+    /** One page of the node list, or all of it: the items and the list's resource version. */
+    record NodeList(List<JsonNode> items, String resourceVersion) {
+    }
+
+    /** Receives watch events: {@code ADDED}, {@code MODIFIED}, {@code DELETED}, {@code BOOKMARK}. */
+    interface WatchHandler {
+        void event(String type, JsonNode object);
+    }
+
+    private final ClusterAccess access;
+    private final ObjectMapper json;
+    private final String base;
+    private final ExecutorService executor;
+    private final HttpClient http;
+    private final Set<InputStream> openStreams = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    KubeApiClient(ClusterAccess access, ObjectMapper json) throws ClusterAccessException {
+        this.access = access;
+        this.json = json;
+        String s = access.server().toString();
+        this.base = s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+        int n = CLIENTS.incrementAndGet();
+        this.executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "kubespan-k8s-http-" + n);
+            t.setDaemon(true);
+            t.setContextClassLoader(null);
+            return t;
+        });
+        Thread current = Thread.currentThread();
+        ClassLoader tccl = current.getContextClassLoader();
+        // The client's selector thread inherits the context class loader: never let it pin ours.
+        current.setContextClassLoader(null);
+        try {
+            this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
+                    .sslContext(access.sslContext()).executor(executor).followRedirects(HttpClient.Redirect.NEVER)
+                    .build();
+        } catch (ClusterAccessException | RuntimeException e) {
+            executor.shutdownNow();
+            throw e;
+        } finally {
+            current.setContextClassLoader(tccl);
+        }
+    }
+
+    ClusterAccess access() {
+        return access;
+    }
+
+    /** Every Node, following {@code continue} tokens; the resource version is the list's. */
+    NodeList listNodes() throws IOException, InterruptedException, KubeApiException, ClusterAccessException {
+        List<JsonNode> items = new ArrayList<>();
+        String cont = "";
+        String version;
+        do {
+            String query = "?limit=" + PAGE_SIZE + (cont.isEmpty() ? "" : "&continue=" + encode(cont));
+            JsonNode page = send(request(NODES + query, REQUEST_TIMEOUT).GET(), "list nodes");
+            if (!page.path("items").isArray() && !page.path("items").isNull() && !page.path("items").isMissingNode()) {
+                throw new IOException("list nodes: 'items' is not a list");
+            }
+            page.path("items").forEach(items::add);
+            version = page.path("metadata").path("resourceVersion").asText("");
+            cont = page.path("metadata").path("continue").asText("");
+        } while (!cont.isEmpty());
+        if (version.isEmpty()) {
+            throw new IOException("list nodes: the answer has no metadata.resourceVersion");
+        }
+        return new NodeList(items, version);
+    }
+
+    /**
+     * Watches Nodes from {@code resourceVersion} until the server ends the stream (normally after
+     * {@code timeoutSeconds}), the client is closed, or an error occurs. An expired resource
+     * version comes out as a {@link KubeApiException} with code {@link KubeApiException#GONE}.
+     */
+    void watchNodes(String resourceVersion, int timeoutSeconds, WatchHandler handler)
+            throws IOException, InterruptedException, KubeApiException, ClusterAccessException {
+        String query = "?watch=1&allowWatchBookmarks=true&resourceVersion=" + encode(resourceVersion)
+                + "&timeoutSeconds=" + timeoutSeconds;
+        HttpResponse<InputStream> r = http.send(request(NODES + query, REQUEST_TIMEOUT).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        InputStream in = r.body();
+        openStreams.add(in);
+        try (in) {
+            if (closed) {
+                throw new IOException("client closed");
+            }
+            if (r.statusCode() != 200) {
+                throw error(r.statusCode(), in, "watch nodes");
+            }
+            try (JsonParser p = json.createParser(in)) {
+                for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                    if (t != JsonToken.START_OBJECT) {
+                        throw new IOException("watch nodes: expected a JSON object in the stream, got " + t);
+                    }
+                    JsonNode event = json.readTree(p);
+                    String type = event.path("type").asText("");
+                    JsonNode object = event.path("object");
+                    if (type.equals("ERROR")) {
+                        throw statusError(object, "watch nodes");
+                    }
+                    handler.event(type, object);
+                }
+            }
+        } finally {
+            openStreams.remove(in);
+        }
+    }
+
+    /** Strategic-merge-patches the Node's annotations; a null value removes that annotation. */
+    JsonNode patchNodeAnnotations(String node, Map<String, String> annotations)
+            throws IOException, InterruptedException, KubeApiException, ClusterAccessException {
+        if (!NODE_NAME.matcher(node).matches()) {
+            throw new IOException("'" + node + "' is not a valid Node name");
+        }
+        ObjectNode body = json.createObjectNode();
+        ObjectNode a = body.putObject("metadata").putObject("annotations");
+        annotations.forEach((k, v) -> {
+            if (v == null) {
+                a.putNull(k);
+            } else {
+                a.put(k, v);
+            }
+        });
+        HttpRequest.Builder b = request(NODES + "/" + node, REQUEST_TIMEOUT)
+                .header("Content-Type", STRATEGIC_MERGE_PATCH)
+                .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+        return send(b, "patch Node " + node);
+    }
+
+    /** Ends every open watch stream (their readers see an IOException). */
+    void abortStreams() {
+        for (InputStream in : openStreams) {
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // closing to abort: nothing to do
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        abortStreams();
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private HttpRequest.Builder request(String pathAndQuery, Duration timeout) throws ClusterAccessException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(timeout)
+                .header("Accept", "application/json").header("User-Agent", USER_AGENT);
+        Optional<String> token = access.bearerToken();
+        if (token.isPresent()) {
+            b.header("Authorization", "Bearer " + token.get());
+        }
+        return b;
+    }
+
+    private JsonNode send(HttpRequest.Builder b, String action)
+            throws IOException, InterruptedException, KubeApiException {
+        if (closed) {
+            throw new IOException("client closed");
+        }
+        HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = r.body()) {
+            if (r.statusCode() / 100 != 2) {
+                throw error(r.statusCode(), in, action);
+            }
+            JsonNode n = json.readTree(in);
+            if (n == null || !n.isObject()) {
+                throw new IOException(action + ": the answer is not a JSON object");
+            }
+            return n;
+        }
+    }
+
+    private KubeApiException error(int code, InputStream in, String action) {
+        JsonNode status = null;
+        try {
+            byte[] body = in.readNBytes(MAX_ERROR_BODY);
+            status = json.readTree(body);
+        } catch (IOException | RuntimeException notJson) {
+            // fall back to the bare code
+        }
+        return describe(code, status, action);
+    }
+
+    private static KubeApiException statusError(JsonNode status, String action) {
+        int code = status.path("code").asInt(0);
+        return describe(code, status, action);
+    }
+
+    private static KubeApiException describe(int code, JsonNode status, String action) {
+        String reason = status == null ? "" : status.path("reason").asText("");
+        String message = status == null ? "" : status.path("message").asText("");
+        if (reason.isEmpty()) {
+            reason = standardReason(code);
+        }
+        StringBuilder sb = new StringBuilder(action).append(": HTTP ").append(code);
+        if (!reason.isEmpty()) {
+            sb.append(' ').append(reason);
+        }
+        if (!message.isEmpty()) {
+            sb.append(": ").append(message.length() > 300 ? message.substring(0, 300) + "..." : message);
+        }
+        return new KubeApiException(code, sb.toString());
+    }
+
+    private static String standardReason(int code) {
+        switch (code) {
+        case 400: return "BadRequest";
+        case 401: return "Unauthorized";
+        case 403: return "Forbidden";
+        case 404: return "NotFound";
+        case 409: return "Conflict";
+        case 410: return "Gone";
+        case 415: return "UnsupportedMediaType";
+        case 422: return "Invalid";
+        case 429: return "TooManyRequests";
+        case 500: return "InternalError";
+        case 503: return "ServiceUnavailable";
+        default: return "";
+        }
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,334 @@
+package dev.kubespan.discovery.kubernetes.internal;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.kubespan.api.Namespaces;
+import dev.kubespan.api.ReconcileLoop;
+import dev.kubespan.api.Resource;
+import dev.kubespan.api.ResourceEvent;
+import dev.kubespan.api.ResourceStore;
+import dev.kubespan.api.ResourceType;
+import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.Watch;
+import dev.kubespan.api.spec.Affiliate;
+import dev.kubespan.api.spec.DiscoveryConfig;
+import dev.kubespan.api.spec.NodeIdentity;
+import dev.kubespan.api.spec.RegistryStatus;
+import dev.kubespan.api.spec.Times;
+
+/**
+ * The Kubernetes registry (kubespan-node.md §7.1, §7.2). Push: the local affiliate becomes
+ * annotations on this node's own Node (strategic merge patch; removed values are sent as null).
+ * Pull: every other Node with a {@code cluster.talos.dev/node-id} annotation becomes a raw
+ * affiliate {@code cluster-raw/k8s/<nodeId>}. Health is the {@code RegistryStatus}
+ * {@code cluster/kubernetes}. Runs while {@code DiscoveryConfig} has discovery and the
+ * Kubernetes registry enabled; store writes happen on one reconcile thread, the Nodes are watched
+ * on another.
+ *
+ * <p>{@link #close()} (bundle update, shutdown) stops threads and connections and leaves every
+ * output in place; the next activation adopts it and replaces it after its first Node list. Only
+ * a configuration that switches the registry off deletes the raw affiliates, and then also
+ * removes this node's annotations from its Node (best effort).
+ */
+public final class KubernetesRegistry implements AutoCloseable {
+    public static final String OWNER = "dev.kubespan.discovery.kubernetes";
+    public static final String ID_PREFIX = "k8s/";
+    public static final String STATUS_ID = "kubernetes";
+
+    private final ResourceStore store;
+    private final Log log;
+    private final AccessLocator locator;
+    private final Duration resync;
+    private final Clock clock;
+    private final DoubleSupplier random;
+    private final ObjectMapper json = new ObjectMapper();
+    private final ReconcileLoop loop;
+    private final List<Watch> watches = new ArrayList<>();
+    private final Map<String, Boolean> bootstrapped = new ConcurrentHashMap<>();
+    private final Backoff pushBackoff;
+    /** Node name → the problems last logged for it, so a bad Node is reported once, not every resync. */
+    private final Map<String, List<String>> reportedProblems = new HashMap<>();
+    private ScheduledFuture<?> resyncTask;
+    private volatile boolean resyncDue;
+    private volatile boolean closed;
+    /** The node ID last seen, so changes of other nodes' merged affiliates do not wake us. */
+    private volatile String ownId;
+
+    // Reconcile-thread state (and close(), under this lock).
+    private final Object lock = new Object();
+    private Session session;
+    private int written;
+
+    /** One run of the registry between enabling and disabling. */
+    private final class Session {
+        final RegistryState state = new RegistryState(clock, log, KubernetesRegistry.this::trigger);
+        final NodeCache cache = new NodeCache();
+        final ApiConnection api = new ApiConnection(locator, json, state);
+        final NodeWatcher watcher = new NodeWatcher(api, cache, state, KubernetesRegistry.this::trigger, log, random);
+        /** What the Node carries according to our last successful patch. */
+        Map<String, String> pushed;
+        String pushedNode = "";
+        Instant nextPushAttempt = Instant.MIN;
+        List<String> pushProblems = List.of();
+
+        void close() {
+            watcher.close();
+            api.close();
+        }
+    }
+
+    public KubernetesRegistry(ResourceStore store, Log log, AccessLocator locator, Duration resync, Clock clock,
+            DoubleSupplier random) {
+        this.store = store;
+        this.log = log;
+        this.locator = locator;
+        this.resync = resync;
+        this.clock = clock;
+        this.random = random;
+        this.pushBackoff = new Backoff(random);
+        this.loop = new ReconcileLoop("kubespan-k8s-registry", this::reconcile,
+                t -> log.warn("Kubernetes registry reconcile failed: " + t));
+    }
+
+    /** Registers the store watches and the resync timer; returns at once. */
+    public void start() {
+        watch(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, r -> true);
+        watch(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, r -> true);
+        watch(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, r -> ownId == null || r.id().equals(ownId));
+        long period = Math.max(1, resync.toMillis());
+        resyncTask = loop.executor().scheduleAtFixedRate(() -> {
+            resyncDue = true;
+            loop.trigger();
+        }, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private <S> void watch(ResourceType<S> type, String namespace, Predicate<Resource<S>> relevant) {
+        String key = type.name() + "/" + namespace;
+        bootstrapped.put(key, false);
+        watches.add(store.watch(type, namespace, (ResourceEvent<S> e) -> {
+            if (e.kind() == ResourceEvent.Kind.BOOTSTRAPPED) {
+                bootstrapped.put(key, true);
+                loop.trigger();
+            } else if (relevant.test(e.resource())) {
+                loop.trigger();
+            }
+        }));
+    }
+
+    private void trigger() {
+        loop.trigger();
+    }
+
+    /** Stops threads and connections; outputs stay (see the class comment). */
+    @Override
+    public void close() {
+        closed = true;
+        watches.forEach(Watch::close);
+        if (resyncTask != null) {
+            resyncTask.cancel(false);
+        }
+        loop.close();
+        synchronized (lock) {
+            if (session != null) {
+                session.close();
+                session = null;
+            }
+        }
+    }
+
+    private void reconcile() {
+        synchronized (lock) {
+            if (!closed && !bootstrapped.containsValue(false)) {
+                reconcileLocked();
+            }
+        }
+    }
+
+    private void reconcileLocked() {
+        boolean resyncing = resyncDue;
+        resyncDue = false;
+        Optional<DiscoveryConfig> dc = spec(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, DiscoveryConfig.ID);
+        String off = dc.isEmpty() ? "no discovery configuration"
+                : !dc.get().discoveryEnabled() ? "discovery is disabled"
+                : !dc.get().registryKubernetesEnabled() ? "the Kubernetes registry is disabled" : null;
+        if (off != null) {
+            stop(off, dc.isPresent());
+            return;
+        }
+        Optional<String> nodeId = spec(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, NodeIdentity.ID)
+                .map(NodeIdentity::nodeId).filter(s -> !s.isEmpty());
+        if (nodeId.isEmpty()) {
+            // Outputs of an earlier run stay until we know who we are.
+            writeStatus(new RegistryStatus(STATUS_ID, locator.describe(), RegistryState.WAITING, written,
+                    "waiting for the node identity", Times.ZERO));
+            return;
+        }
+        ownId = nodeId.get();
+        if (session == null) {
+            session = new Session();
+            session.watcher.start();
+            log.info("Kubernetes registry: started (" + locator.describe() + ")");
+        }
+        Affiliate local = spec(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, ownId).orElse(null);
+        String ownNode = local == null ? "" : local.nodename();
+        if (session.cache.synced()) {
+            writeAffiliates(session.cache.snapshot(), ownId, ownNode);
+        }
+        push(session, local, resyncing);
+        if (resyncing) {
+            session.watcher.abortIfStalled();
+        }
+        writeStatus(session.state.status(written));
+    }
+
+    private void stop(String reason, boolean explicitlyOff) {
+        if (session != null) {
+            Session s = session;
+            session = null;
+            s.watcher.close();
+            if (explicitlyOff && s.pushed != null && !s.pushedNode.isEmpty()) {
+                leave(s);
+            }
+            s.api.close();
+            log.info("Kubernetes registry: stopped (" + reason + ")");
+        }
+        deleteOwnedAffiliates(Map.of());
+        written = 0;
+        writeStatus(new RegistryStatus(STATUS_ID, locator.describe(), RegistryState.DISABLED, 0, reason, Times.ZERO));
+    }
+
+    /** Removes this node's annotations from its Node, once: the registry was switched off. */
+    private void leave(Session s) {
+        Map<String, String> remove = new LinkedHashMap<>();
+        NodeAnnotations.ALL.forEach(k -> remove.put(k, null));
+        try {
+            s.api.client(false).patchNodeAnnotations(s.pushedNode, remove);
+            log.info("Kubernetes registry: removed this node's annotations from Node " + s.pushedNode);
+        } catch (IOException | KubeApiException | ClusterAccessException e) {
+            log.warn("Kubernetes registry: could not remove this node's annotations from Node " + s.pushedNode + ": "
+                    + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void push(Session s, Affiliate local, boolean resyncing) {
+        if (local == null || local.nodename().isEmpty()) {
+            return;
+        }
+        String node = local.nodename();
+        List<String> problems = new ArrayList<>();
+        Map<String, String> desired = NodeAnnotations.forAffiliate(local, problems);
+        if (!problems.equals(s.pushProblems)) {
+            s.pushProblems = problems;
+            problems.forEach(p -> log.warn("Kubernetes registry: " + p));
+        }
+        boolean published = desired.equals(s.pushed) && node.equals(s.pushedNode);
+        if (published && resyncing) {
+            // Someone else may have edited or dropped our annotations: the watch tells.
+            Optional<NodeView> seen = s.cache.synced() ? s.cache.get(node) : Optional.empty();
+            if (seen.isPresent() && !NodeAnnotations.matches(seen.get().annotations(), desired)) {
+                log.info("Kubernetes registry: Node " + node + " lost this node's annotations; patching again");
+                published = false;
+            }
+        }
+        if (published) {
+            return;
+        }
+        Instant now = clock.instant();
+        if (now.isBefore(s.nextPushAttempt)) {
+            return; // a retry is already scheduled
+        }
+        Map<String, String> patch = new LinkedHashMap<>();
+        desired.forEach((k, v) -> patch.put(k, v.isEmpty() ? null : v));
+        try {
+            s.api.client(false).patchNodeAnnotations(node, patch);
+            s.pushed = desired;
+            s.pushedNode = node;
+            s.nextPushAttempt = Instant.MIN;
+            pushBackoff.reset();
+        } catch (IOException | KubeApiException | ClusterAccessException e) {
+            s.pushed = null;
+            String message = e instanceof IOException io ? "patch Node " + node + ": " + describe(io)
+                    : e.getMessage();
+            if (e instanceof KubeApiException k && k.code() == 404) {
+                message = "patch Node " + node + ": no such Node (is the local nodename the Kubernetes node name?)";
+            }
+            s.state.error(message);
+            Duration delay = pushBackoff.next();
+            s.nextPushAttempt = now.plus(delay);
+            loop.triggerIn(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String describe(IOException e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    private void writeAffiliates(Map<String, NodeView> nodes, String ownId, String ownNode) {
+        Map<String, Affiliate> out = new TreeMap<>();
+        Map<String, String> sourceNode = new HashMap<>();
+        for (NodeView n : nodes.values()) {
+            NodeAnnotations.Parsed p = NodeAnnotations.toAffiliate(n);
+            report(n.name(), p == null ? List.of() : p.problems());
+            if (p == null || n.name().equals(ownNode) || p.affiliate().nodeId().equals(ownId)) {
+                continue;
+            }
+            String id = ID_PREFIX + p.affiliate().nodeId();
+            String earlier = sourceNode.putIfAbsent(id, n.name());
+            if (earlier != null) {
+                report(n.name(), List.of("Node " + n.name() + " carries the node-id of Node " + earlier
+                        + "; ignored (a stale Node of a reinstalled machine?)"));
+                continue;
+            }
+            out.put(id, p.affiliate());
+        }
+        reportedProblems.keySet().retainAll(nodes.keySet());
+        out.forEach((id, a) -> store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, id, a, OWNER));
+        deleteOwnedAffiliates(out);
+        written = out.size();
+    }
+
+    private void report(String node, List<String> problems) {
+        List<String> before = reportedProblems.put(node, problems);
+        if (!problems.isEmpty() && !problems.equals(before)) {
+            problems.forEach(p -> log.warn("Kubernetes registry: " + p));
+        }
+    }
+
+    private void deleteOwnedAffiliates(Map<String, ?> keep) {
+        for (Resource<Affiliate> r : store.list(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW)) {
+            if (r.id().startsWith(ID_PREFIX) && !keep.containsKey(r.id())) {
+                store.delete(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, r.id());
+            }
+        }
+    }
+
+    private void writeStatus(RegistryStatus s) {
+        store.put(ResourceTypes.REGISTRY_STATUS, Namespaces.CLUSTER, STATUS_ID, s, OWNER);
+    }
+
+    private <S> Optional<S> spec(ResourceType<S> type, String namespace, String id) {
+        return store.get(type, namespace, id).map(Resource::spec);
+    }
+}
