@@ -38,7 +38,7 @@ public record Endpoint(InetAddress address, int port) {
             host = s.substring(0, colon);
             port = s.substring(colon + 1);
         }
-        if (!port.matches("\\d{1,5}")) {
+        if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new IllegalArgumentException("endpoint '" + text + "' has no valid port");
         }
         try {

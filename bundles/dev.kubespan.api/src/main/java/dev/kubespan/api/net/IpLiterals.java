@@ -3,9 +3,13 @@ package dev.kubespan.api.net;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 /** IP literal parsing without DNS, and canonical formatting (RFC 5952 for IPv6). */
 public final class IpLiterals {
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV6ISH = Pattern.compile("[0-9a-fA-F:.]+");
+
     private IpLiterals() {
     }
 
@@ -15,8 +19,8 @@ public final class IpLiterals {
             throw new IllegalArgumentException("empty IP address");
         }
         String s = text.trim();
-        boolean v4 = s.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-        boolean v6 = s.contains(":") && s.matches("[0-9a-fA-F:.]+");
+        boolean v4 = IPV4.matcher(s).matches();
+        boolean v6 = s.indexOf(':') >= 0 && IPV6ISH.matcher(s).matches();
         if (!v4 && !v6) {
             throw new IllegalArgumentException("not an IP address: '" + text + "'");
         }

@@ -37,7 +37,7 @@ public record IpPrefix(InetAddress address, int bits) implements Comparable<IpPr
             return host(a);
         }
         String len = s.substring(slash + 1);
-        if (!len.matches("\\d{1,3}")) {
+        if (len.isEmpty() || len.length() > 3 || !len.chars().allMatch(Character::isDigit)) {
             throw new IllegalArgumentException("invalid prefix length in '" + text + "'");
         }
         try {
