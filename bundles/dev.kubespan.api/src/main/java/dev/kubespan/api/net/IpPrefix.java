@@ -37,7 +37,7 @@ public record IpPrefix(InetAddress address, int bits) implements Comparable<IpPr
             return host(a);
         }
         String len = s.substring(slash + 1);
-        if (len.isEmpty() || len.length() > 3 || !len.chars().allMatch(Character::isDigit)) {
+        if (len.isEmpty() || len.length() > 3 || !len.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new IllegalArgumentException("invalid prefix length in '" + text + "'");
         }
         try {
