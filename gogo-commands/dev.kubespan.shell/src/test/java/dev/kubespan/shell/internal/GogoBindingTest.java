@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.felix.gogo.runtime.CommandProcessorImpl;
-import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Job;
 import org.junit.After;
@@ -32,7 +31,6 @@ public class GogoBindingTest {
     private static final List<String> FUNCTIONS = List.of("get", "identities", "peerspecs", "peerstatuses",
             "endpoints", "members", "affiliates");
 
-    private ThreadIOImpl threadIo;
     private CommandProcessorImpl processor;
     private CommandSession session;
     private ByteArrayOutputStream out;
@@ -40,9 +38,7 @@ public class GogoBindingTest {
 
     @Before
     public void setUp() {
-        threadIo = new ThreadIOImpl();
-        threadIo.start();
-        processor = new CommandProcessorImpl(threadIo);
+        processor = TestGogo.processor();
         store = Fixtures.store();
         ResourceCommands commands = new ResourceCommands(store);
         for (String f : FUNCTIONS) {
@@ -56,7 +52,6 @@ public class GogoBindingTest {
     public void tearDown() {
         session.close();
         processor.stop();
-        threadIo.stop();
     }
 
     @Test
