@@ -35,13 +35,16 @@ public final class ConfigGenerator {
     public static final String DISCOVERY_SERVICE_NAME = "default";
 
     static final String USAGE = String.join("\n",
-            "usage: gen-config [--with-kubespan] [--discovery-endpoint URL] [--output FILE [--force]]",
+            "usage: gen-config [--with-kubespan] [--discovery-endpoint URL] [--output FILE [--force] | --init FILE]",
             "  Prints a new KubeSpan machine config with a fresh cluster ID and secret.",
             "  --with-kubespan           also enable KubeSpan (KubeSpanConfig enabled: true)",
             "  --discovery-endpoint URL  discovery service (http, https or grpc URL; default "
                     + DEFAULT_DISCOVERY_ENDPOINT + ")",
             "  --output FILE, -o FILE    write FILE (mode 0600) instead of standard output",
             "  --force                   replace FILE if it exists",
+            "  --init FILE               first start: create FILE if absent; if it exists without a",
+            "                            cluster identity, add one (the rest of FILE is kept);",
+            "                            if it has one, leave it alone",
             "  Give the same cluster ID and secret to every node of a cluster.");
 
     private static final Random RANDOM = new SecureRandom();
@@ -65,11 +68,7 @@ public final class ConfigGenerator {
         y.append("# cluster needs the same clusterID and clusterSecret, so copy this file (or the\n");
         y.append("# DiscoveryIdentityConfig document) to the other nodes instead of generating anew.\n");
         y.append("# Every supported key is described in etc/kubespan.yaml of the distribution.\n");
-        y.append("---\n");
-        y.append("apiVersion: v1alpha1\n");
-        y.append("kind: DiscoveryIdentityConfig\n");
-        y.append("clusterID: ").append(clusterId).append('\n');
-        y.append("clusterSecret: ").append(clusterSecret).append('\n');
+        y.append(identityDocument(clusterId, clusterSecret));
         y.append("---\n");
         y.append("apiVersion: v1alpha1\n");
         y.append("kind: DiscoveryServiceConfig\n");
@@ -82,6 +81,70 @@ public final class ConfigGenerator {
             y.append("enabled: true\n");
         }
         return y.toString();
+    }
+
+    /** A {@code DiscoveryIdentityConfig} document, starting with its {@code ---} separator. */
+    public static String identityDocument(String clusterId, String clusterSecret) {
+        return "---\n"
+                + "apiVersion: v1alpha1\n"
+                + "kind: DiscoveryIdentityConfig\n"
+                + "clusterID: " + clusterId + "\n"
+                + "clusterSecret: " + clusterSecret + "\n";
+    }
+
+    /** What {@link #init} did. */
+    public enum InitOutcome {
+        /** The file did not exist; a complete config was written. */
+        CREATED,
+        /** The file had no cluster identity; a new one was appended, the rest kept. */
+        IDENTITY_ADDED,
+        /** The file already has a cluster identity; nothing was written. */
+        UNCHANGED
+    }
+
+    /**
+     * First-start initialisation of a node's config file: creates it when absent; when it exists
+     * without a cluster identity (the shipped template), appends a new {@code DiscoveryIdentityConfig}
+     * and keeps everything else; leaves a file with an identity alone. The result is mode 0600.
+     */
+    public static InitOutcome init(Path file, boolean withKubeSpan, String discoveryEndpoint) throws IOException {
+        if (!Files.exists(file)) {
+            writePrivate(file, generate(withKubeSpan, discoveryEndpoint), false);
+            return InitOutcome.CREATED;
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        if (hasIdentity(text)) {
+            return InitOutcome.UNCHANGED;
+        }
+        StringBuilder out = new StringBuilder(text);
+        if (!text.isEmpty() && !text.endsWith("\n")) {
+            out.append('\n');
+        }
+        out.append("# Cluster identity added by `kubespan gen-config --init`: the same on every node, keep private.\n");
+        out.append(identityDocument(randomKey(), randomKey()));
+        writePrivate(file, out.toString(), true);
+        return InitOutcome.IDENTITY_ADDED;
+    }
+
+    /**
+     * Whether a config text already holds a cluster identity: a {@code DiscoveryIdentityConfig}
+     * document or a v1alpha1 {@code cluster.secret}, outside comments. A line scan (this class
+     * needs only the JDK); when unsure it answers true, because the harmless mistake is to add no
+     * identity (the config bundle then says so), not to add a second one.
+     */
+    public static boolean hasIdentity(String yamlText) {
+        for (String raw : yamlText.split("\r?\n")) {
+            String line = raw.strip();
+            if (line.startsWith("#")) {
+                continue;
+            }
+            if (line.matches("kind:\\s*[\"']?DiscoveryIdentityConfig[\"']?\\s*(#.*)?")
+                    || line.matches("(secret|clusterSecret|clusterID):\\s*[^\\s#].*") && raw.startsWith(" ")
+                    || line.matches("\"?(clusterID|clusterSecret)\"?:\\s*[^\\s#].*")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** 32 random bytes from a {@link SecureRandom}, standard base64 with padding (44 characters). */
@@ -141,12 +204,13 @@ public final class ConfigGenerator {
         boolean force = false;
         String endpoint = DEFAULT_DISCOVERY_ENDPOINT;
         String output = null;
+        String init = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
                 case "--with-kubespan" -> withKubeSpan = true;
                 case "--force" -> force = true;
-                case "--discovery-endpoint", "--output", "-o" -> {
+                case "--discovery-endpoint", "--output", "-o", "--init" -> {
                     if (i + 1 >= args.length) {
                         err.println("gen-config: " + a + " needs a value");
                         err.println(USAGE);
@@ -154,6 +218,8 @@ public final class ConfigGenerator {
                     }
                     if (a.equals("--discovery-endpoint")) {
                         endpoint = args[++i];
+                    } else if (a.equals("--init")) {
+                        init = args[++i];
                     } else {
                         output = args[++i];
                     }
@@ -173,6 +239,30 @@ public final class ConfigGenerator {
                         return 2;
                     }
                 }
+            }
+        }
+        if (init != null && output != null) {
+            err.println("gen-config: --init and --output exclude each other");
+            return 2;
+        }
+        if (init != null) {
+            try {
+                checkDiscoveryEndpoint(endpoint);
+            } catch (IllegalArgumentException e) {
+                err.println("gen-config: " + e.getMessage());
+                return 2;
+            }
+            try {
+                InitOutcome o = init(Path.of(init), withKubeSpan, endpoint);
+                out.println(switch (o) {
+                    case CREATED -> "gen-config: created " + init + " with a new cluster id and secret";
+                    case IDENTITY_ADDED -> "gen-config: added a new cluster id and secret to " + init;
+                    case UNCHANGED -> "gen-config: " + init + " already has a cluster identity; unchanged";
+                });
+                return 0;
+            } catch (IOException | RuntimeException e) {
+                err.println("gen-config: cannot initialise " + init + ": " + e);
+                return 1;
             }
         }
         String text;

@@ -68,6 +68,7 @@ public class ConfigGeneratorTest {
         assertThrows(IllegalArgumentException.class, () -> ConfigGenerator.generate(true, "http://x/ #"));
         assertEquals(2, run("--bogus").code);
         assertEquals(2, run("--discovery-endpoint").code);
+        assertEquals(2, run("--init", "a", "--output", "b").code);
         Run bad = run("--discovery-endpoint", "discovery.example.org:443");
         assertEquals(2, bad.code);
         assertTrue(bad.err, bad.err.contains("must start with http://, https:// or grpc://"));
@@ -93,6 +94,53 @@ public class ConfigGeneratorTest {
         assertEquals(0, run("-o", file.toString(), "--force").code);
         assertNotEquals(content, Files.readString(file));
         assertEquals(1, tmp.getRoot().toPath().resolve("etc").toFile().list().length);
+    }
+
+    @Test
+    public void initCreatesAMissingFile() throws Exception {
+        Path file = tmp.getRoot().toPath().resolve("etc/kubespan.yaml");
+        Run r = run("--init", file.toString(), "--with-kubespan", "--discovery-endpoint", "http://127.0.0.1:3000/");
+        assertEquals(r.err, 0, r.code);
+        assertTrue(r.out, r.out.contains("created"));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        EffectiveConfig c = yaml(Files.readString(file)).ok();
+        assertTrue(c.kubeSpan().enabled());
+        assertEquals("127.0.0.1:3000", c.discovery().serviceEndpoints().get(0).endpoint());
+    }
+
+    @Test
+    public void initAddsAnIdentityToTheShippedTemplateAndKeepsTheRest() throws Exception {
+        Path shipped = Path.of(System.getProperty("user.dir")).resolve("../../etc/kubespan.yaml").normalize();
+        Path file = tmp.newFolder("etc").toPath().resolve("kubespan.yaml");
+        String template = Files.readString(shipped).replace("# mtu: 1420 ", "mtu: 1400   ");
+        Files.writeString(file, template);
+        assertFalse(ConfigGenerator.hasIdentity(template));
+
+        assertEquals(ConfigGenerator.InitOutcome.IDENTITY_ADDED,
+                ConfigGenerator.init(file, true, ConfigGenerator.EMBEDDED_DISCOVERY_ENDPOINT));
+        String updated = Files.readString(file);
+        assertTrue("the operator's file is kept", updated.startsWith(template));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        EffectiveConfig c = yaml(updated).ok();
+        assertTrue(c.kubeSpan().enabled());
+        assertEquals(1400, c.kubeSpan().mtu());
+        assert32Bytes(c.kubeSpan().clusterId());
+        assert32Bytes(c.kubeSpan().sharedSecret());
+        assertTrue(ConfigGenerator.hasIdentity(updated));
+
+        Run again = run("--init", file.toString(), "--with-kubespan");
+        assertEquals(0, again.code);
+        assertTrue(again.out, again.out.contains("already has a cluster identity"));
+        assertEquals("a second run changes nothing", updated, Files.readString(file));
+    }
+
+    @Test
+    public void identityDetection() {
+        assertTrue(ConfigGenerator.hasIdentity("cluster:\n  id: abc\n  secret: " + Fixtures.SECRET + "\n"));
+        assertTrue(ConfigGenerator.hasIdentity("---\napiVersion: v1alpha1\nkind: DiscoveryIdentityConfig\n"));
+        assertFalse(ConfigGenerator.hasIdentity("# kind: DiscoveryIdentityConfig\n#   secret: abc\n"));
+        assertFalse(ConfigGenerator.hasIdentity("apiVersion: v1alpha1\nkind: KubeSpanConfig\nenabled: true\n"));
+        assertFalse(ConfigGenerator.hasIdentity("cluster:\n  secret:\n"));
     }
 
     /** The launcher runs the generator with plain {@code java -cp}: no OSGi framework, no Jackson. */
