@@ -16,4 +16,12 @@ public record DiscoveryConfig(boolean discoveryEnabled, boolean registryKubernet
         serviceEncryptionKey = Lists.text(serviceEncryptionKey);
         serviceClusterID = Lists.text(serviceClusterID);
     }
+
+    /** Never shows the encryption key. */
+    @Override
+    public String toString() {
+        return "DiscoveryConfig[discoveryEnabled=" + discoveryEnabled + ", registryKubernetesEnabled="
+                + registryKubernetesEnabled + ", serviceEndpoints=" + serviceEndpoints + ", serviceEncryptionKey="
+                + (serviceEncryptionKey.isEmpty() ? "" : "<redacted>") + ", serviceClusterID=" + serviceClusterID + "]";
+    }
 }

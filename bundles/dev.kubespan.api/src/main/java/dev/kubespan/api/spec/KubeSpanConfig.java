@@ -46,4 +46,17 @@ public record KubeSpanConfig(boolean enabled, String clusterId, String sharedSec
         endpointConnectionTimeout = endpointConnectionTimeout == null ? DEFAULT_CONNECTION_TIMEOUT
                 : endpointConnectionTimeout;
     }
+
+    /** Never shows the cluster secret. */
+    @Override
+    public String toString() {
+        return "KubeSpanConfig[enabled=" + enabled + ", clusterId=" + clusterId + ", sharedSecret="
+                + (sharedSecret.isEmpty() ? "" : "<redacted>") + ", forceRouting=" + forceRouting
+                + ", advertiseKubernetesNetworks=" + advertiseKubernetesNetworks + ", mtu=" + mtu
+                + ", endpointFilters=" + endpointFilters + ", harvestExtraEndpoints=" + harvestExtraEndpoints
+                + ", extraEndpoints=" + extraEndpoints + ", excludeAdvertisedNetworks=" + excludeAdvertisedNetworks
+                + ", listenPort=" + listenPort + ", peerEndpointFilters=" + peerEndpointFilters
+                + ", peerReconcileInterval=" + peerReconcileInterval + ", peerDownInterval=" + peerDownInterval
+                + ", endpointConnectionTimeout=" + endpointConnectionTimeout + "]";
+    }
 }

@@ -13,4 +13,11 @@ public record KubeSpanIdentity(String address, String subnet, String privateKey,
         privateKey = Lists.text(privateKey);
         publicKey = Lists.text(publicKey);
     }
+
+    /** Never shows the private key. */
+    @Override
+    public String toString() {
+        return "KubeSpanIdentity[address=" + address + ", subnet=" + subnet + ", publicKey=" + publicKey
+                + ", privateKey=" + (privateKey.isEmpty() ? "" : "<redacted>") + "]";
+    }
 }
