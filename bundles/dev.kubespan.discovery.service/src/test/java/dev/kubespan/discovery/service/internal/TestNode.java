@@ -45,7 +45,11 @@ final class TestNode implements AutoCloseable {
     }
 
     static DiscoveryServiceEndpoint plain(String name, TestClusterServer s) {
-        return new DiscoveryServiceEndpoint(name, "http://" + s.endpoint(), false);
+        return plain(name, s.endpoint());
+    }
+
+    static DiscoveryServiceEndpoint plain(String name, String hostPort) {
+        return new DiscoveryServiceEndpoint(name, "http://" + hostPort, false);
     }
 
     void configure(boolean enabled, DiscoveryServiceEndpoint... services) {

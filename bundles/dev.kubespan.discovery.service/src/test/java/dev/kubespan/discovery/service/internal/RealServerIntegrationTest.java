@@ -1,0 +1,166 @@
+package dev.kubespan.discovery.service.internal;
+
+import static dev.kubespan.discovery.service.internal.DiscoveryRegistryIntegrationTest.await;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.junit.After;
+import org.junit.Test;
+
+import com.google.protobuf.ByteString;
+
+import dev.kubespan.api.Namespaces;
+import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.net.Endpoint;
+import dev.kubespan.api.spec.Affiliate;
+import dev.kubespan.api.spec.KubeSpanEndpoint;
+import dev.kubespan.discovery.grpc.server.AffiliateUpdateRequest;
+import dev.kubespan.discovery.grpc.server.ClusterGrpc;
+import dev.kubespan.discovery.grpc.transport.OwnedChannel;
+import dev.kubespan.discovery.server.internal.DiscoveryServer;
+import dev.kubespan.discovery.server.internal.ServerLog;
+import dev.kubespan.discovery.server.internal.ServerSettings;
+import dev.kubespan.discovery.server.internal.state.AffiliateView;
+
+/**
+ * The registry against the project's own discovery server ({@code dev.kubespan.discovery.server},
+ * default limits and rate limiting) over real gRPC on 127.0.0.1. (An ABORTED watch needs a
+ * subscriber that stops reading, which cannot be forced from outside that server; it is covered
+ * with {@link TestClusterServer} in {@link DiscoveryRegistryIntegrationTest}.)
+ */
+public class RealServerIntegrationTest {
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private DiscoveryServer server;
+    private int port;
+
+    @After
+    public void closeAll() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private void startServer(int onPort) throws IOException {
+        server = DiscoveryServer.start(new ServerSettings()
+                .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort))
+                .metrics(null), ServerLog.stderr(false));
+        port = server.port();
+    }
+
+    private TestNode node(String id, String octet) {
+        TestNode n = new TestNode(id, octet, TestNode.plain("s1", "127.0.0.1:" + port));
+        closeables.add(n);
+        return n.start();
+    }
+
+    private static void awaitSees(TestNode n, String... ids) {
+        Set<String> want = java.util.Arrays.stream(ids).map(id -> "service/" + id).collect(Collectors.toSet());
+        await(n.id + " to see exactly " + want, () -> n.raw().keySet().equals(want), n::raw);
+    }
+
+    private Set<String> serverIds() {
+        return server.state().list(TestNode.CLUSTER).stream().map(AffiliateView::id).collect(Collectors.toSet());
+    }
+
+    @Test
+    public void nodesSeeEachOtherAndLeavingReachesWatchers() throws Exception {
+        startServer(0);
+        TestNode a = node("nodeA", "1");
+        TestNode b = node("nodeB", "2");
+        TestNode c = node("nodeC", "3");
+        awaitSees(a, "nodeB", "nodeC");
+        awaitSees(b, "nodeA", "nodeC");
+        awaitSees(c, "nodeA", "nodeB");
+        await("full affiliates", () -> b.local.equals(a.raw().get("service/nodeB"))
+                && c.local.equals(a.raw().get("service/nodeC")), a::raw);
+        await("public address", () -> a.discoveredAddress().isPresent(), a::discoveredAddress);
+        assertEquals("127.0.0.1", a.discoveredAddress().get());
+        await("connected", () -> a.status("s1").map(s -> s.state().equals("connected")).orElse(false),
+                () -> a.status("s1"));
+
+        // An update (stop + start on the same store) is not a leave.
+        b.stopRegistry();
+        assertTrue(serverIds().contains("nodeB"));
+        b.start();
+
+        c.configure(false, TestNode.plain("s1", "127.0.0.1:" + port));
+        awaitSees(a, "nodeB");
+        awaitSees(b, "nodeA");
+        assertEquals(Set.of("nodeA", "nodeB"), serverIds());
+    }
+
+    @Test
+    public void aServerRestartIsSurvived() throws Exception {
+        startServer(0);
+        TestNode a = node("nodeA", "1");
+        TestNode b = node("nodeB", "2");
+        awaitSees(a, "nodeB");
+        awaitSees(b, "nodeA");
+
+        int samePort = port;
+        server.close();
+        server = null;
+        await("a notices", () -> a.status("s1").map(s -> !s.state().equals("connected")).orElse(false),
+                () -> a.status("s1"));
+        startServer(samePort);
+        // No snapshot: the new server is empty until both clients publish again.
+        await("both back", () -> serverIds().equals(Set.of("nodeA", "nodeB")), this::serverIds);
+        TestNode c = node("nodeC", "3");
+        awaitSees(a, "nodeB", "nodeC");
+        awaitSees(c, "nodeA", "nodeB");
+        assertEquals(b.local, a.raw().get("service/nodeB"));
+    }
+
+    @Test
+    public void garbageAndHarvestedEndpointsThroughTheRealServer() throws Exception {
+        startServer(0);
+        TestNode a = node("nodeA", "1");
+        TestNode b = node("nodeB", "2");
+        awaitSees(a, "nodeB");
+
+        OwnedChannel ch = OwnedChannel.forTarget("127.0.0.1:" + port).plaintext().threadNamePrefix("test-raw").build();
+        closeables.add(ch);
+        var raw = ClusterGrpc.newBlockingStub(ch.channel());
+        byte[] junk = new byte[300];
+        new SecureRandom().nextBytes(junk);
+        com.google.protobuf.Duration ttl = com.google.protobuf.Duration.newBuilder().setSeconds(600).build();
+        raw.affiliateUpdate(AffiliateUpdateRequest.newBuilder().setClusterId(TestNode.CLUSTER).setAffiliateId("evil")
+                .setAffiliateData(ByteString.copyFrom(junk)).addAffiliateEndpoints(ByteString.copyFrom(junk, 0, 32))
+                .setTtl(ttl).build());
+        raw.affiliateUpdate(AffiliateUpdateRequest.newBuilder().setClusterId(TestNode.CLUSTER).setAffiliateId("nodeB")
+                .addAffiliateEndpoints(ByteString.copyFrom(junk, 32, 16)).setTtl(ttl).build());
+        SealedPayloads foreign = Fixtures.otherKeyPayloads();
+        Affiliate f = Fixtures.affiliate("foreign", "7");
+        raw.affiliateUpdate(AffiliateUpdateRequest.newBuilder().setClusterId(TestNode.CLUSTER).setAffiliateId("foreign")
+                .setAffiliateData(ByteString.copyFrom(foreign.sealAffiliate(f, p -> {
+                }))).addAffiliateEndpoints(ByteString.copyFrom(foreign.sealEndpoint(Endpoint.parse("10.9.9.9:1"))))
+                .setTtl(ttl).build());
+
+        a.store.put(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, b.local.kubespan().publicKey(),
+                new KubeSpanEndpoint("nodeB", "203.0.113.7:41000"), "test");
+        TestNode c = node("nodeC", "3");
+        await("c sees b with the harvested endpoint, and nothing foreign", () -> {
+            Affiliate seen = c.raw().get("service/nodeB");
+            return c.raw().keySet().equals(Set.of("service/nodeA", "service/nodeB")) && seen != null
+                    && seen.kubespan().endpoints().contains("203.0.113.7:41000");
+        }, c::raw);
+        assertEquals(List.of("192.0.2.2:51820", "[2001:db8::2]:51820", "203.0.113.7:41000"),
+                c.raw().get("service/nodeB").kubespan().endpoints());
+        assertEquals(b.local.hostname(), c.raw().get("service/nodeB").hostname());
+        assertEquals(a.local, c.raw().get("service/nodeA"));
+        awaitSees(a, "nodeB", "nodeC");
+        assertEquals("connected", a.status("s1").get().state());
+    }
+}
