@@ -18,7 +18,7 @@ import org.osgi.service.log.LogReaderService;
  * Writes OSGi log entries at or above {@code kubespan.log.level} (framework property, default
  * INFO) to standard output, where the journal or the terminal picks them up.
  */
-@Component
+@Component(service = {}, immediate = true)
 public final class ConsoleLogWriter implements LogListener {
     private final LogReaderService reader;
     private final LogLevel threshold;
