@@ -7,7 +7,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -101,15 +101,16 @@ public final class ShellSocketServer {
 
     private void serve(SocketChannel c) {
         try (c) {
-            InputStream in = Channels.newInputStream(c);
-            String line = readLine(in);
-            OutputStream raw = Channels.newOutputStream(c);
-            PrintStream out = new PrintStream(raw, true, StandardCharsets.UTF_8);
+            String line = readLine(c);
+            PrintStream out = new PrintStream(new ChannelOutput(c), true, StandardCharsets.UTF_8);
             Thread worker = Thread.currentThread();
-            // The client keeps its side open while it wants output; its close ends a watch.
+            // The client keeps its side open while it wants output; its close ends a watch. Reads and
+            // writes go straight to the channel: its stream adapters share one lock, so a blocked read
+            // would stall every write.
             Thread hangup = new Thread(() -> {
+                ByteBuffer sink = ByteBuffer.allocate(256);
                 try {
-                    while (in.read() >= 0) {
+                    while (c.read(sink.clear()) >= 0) {
                         // ignore anything after the command line
                     }
                 } catch (IOException ignored) {
@@ -146,15 +147,41 @@ public final class ShellSocketServer {
         }
     }
 
-    private static String readLine(InputStream in) throws IOException {
+    private static String readLine(SocketChannel c) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        int ch;
-        while ((ch = in.read()) >= 0 && ch != '\n') {
+        ByteBuffer one = ByteBuffer.allocate(1);
+        while (c.read(one.clear()) > 0) {
+            byte ch = one.get(0);
+            if (ch == '\n') {
+                return b.toString(StandardCharsets.UTF_8);
+            }
             if (b.size() > 64 * 1024) {
                 throw new IOException("command line too long");
             }
             b.write(ch);
         }
-        return ch < 0 && b.size() == 0 ? null : b.toString(StandardCharsets.UTF_8);
+        return b.size() == 0 ? null : b.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Writes straight to the channel (see {@link #serve}). */
+    private static final class ChannelOutput extends OutputStream {
+        private final SocketChannel channel;
+
+        ChannelOutput(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+            while (buf.hasRemaining()) {
+                channel.write(buf);
+            }
+        }
     }
 }
