@@ -18,19 +18,27 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import dev.kubespan.api.Namespaces;
+import dev.kubespan.api.ReconcileLoop;
+import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.internal.InMemoryResourceStore;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.net.LinkInfo;
+import dev.kubespan.api.spec.LinkStatus;
+import dev.kubespan.api.wireguard.Backend;
 import dev.kubespan.api.wireguard.DeviceConfig;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
 import dev.kubespan.api.wireguard.PeerState;
 import dev.kubespan.api.wireguard.WireGuardException;
+import dev.kubespan.wireguard.internal.BackendChoice;
 import dev.kubespan.wireguard.internal.DeviceChange;
 import dev.kubespan.wireguard.internal.DeviceDiff;
 import dev.kubespan.wireguard.internal.DeviceSnapshot;
 import dev.kubespan.wireguard.internal.Log;
 import dev.kubespan.wireguard.internal.PeerChange;
+import dev.kubespan.wireguard.internal.WireGuardService;
 import dev.kubespan.wireguard.internal.kernel.DeviceDump;
 import dev.kubespan.wireguard.internal.kernel.KernelBackend;
 import dev.kubespan.wireguard.internal.kernel.SetDeviceMessages;
@@ -144,6 +152,7 @@ public final class KernelWireGuardVmCheck {
                 tunnel(a, b, nodeA, nodeB);
                 bulk(a, nodeA);
                 adoptionAndErrors(a, nodeA);
+                service(a);
             } finally {
                 nodeA.close();
                 nodeB.close();
@@ -404,6 +413,59 @@ public final class KernelWireGuardVmCheck {
             assertThat(nodeA.backend.linkInfo(BULK).isEmpty(), "still there");
             assertThat(!a.ip("link", "show").contains(BULK), "ip still shows it");
             return "";
+        });
+    }
+
+    /** The layer the WireGuardControl component runs: backend choice, WireGuardService, LinkStatus. */
+    void service(Netns a) throws Exception {
+        check("auto backend choice picks the kernel, and WireGuardService applies, reads and publishes over it", () -> {
+            BackendChoice choice = a.call(() -> BackendChoice.choose("auto",
+                    () -> GenlFamilyResolver.lookup("wireguard").isPresent(), true));
+            assertThat(choice.backend() == Backend.KERNEL && choice.available(), "choice " + choice);
+            KernelBackend backend = a.call(() -> KernelBackend.open(Path.of("/tmp/ksvm/svc"), quietLog()));
+            InMemoryResourceStore store = new InMemoryResourceStore();
+            WireGuardService[] ref = new WireGuardService[1];
+            ReconcileLoop loop = new ReconcileLoop("ksvm-status", () -> ref[0].publishStatus(),
+                    t -> System.out.println("  status error: " + t));
+            WireGuardService service = new WireGuardService(backend, choice.reason(), store, quietLog(), loop,
+                    Duration.ofSeconds(1));
+            ref[0] = service;
+            try {
+                service.start();
+                service.ensureLink("ks-svc", 1400);
+                DeviceConfig config = new DeviceConfig(Key.generatePrivateKey(), 51990, 0x20, List.of(
+                        new PeerConfig(randomKey(), randomKey(), Endpoint.parse("192.0.2.50:51820"), KEEPALIVE,
+                                List.of(IpPrefix.parse("fd7c::1/128"))),
+                        new PeerConfig(randomKey(), null, Endpoint.parse("[2001:db8::50]:51820"), KEEPALIVE,
+                                List.of(IpPrefix.parse("fd7c::2/128"), IpPrefix.parse("10.98.0.0/16")))));
+                service.apply("ks-svc", config);
+                service.apply("ks-svc", config); // nothing left to change: no error, no churn
+                DeviceSnapshot s = backend.read("ks-svc").orElseThrow();
+                assertThat(DeviceDiff.compute(config, s).isEmpty(), "device differs from the applied config");
+                assertThat(service.backend() == Backend.KERNEL, "service backend " + service.backend());
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                LinkStatus status = null;
+                while (System.nanoTime() < deadline) {
+                    loop.trigger();
+                    status = store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "ks-svc").map(r -> r.spec())
+                            .orElse(null);
+                    if (status != null && status.peers() == 2) {
+                        break;
+                    }
+                    Thread.sleep(200);
+                }
+                assertThat(status != null && status.backend().equals("kernel") && status.present() && status.up()
+                        && status.mtu() == 1400 && status.listenPort() == 51990 && status.peers() == 2,
+                        "LinkStatus " + status);
+                service.deleteLink("ks-svc");
+                assertThat(backend.linkInfo("ks-svc").isEmpty(), "link still there");
+                return "LinkStatus " + status.backend() + ", mtu " + status.mtu() + ", port " + status.listenPort()
+                        + ", peers " + status.peers();
+            } finally {
+                service.close(true);
+                loop.close();
+                store.deactivate();
+            }
         });
     }
 

@@ -122,16 +122,16 @@ public class FoundationIT extends ItestSupport {
     public void editingTheYamlChangesTheConfigWithoutRestartAndABrokenEditChangesNothing() throws Exception {
         var file = home(NAME).resolve("etc/kubespan.yaml");
         Files.writeString(file, yaml(1400));
-        await("mtu 1400", Duration.ofSeconds(20), () -> config().filter(c -> c.spec().mtu() == 1400));
-        long version = config().orElseThrow().version();
+        await("mtu 1400", Duration.ofSeconds(20), () -> kubeSpanConfig().filter(c -> c.spec().mtu() == 1400));
+        long version = kubeSpanConfig().orElseThrow().version();
         Files.writeString(file, yaml(1000));
         // Give the watcher far longer than it needs to (wrongly) apply the edit.
         Thread.sleep(5000);
-        Resource<KubeSpanConfig> after = config().orElseThrow();
+        Resource<KubeSpanConfig> after = kubeSpanConfig().orElseThrow();
         assertEquals(1400, after.spec().mtu());
         assertEquals(version, after.version());
         Files.writeString(file, yaml(1420));
-        await("mtu 1420", Duration.ofSeconds(20), () -> config().filter(c -> c.spec().mtu() == 1420));
+        await("mtu 1420", Duration.ofSeconds(20), () -> kubeSpanConfig().filter(c -> c.spec().mtu() == 1420));
     }
 
     @Test
@@ -162,7 +162,7 @@ public class FoundationIT extends ItestSupport {
                 && table.contains(id.spec().address()));
     }
 
-    private Optional<Resource<KubeSpanConfig>> config() {
+    private Optional<Resource<KubeSpanConfig>> kubeSpanConfig() {
         return store.get(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID);
     }
 
