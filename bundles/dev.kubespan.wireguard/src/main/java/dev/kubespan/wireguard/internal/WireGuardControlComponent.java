@@ -24,6 +24,7 @@ import dev.kubespan.api.wireguard.DeviceConfig;
 import dev.kubespan.api.wireguard.DeviceState;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.WireGuardControl;
+import dev.kubespan.wireguard.internal.kernel.KernelBackend;
 import dev.kubespan.wireguard.internal.netlink.GenlFamilyResolver;
 import dev.kubespan.wireguard.internal.userspace.UserspaceBackend;
 import dev.kubespan.wireguard.internal.userspace.UserspaceSettings;
@@ -51,8 +52,7 @@ public final class WireGuardControlComponent implements WireGuardControl {
             description = "How KubeSpan drives its WireGuard link: backend choice and the supervised wireguard-go.")
     public @interface Config {
         @AttributeDefinition(name = "Backend", description = "auto: kernel WireGuard when the generic netlink family"
-                + " 'wireguard' exists, else userspace wireguard-go (this build has no kernel backend yet, so auto"
-                + " always runs userspace and says why); kernel / userspace force one.",
+                + " 'wireguard' exists, else userspace wireguard-go; kernel / userspace force one.",
                 options = { @Option(label = "auto", value = "auto"), @Option(label = "kernel", value = "kernel"),
                         @Option(label = "userspace", value = "userspace") })
         String backend() default BackendChoice.AUTO;
@@ -87,7 +87,7 @@ public final class WireGuardControlComponent implements WireGuardControl {
                 t -> log.error("WireGuard status publishing failed", t));
 
         BackendChoice choice = BackendChoice.choose(config.backend(),
-                () -> GenlFamilyResolver.lookup("wireguard").isPresent(), false);
+                () -> GenlFamilyResolver.lookup("wireguard").isPresent(), true);
         LinkAccess opened = null;
         WireGuardBackend backend;
         String reason = choice.reason();
@@ -96,13 +96,17 @@ public final class WireGuardControlComponent implements WireGuardControl {
             log.error("WireGuard control: " + reason, null);
         } else {
             try {
-                opened = LinkOpsAccess.ownNamespace();
-                UserspaceSettings settings = UserspaceSettings.defaults(config.wireguardgo_path(),
-                        Path.of(config.runtime_dir().isBlank() ? "/run/kubespan" : config.runtime_dir().trim()));
-                backend = new UserspaceBackend(settings, opened, loop.executor(), log);
+                Path runtimeDir = Path.of(config.runtime_dir().isBlank() ? "/run/kubespan" : config.runtime_dir().trim());
+                if (choice.backend() == Backend.KERNEL) {
+                    backend = KernelBackend.open(runtimeDir, log);
+                } else {
+                    opened = LinkOpsAccess.ownNamespace();
+                    UserspaceSettings settings = UserspaceSettings.defaults(config.wireguardgo_path(), runtimeDir);
+                    backend = new UserspaceBackend(settings, opened, loop.executor(), log);
+                }
                 log.info("WireGuard control: " + reason);
             } catch (RuntimeException | Error e) {
-                reason = "cannot open rtnetlink: " + e;
+                reason = "cannot open netlink: " + e;
                 backend = new UnavailableBackend(choice.backend(), reason);
                 log.error("WireGuard control: " + reason, e);
             }
