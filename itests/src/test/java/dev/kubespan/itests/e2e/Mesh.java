@@ -16,12 +16,7 @@ final class Mesh {
             boolean all = true;
             StringBuilder seen = new StringBuilder();
             for (String n : nodes) {
-                Map<String, String> s;
-                try {
-                    s = lab.peerStates(n);
-                } catch (AssertionError notReady) {
-                    s = Map.of();
-                }
+                Map<String, String> s = statesOrNone(lab, n);
                 seen.append(n).append(s).append(' ');
                 long up = nodes.stream().filter(o -> !o.equals(n)).filter(o -> "up".equals(s.get(o))).count();
                 all &= up == nodes.size() - 1;
@@ -33,6 +28,14 @@ final class Mesh {
             Thread.sleep(500);
         }
         throw new AssertionError("no full mesh after " + timeout.toSeconds() + " s; last seen: " + last);
+    }
+
+    private static Map<String, String> statesOrNone(MeshLab lab, String node) {
+        try {
+            return lab.peerStates(node);
+        } catch (AssertionError notReady) {
+            return Map.of();
+        }
     }
 
     static void awaitState(MeshLab lab, String node, String peer, String state, Duration timeout)
