@@ -14,6 +14,7 @@ import dev.kubespan.api.wireguard.Backend;
 import dev.kubespan.api.wireguard.WireGuardException;
 import dev.kubespan.wireguard.internal.DeviceChange;
 import dev.kubespan.wireguard.internal.DeviceSnapshot;
+import dev.kubespan.wireguard.internal.LinkNames;
 import dev.kubespan.wireguard.internal.Log;
 import dev.kubespan.wireguard.internal.WireGuardBackend;
 import dev.kubespan.wireguard.internal.netlink.Errno;
@@ -38,6 +39,9 @@ import dev.kubespan.wireguard.internal.rtnl.LinkOps;
  * appear in logs or messages.
  */
 public final class KernelBackend implements WireGuardBackend {
+    private static final int EBADR = 53;
+    private static final int EPFNOSUPPORT = 96;
+    private static final int EADDRINUSE = 98;
     private final GenlTransport genl;
     private final WireGuardFamily family;
     private final KernelLinks links;
@@ -107,6 +111,7 @@ public final class KernelBackend implements WireGuardBackend {
     @Override
     public synchronized void ensureLink(String link, int mtu) {
         checkOpen();
+        LinkNames.check(link); // the name becomes a marker file name
         try {
             LinkInfo info = links.find(link).orElse(null);
             if (info == null) {
@@ -194,6 +199,7 @@ public final class KernelBackend implements WireGuardBackend {
     @Override
     public synchronized void deleteLink(String link) {
         checkOpen();
+        LinkNames.check(link);
         try {
             Optional<LinkInfo> info = links.find(link);
             if (info.isPresent()) {
@@ -281,10 +287,10 @@ public final class KernelBackend implements WireGuardBackend {
         case Errno.EOPNOTSUPP -> "link " + link + " is not a kernel WireGuard link, the kernel has no WireGuard link"
                 + " kind, or it does not know a flag we sent";
         case Errno.EPERM -> "needs CAP_NET_ADMIN (listen port and fwmark also in the namespace that created the link)";
-        case 98 -> "the listen port is used by another socket";
+        case EADDRINUSE -> "the listen port is used by another socket";
         case Errno.EINVAL -> "the kernel rejected an attribute (allowed IP, key or endpoint)";
-        case 53 -> "the request named no device";
-        case 96 -> "the kernel does not speak this WireGuard protocol version";
+        case EBADR -> "the request named no device";
+        case EPFNOSUPPORT -> "the kernel does not speak this WireGuard protocol version";
         default -> "";
         };
         WireGuardException w = new WireGuardException(e.getMessage() + (hint.isEmpty() ? "" : " (" + hint + ")"),
