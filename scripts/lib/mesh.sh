@@ -60,7 +60,9 @@ cmd_discovery_start() {
         ip netns exec "$DISC_NS" bash -c "exec 3<>/dev/tcp/$DISC_IP/3000" 2>/dev/null && return 0
         sleep 0.2
     done
-    log "discovery server did not start; its log:"; tail -n 30 "$work/discovery/server.log" >&2; return 1
+    log "discovery server did not start; its log:"; tail -n 30 "$work/discovery/server.log" >&2
+    log "addresses in $DISC_NS:"; ip -n "$DISC_NS" -br addr >&2 || true
+    return 1
 }
 
 cmd_discovery_stop() {

@@ -34,7 +34,11 @@ public final class Standalone {
         try {
             server = DiscoveryServer.start(cl.toSettings(System.getProperty("kubespan.home")), log);
         } catch (Exception e) {
-            System.err.println("kubespan-discovery: cannot start: " + e.getMessage());
+            StringBuilder why = new StringBuilder(String.valueOf(e.getMessage()));
+            for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+                why.append(": ").append(c.getMessage());
+            }
+            System.err.println("kubespan-discovery: cannot start: " + why);
             System.exit(1);
             return;
         }
