@@ -31,6 +31,16 @@ public class PeerSpecTest {
     }
 
     @Test
+    public void peerEndpointFiltersSelectAndReorderTheCandidates() {
+        Affiliate a = Fixtures.peer("n1", "node-1", K1, "fd00::1", List.of("10.0.0.1", "fd00::1"), List.of(),
+                List.of("10.0.0.1:51820", "[2001:db8::1]:51820", "198.51.100.7:51820", "192.0.2.9:51820"), List.of());
+        EndpointFilter filter = EndpointFilter.parse(List.of("198.51.100.0/24", "::/0", "!2001:db8::/32", "10.0.0.0/8"),
+                "KubeSpanConfig.peerEndpointFilters");
+        KubeSpanPeerSpec s = PeerSpecCalculator.compute(List.of(a), LOCAL_NODE_ID, filter, log).get(K1.toBase64());
+        assertEquals(List.of("198.51.100.7:51820", "10.0.0.1:51820"), s.endpoints());
+    }
+
+    @Test
     public void specFromOneAffiliate() {
         Affiliate a = Fixtures.peer("n1", "node-1", K1, "fd00:1:2:3::1", List.of("192.168.1.10", "10.0.0.1",
                 "2001:db8::1", "fd00:1:2:3::1"), List.of("10.244.1.0/24"),

@@ -47,8 +47,6 @@ final class PeerStatusReconciler {
     private final Clock clock;
     private final Logger log;
 
-    private List<String> filterRules;
-    private PeerEndpointFilter filter = PeerEndpointFilter.NONE;
     /** Problems already logged, so a bad input is reported once, not on every poll. */
     private final Set<String> reported = new HashSet<>();
     private String lastDeviceError;
@@ -84,7 +82,6 @@ final class PeerStatusReconciler {
         PeerStateMachine machine = new PeerStateMachine(
                 positive(config.peerDownInterval(), KubeSpanConfig.DEFAULT_DOWN_INTERVAL),
                 positive(config.endpointConnectionTimeout(), KubeSpanConfig.DEFAULT_CONNECTION_TIMEOUT));
-        PeerEndpointFilter peerFilter = filterFor(config.peerEndpointFilters());
 
         Map<String, KubeSpanPeerSpec> specs = new TreeMap<>();
         store.list(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN).forEach(r -> specs.put(r.id(), r.spec()));
@@ -109,7 +106,7 @@ final class PeerStatusReconciler {
             KubeSpanPeerStatus old = previous.getOrDefault(id, new KubeSpanPeerStatus("", e.getValue().label(),
                     PeerState.UNKNOWN, 0, 0, Times.ZERO, "", Times.ZERO));
             KubeSpanPeerStatus status = device == null ? relabel(old, e.getValue())
-                    : track(id, key, e.getValue(), old, device, machine, peerFilter, now);
+                    : track(id, key, e.getValue(), old, device, machine, now);
             store.put(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, id, status, OWNER);
             current.put(id, status);
             Optional<Instant> wake = machine.nextWake(status.lastEndpointChange(), status.lastHandshakeTime(), now);
@@ -123,7 +120,7 @@ final class PeerStatusReconciler {
 
     /** Steps 4-6 of §4.2 for one peer. */
     private KubeSpanPeerStatus track(String id, Key key, KubeSpanPeerSpec spec, KubeSpanPeerStatus old,
-            Device device, PeerStateMachine machine, PeerEndpointFilter peerFilter, Instant now) {
+            Device device, PeerStateMachine machine, Instant now) {
         dev.kubespan.api.wireguard.PeerState onDevice = device.peer(key);
         Endpoint actualEndpoint = onDevice == null ? null : onDevice.endpoint();
         String actual = actualEndpoint == null ? "" : actualEndpoint.toString();
@@ -134,8 +131,7 @@ final class PeerStatusReconciler {
         Instant lastChange = old.lastEndpointChange();
         PeerState state = machine.stateOf(lastChange, handshake, lastUsed, now);
 
-        if (lastUsed.isEmpty() && state == PeerState.UP && actualEndpoint != null
-                && peerFilter.accepts(actualEndpoint)) {
+        if (lastUsed.isEmpty() && state == PeerState.UP && actualEndpoint != null) {
             // A working tunnel this node has no record of (the store was lost, e.g. the container
             // restarted and adopted the running link): keep its endpoint instead of switching to
             // the first candidate. T0 stays zero, so the state follows handshake age only.
@@ -144,7 +140,8 @@ final class PeerStatusReconciler {
         } else if ((state == PeerState.DOWN || lastUsed.isEmpty()) && (onDevice != null || lastUsed.isEmpty())) {
             // Rotating a peer the device does not have would only burn through its candidates;
             // the first pick is still made so the manager has an endpoint to configure it with.
-            List<Endpoint> candidates = peerFilter.apply(candidates(spec, id));
+            // The manager already applied KubeSpanConfig.peerEndpointFilters to the spec's endpoints.
+            List<Endpoint> candidates = candidates(spec, id);
             Optional<String> chosen = EndpointRotation.next(candidates.stream().map(Endpoint::toString).toList(),
                     lastUsed, actual);
             if (chosen.isPresent()) {
@@ -222,15 +219,6 @@ final class PeerStatusReconciler {
             reportOnce("peer spec '" + id + "' ignored: its id is not a WireGuard public key (" + e.getMessage() + ")");
             return null;
         }
-    }
-
-    private PeerEndpointFilter filterFor(List<String> rules) {
-        if (!Objects.equals(rules, filterRules)) {
-            filterRules = rules;
-            filter = PeerEndpointFilter.parse(rules);
-            filter.errors().forEach(m -> log.error("{}", m));
-        }
-        return filter;
     }
 
     private void publishHarvest(boolean enabled, Map<String, KubeSpanPeerStatus> statuses) {

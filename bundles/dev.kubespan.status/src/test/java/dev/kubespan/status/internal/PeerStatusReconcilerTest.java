@@ -403,40 +403,6 @@ public class PeerStatusReconcilerTest {
     // --- candidates ---
 
     @Test
-    public void candidatesAreFilteredAndReorderedByThePeerEndpointFilters() {
-        config(false, List.of("198.51.100.0/24", "::/0"), null, null, null);
-        spec(id, "b", "10.0.0.1:51820", E3, E1, E2);
-        wg.peer(key, null, null, 0, 0);
-        Instant wake = reconciler.reconcile();
-        clock.set(wake);
-        wake = reconciler.reconcile();
-        clock.set(wake);
-        reconciler.reconcile();
-        assertEquals(List.of(update(E2), update(E3), update(E2)), wg.updateCalls);
-    }
-
-    @Test
-    public void aBadFilterRuleIsLoggedOnceAndTheRestApply() {
-        config(false, List.of("192.0.2.0/33", "198.51.100.0/24"), null, null, null);
-        spec(id, "b", E1, E2);
-        wg.peer(key, null, null, 0, 0);
-        reconciler.reconcile();
-        reconciler.reconcile();
-        assertEquals(List.of(update(E2)), wg.updateCalls);
-        assertEquals(1, log.lines.stream().filter(l -> l.startsWith("error:") && l.contains("192.0.2.0/33")).count());
-    }
-
-    @Test
-    public void filteringOutEveryCandidateLeavesThePeerWithoutEndpoint() {
-        config(false, List.of("10.0.0.0/8"), null, null, null);
-        spec(id, "b", E1, E2);
-        wg.peer(key, null, null, 0, 0);
-        reconciler.reconcile();
-        assertEquals("", status().lastUsedEndpoint());
-        assertEquals(List.of(), wg.updateCalls);
-    }
-
-    @Test
     public void candidatesAreCanonicalAndBadOnesAreSkipped() {
         spec(id, "b", "not-an-endpoint", "[2001:DB8:0:0::3]:51820", E3, E1);
         wg.peer(key, null, null, 0, 0);
