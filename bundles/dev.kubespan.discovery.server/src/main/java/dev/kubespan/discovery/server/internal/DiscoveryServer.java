@@ -89,7 +89,11 @@ public final class DiscoveryServer implements AutoCloseable {
             housekeeping.scheduleWithFixedDelay(limiter::dropFull, cleanMs, cleanMs, TimeUnit.MILLISECONDS);
         }
         if (settings.metrics != null) {
-            metricsHttp = new MetricsHttpServer(settings.metrics, metrics::render);
+            try {
+                metricsHttp = new MetricsHttpServer(settings.metrics, metrics::render);
+            } catch (NoClassDefFoundError noHttpServer) {
+                log.warn("metrics disabled: this runtime does not provide com.sun.net.httpserver", noHttpServer);
+            }
         }
         log.info("discovery server listening on " + grpc.address() + (grpc.isTls() ? " (TLS)" : " (h2c)")
                 + (metricsHttp != null ? ", metrics on port " + metricsHttp.port() : ""));
