@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +62,8 @@ final class KubeApiClient implements AutoCloseable {
     private final String base;
     private final ExecutorService executor;
     private final HttpClient http;
-    private final Set<InputStream> openStreams = ConcurrentHashMap.newKeySet();
+    private final Set<StreamingBody> openStreams = ConcurrentHashMap.newKeySet();
+    private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     KubeApiClient(ClusterAccess access, ObjectMapper json) throws ClusterAccessException {
@@ -98,7 +102,7 @@ final class KubeApiClient implements AutoCloseable {
     NodeList listNodes() throws IOException, InterruptedException, KubeApiException, ClusterAccessException {
         List<JsonNode> items = new ArrayList<>();
         String cont = "";
-        String version;
+        String version = null;
         do {
             String query = "?limit=" + PAGE_SIZE + (cont.isEmpty() ? "" : "&continue=" + encode(cont));
             JsonNode page = send(request(NODES + query, REQUEST_TIMEOUT).GET(), "list nodes");
@@ -106,7 +110,11 @@ final class KubeApiClient implements AutoCloseable {
                 throw new IOException("list nodes: 'items' is not a list");
             }
             page.path("items").forEach(items::add);
-            version = page.path("metadata").path("resourceVersion").asText("");
+            if (version == null) {
+                // Every page is cut from the first page's snapshot; should a server not keep to
+                // that, watching from the earliest version replays rather than loses changes.
+                version = page.path("metadata").path("resourceVersion").asText("");
+            }
             cont = page.path("metadata").path("continue").asText("");
         } while (!cont.isEmpty());
         if (version.isEmpty()) {
@@ -124,14 +132,9 @@ final class KubeApiClient implements AutoCloseable {
             throws IOException, InterruptedException, KubeApiException, ClusterAccessException {
         String query = "?watch=1&allowWatchBookmarks=true&resourceVersion=" + encode(resourceVersion)
                 + "&timeoutSeconds=" + timeoutSeconds;
-        HttpResponse<InputStream> r = http.send(request(NODES + query, REQUEST_TIMEOUT).GET().build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        InputStream in = r.body();
-        openStreams.add(in);
+        HttpResponse<StreamingBody> r = open(request(NODES + query, REQUEST_TIMEOUT).GET());
+        StreamingBody in = r.body();
         try (in) {
-            if (closed) {
-                throw new IOException("client closed");
-            }
             if (r.statusCode() != 200) {
                 throw error(r.statusCode(), in, "watch nodes");
             }
@@ -151,6 +154,50 @@ final class KubeApiClient implements AutoCloseable {
             }
         } finally {
             openStreams.remove(in);
+        }
+    }
+
+    /**
+     * Sends a request and returns once the headers are in; the body is an abortable stream,
+     * registered so that {@link #abortStreams()} and {@link #close()} reach it.
+     */
+    private HttpResponse<StreamingBody> open(HttpRequest.Builder b) throws IOException, InterruptedException {
+        if (closed) {
+            throw new IOException("client closed");
+        }
+        StreamingBody body = new StreamingBody();
+        // Our own future, so that close() can release a caller still waiting for headers: the
+        // JDK client's own future may never complete once its executor is shut down.
+        CompletableFuture<HttpResponse<StreamingBody>> response = new CompletableFuture<>();
+        openStreams.add(body);
+        pending.add(response);
+        try {
+            http.sendAsync(b.build(), info -> body).whenComplete((r, e) -> {
+                if (e != null) {
+                    response.completeExceptionally(e);
+                } else if (!response.complete(r)) {
+                    r.body().close(); // nobody is waiting any more
+                }
+            });
+            if (closed) {
+                response.completeExceptionally(new IOException("client closed"));
+            }
+            return response.get();
+        } catch (ExecutionException e) {
+            body.close();
+            openStreams.remove(body);
+            Throwable cause = e.getCause() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause()
+                    : e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(cause);
+        } catch (InterruptedException | RuntimeException e) {
+            body.close();
+            openStreams.remove(body);
+            throw e;
+        } finally {
+            pending.remove(response);
         }
     }
 
@@ -177,18 +224,13 @@ final class KubeApiClient implements AutoCloseable {
 
     /** Ends every open watch stream (their readers see an IOException). */
     void abortStreams() {
-        for (InputStream in : openStreams) {
-            try {
-                in.close();
-            } catch (IOException ignored) {
-                // closing to abort: nothing to do
-            }
-        }
+        openStreams.forEach(StreamingBody::close);
     }
 
     @Override
     public void close() {
         closed = true;
+        pending.forEach(f -> f.completeExceptionally(new IOException("client closed")));
         abortStreams();
         executor.shutdownNow();
         try {
@@ -210,11 +252,9 @@ final class KubeApiClient implements AutoCloseable {
 
     private JsonNode send(HttpRequest.Builder b, String action)
             throws IOException, InterruptedException, KubeApiException {
-        if (closed) {
-            throw new IOException("client closed");
-        }
-        HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = r.body()) {
+        HttpResponse<StreamingBody> r = open(b);
+        StreamingBody in = r.body();
+        try (in) {
             if (r.statusCode() / 100 != 2) {
                 throw error(r.statusCode(), in, action);
             }
@@ -223,6 +263,8 @@ final class KubeApiClient implements AutoCloseable {
                 throw new IOException(action + ": the answer is not a JSON object");
             }
             return n;
+        } finally {
+            openStreams.remove(in);
         }
     }
 

@@ -266,6 +266,9 @@ public final class KubernetesRegistry implements AutoCloseable {
             pushBackoff.reset();
         } catch (IOException | KubeApiException | ClusterAccessException e) {
             s.pushed = null;
+            if (closed || Thread.currentThread().isInterrupted()) {
+                return; // stopping: not an error worth a status line
+            }
             String message = e instanceof IOException io ? "patch Node " + node + ": " + describe(io)
                     : e.getMessage();
             if (e instanceof KubeApiException k && k.code() == 404) {
