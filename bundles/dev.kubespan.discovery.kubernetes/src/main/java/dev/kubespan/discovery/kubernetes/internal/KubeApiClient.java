@@ -106,10 +106,12 @@ final class KubeApiClient implements AutoCloseable {
         do {
             String query = "?limit=" + PAGE_SIZE + (cont.isEmpty() ? "" : "&continue=" + encode(cont));
             JsonNode page = send(request(NODES + query, REQUEST_TIMEOUT).GET(), "list nodes");
-            if (!page.path("items").isArray() && !page.path("items").isNull() && !page.path("items").isMissingNode()) {
+            JsonNode pageItems = page.path("items");
+            if (pageItems.isArray()) {
+                pageItems.forEach(items::add);
+            } else if (!pageItems.isMissingNode() && !pageItems.isNull()) {
                 throw new IOException("list nodes: 'items' is not a list");
             }
-            page.path("items").forEach(items::add);
             if (version == null) {
                 // Every page is cut from the first page's snapshot; should a server not keep to
                 // that, watching from the earliest version replays rather than loses changes.

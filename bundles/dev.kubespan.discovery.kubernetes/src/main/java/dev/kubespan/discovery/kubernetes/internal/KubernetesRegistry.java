@@ -293,18 +293,18 @@ public final class KubernetesRegistry implements AutoCloseable {
         Map<String, String> sourceNode = new HashMap<>();
         for (NodeView n : nodes.values()) {
             NodeAnnotations.Parsed p = NodeAnnotations.toAffiliate(n);
-            report(n.name(), p == null ? List.of() : p.problems());
-            if (p == null || n.name().equals(ownNode) || p.affiliate().nodeId().equals(ownId)) {
-                continue;
+            List<String> problems = p == null ? new ArrayList<>() : new ArrayList<>(p.problems());
+            if (p != null && !n.name().equals(ownNode) && !p.affiliate().nodeId().equals(ownId)) {
+                String id = ID_PREFIX + p.affiliate().nodeId();
+                String earlier = sourceNode.putIfAbsent(id, n.name());
+                if (earlier == null) {
+                    out.put(id, p.affiliate());
+                } else {
+                    problems.add("Node " + n.name() + " carries the node-id of Node " + earlier
+                            + "; ignored (a stale Node of a reinstalled machine?)");
+                }
             }
-            String id = ID_PREFIX + p.affiliate().nodeId();
-            String earlier = sourceNode.putIfAbsent(id, n.name());
-            if (earlier != null) {
-                report(n.name(), List.of("Node " + n.name() + " carries the node-id of Node " + earlier
-                        + "; ignored (a stale Node of a reinstalled machine?)"));
-                continue;
-            }
-            out.put(id, p.affiliate());
+            report(n.name(), problems);
         }
         reportedProblems.keySet().retainAll(nodes.keySet());
         out.forEach((id, a) -> store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, id, a, OWNER));

@@ -442,6 +442,10 @@ public class KubernetesRegistryTest {
                 + "\"annotations\":{\"cluster.talos.dev/node-id\":5}},\"status\":{\"addresses\":\"none\"}}");
         api.create(oddTypes);
 
+        // A stale Node of a reinstalled machine with the same node ID: the first by name counts.
+        api.createNode("node-z", false, "z", "192.0.2.51", "Linux");
+        api.patch("node-z", JSON.readTree("{\"metadata\":{\"annotations\":{\"cluster.talos.dev/node-id\":\"idX\"}}}"));
+
         Affiliate x = Await.until("X read with its bad items skipped", () -> a.raw().get("k8s/idX"), v -> v != null);
         assertEquals(List.of("192.0.2.50"), x.addresses());
         assertEquals(List.of("192.0.2.50:51820"), x.kubespan().endpoints());
@@ -449,11 +453,15 @@ public class KubernetesRegistryTest {
         Await.until("the bad item is logged", () -> a.warningsContaining("skipping 'garbage'"), n -> n == 1);
         Await.until("the nameless Node is logged", () -> a.warningsContaining("a Node has no metadata.name"),
                 n -> n >= 1);
+        Await.until("the duplicate is logged", () -> a.warningsContaining("Node node-z carries the node-id of Node"
+                + " node-x"), n -> n == 1);
+        assertEquals("node-x", a.raw().get("k8s/idX").nodename());
 
         // The registry goes on working, and a bad Node is not reported again on every pass.
         talosNode("node-c", ID_C, KEY_C, "192.0.2.30:51820");
         Await.until("C seen", a::raw, m -> m.containsKey("k8s/" + ID_C));
         assertEquals(1, a.warningsContaining("skipping 'garbage'"));
+        assertEquals(1, a.warningsContaining("Node node-z carries the node-id"));
     }
 
     private static List<String> registryThreads() {
