@@ -14,12 +14,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
+import org.apache.felix.service.command.Job;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -43,7 +45,8 @@ public final class ShellSocketServer {
     private final Path socket;
     private final ServerSocketChannel server;
     private final Thread acceptor;
-    private final Set<SocketChannel> clients = ConcurrentHashMap.newKeySet();
+    /** Open connections and the Gogo session each one runs its command in (once it has one). */
+    private final Map<SocketChannel, Optional<CommandSession>> clients = new ConcurrentHashMap<>();
 
     @Activate
     public ShellSocketServer(@Reference CommandProcessor processor, BundleContext context,
@@ -73,11 +76,22 @@ public final class ShellSocketServer {
         return Path.of(home == null ? "." : home, "data", "shell.sock");
     }
 
+    /**
+     * Closes every session but the one whose command is stopping this bundle ({@code update},
+     * {@code stop} or a {@code refresh} typed into this shell): closing that one would interrupt
+     * the very thread inside the framework's update, which then gives up before starting the new
+     * revision and leaves the shell bundle stopped with no socket to reach it. That session ends
+     * by itself when its command returns.
+     */
     @Deactivate
     public void deactivate() throws IOException, InterruptedException {
         server.close();
-        for (SocketChannel c : clients) {
-            c.close();
+        Job job = Job.Utils.current(); // set on Gogo's pipe threads, null on the framework's own
+        Optional<CommandSession> stopping = Optional.ofNullable(job).map(Job::session);
+        for (Map.Entry<SocketChannel, Optional<CommandSession>> e : clients.entrySet()) {
+            if (stopping.isEmpty() || !stopping.equals(e.getValue())) {
+                e.getKey().close();
+            }
         }
         acceptor.join(5000);
         Files.deleteIfExists(socket);
@@ -87,7 +101,7 @@ public final class ShellSocketServer {
         while (server.isOpen()) {
             try {
                 SocketChannel c = server.accept();
-                clients.add(c);
+                clients.put(c, Optional.empty());
                 Thread t = new Thread(() -> serve(c), "kubespan-shell-session");
                 t.setDaemon(true);
                 t.start();
@@ -120,7 +134,7 @@ public final class ShellSocketServer {
             }, "kubespan-shell-hangup");
             hangup.setDaemon(true);
             hangup.start();
-            int exit = execute(line, out);
+            int exit = execute(c, line, out);
             out.print(ShellProtocol.TRAILER + exit + "\n");
             out.flush();
         } catch (IOException e) {
@@ -131,11 +145,12 @@ public final class ShellSocketServer {
         }
     }
 
-    private int execute(String line, PrintStream out) {
+    private int execute(SocketChannel c, String line, PrintStream out) {
         if (line == null || line.isBlank()) {
             return 0;
         }
         try (CommandSession s = processor.createSession(InputStream.nullInputStream(), out, out)) {
+            clients.replace(c, Optional.of(s));
             Object result = s.execute(line);
             if (result != null) {
                 out.println(s.format(result, Converter.INSPECT));
