@@ -7,6 +7,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceTypes;
@@ -20,12 +21,12 @@ public final class AffiliateMergeComponent {
     @Activate
     public AffiliateMergeComponent(@Reference ResourceStore store,
             @Reference(service = LoggerFactory.class) Logger logger) {
-        CycleLog mergeLog = new CycleLog(new OsgiLog(logger));
+        CycleLog mergeLog = new CycleLog(Log.of(logger));
         merge = new ControllerRunner("affiliate-merge", new AffiliateMergeController(store, mergeLog), mergeLog)
                 .watch(store, ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW)
                 .watch(store, ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER)
                 .watch(store, ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG);
-        CycleLog memberLog = new CycleLog(new OsgiLog(logger));
+        CycleLog memberLog = new CycleLog(Log.of(logger));
         members = new ControllerRunner("members", new MemberController(store, memberLog), memberLog)
                 .watch(store, ResourceTypes.AFFILIATE, Namespaces.CLUSTER)
                 .watch(store, ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG);

@@ -3,6 +3,7 @@ package dev.kubespan.manager.internal;
 import java.time.Duration;
 import java.util.Map;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.Resource;
 import dev.kubespan.api.ResourceStore;

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.Resource;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.Affiliates;

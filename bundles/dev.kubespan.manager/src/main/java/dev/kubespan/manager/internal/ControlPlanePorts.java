@@ -3,6 +3,7 @@ package dev.kubespan.manager.internal;
 import java.util.Set;
 import java.util.TreeSet;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.DiscoveryServiceEndpoint;
 

@@ -3,6 +3,8 @@ package dev.kubespan.manager.internal;
 import java.util.HashSet;
 import java.util.Set;
 
+import dev.kubespan.api.Log;
+
 /**
  * Logs a warning once while it keeps recurring: a message already warned about in the previous
  * reconcile cycle goes to debug only. A controller that reconciles every 30 s would otherwise

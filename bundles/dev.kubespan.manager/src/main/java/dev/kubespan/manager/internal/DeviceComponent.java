@@ -13,6 +13,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceTypes;
@@ -44,7 +45,7 @@ public final class DeviceComponent {
     public DeviceComponent(@Reference ResourceStore store, @Reference WireGuardControl wireGuard,
             @Reference RoutingControl routing, @Reference HostNetwork host,
             @Reference(service = LoggerFactory.class) Logger logger, Config config) {
-        CycleLog log = new CycleLog(new OsgiLog(logger));
+        CycleLog log = new CycleLog(Log.of(logger));
         DeviceController controller = new DeviceController(store, wireGuard, routing, host, Clock.systemUTC(),
                 Duration.ofSeconds(Math.max(0, config.startupGraceSeconds())), log);
         runner = new ControllerRunner("device", controller, log)

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.net.AddressInfo;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpLiterals;

@@ -8,6 +8,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceTypes;
@@ -21,7 +22,7 @@ public final class LocalAffiliateComponent {
     @Activate
     public LocalAffiliateComponent(@Reference ResourceStore store, @Reference HostNetwork host,
             @Reference(service = LoggerFactory.class) Logger logger, BundleContext context) {
-        CycleLog log = new CycleLog(new OsgiLog(logger));
+        CycleLog log = new CycleLog(Log.of(logger));
         LocalAffiliateController controller = new LocalAffiliateController(store, host, new HostnameSource(),
                 ComponentSupport.operatingSystem(context.getBundle().getVersion()), log);
         runner = new ControllerRunner("local-affiliate", controller, log)

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpLiterals;
 import dev.kubespan.api.net.IpPrefix;

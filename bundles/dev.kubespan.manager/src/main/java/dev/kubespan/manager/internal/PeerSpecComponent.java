@@ -7,6 +7,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceTypes;
@@ -18,7 +19,7 @@ public final class PeerSpecComponent {
 
     @Activate
     public PeerSpecComponent(@Reference ResourceStore store, @Reference(service = LoggerFactory.class) Logger logger) {
-        CycleLog log = new CycleLog(new OsgiLog(logger));
+        CycleLog log = new CycleLog(Log.of(logger));
         runner = new ControllerRunner("peer-specs", new PeerSpecController(store, log), log)
                 .watch(store, ResourceTypes.AFFILIATE, Namespaces.CLUSTER)
                 .watch(store, ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER)

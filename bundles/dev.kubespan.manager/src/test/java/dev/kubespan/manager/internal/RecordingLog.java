@@ -3,6 +3,8 @@ package dev.kubespan.manager.internal;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.kubespan.api.Log;
+
 /** Keeps what was logged, by level. */
 final class RecordingLog implements Log {
     final List<String> debug = new ArrayList<>();

@@ -16,6 +16,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.ReconcileLoop;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.net.Endpoint;

@@ -17,6 +17,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.ResourceStore;
 
 /**

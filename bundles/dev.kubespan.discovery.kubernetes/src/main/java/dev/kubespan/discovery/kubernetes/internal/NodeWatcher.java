@@ -15,6 +15,8 @@ import javax.net.ssl.SSLException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.kubespan.api.Log;
+
 /**
  * Keeps the {@link NodeCache} current on its own thread: list, then watch from the list's
  * resource version, re-watch from the last seen version when the server ends the stream, relist

@@ -3,6 +3,7 @@ package dev.kubespan.discovery.kubernetes.internal;
 import java.time.Clock;
 import java.time.Instant;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.spec.RegistryStatus;
 import dev.kubespan.api.spec.Times;
 

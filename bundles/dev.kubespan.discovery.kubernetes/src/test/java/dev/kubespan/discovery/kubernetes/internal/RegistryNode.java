@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.Resource;
 import dev.kubespan.api.ResourceTypes;
@@ -72,6 +73,11 @@ final class RegistryNode implements AutoCloseable {
             @Override
             public void warn(String message) {
                 line("WARN " + message);
+            }
+
+            @Override
+            public void error(String message, Throwable cause) {
+                line("ERROR " + message + (cause == null ? "" : ": " + cause));
             }
         };
         registry = new KubernetesRegistry(store, log, locator, resync, Clock.systemUTC(), () -> 0.5);

@@ -16,6 +16,7 @@ import java.util.function.DoubleSupplier;
 
 import com.google.protobuf.ByteString;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.RegistryStatus;
 import dev.kubespan.api.spec.Times;

@@ -11,6 +11,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.ResourceStore;
 
 /**

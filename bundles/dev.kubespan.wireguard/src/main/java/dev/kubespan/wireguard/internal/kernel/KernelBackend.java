@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.net.LinkInfo;
 import dev.kubespan.api.net.NetworkException;
 import dev.kubespan.api.wireguard.Backend;
@@ -15,7 +16,6 @@ import dev.kubespan.api.wireguard.WireGuardException;
 import dev.kubespan.wireguard.internal.DeviceChange;
 import dev.kubespan.wireguard.internal.DeviceSnapshot;
 import dev.kubespan.wireguard.internal.LinkNames;
-import dev.kubespan.wireguard.internal.Log;
 import dev.kubespan.wireguard.internal.WireGuardBackend;
 import dev.kubespan.wireguard.internal.netlink.Errno;
 import dev.kubespan.wireguard.internal.netlink.Netlink;

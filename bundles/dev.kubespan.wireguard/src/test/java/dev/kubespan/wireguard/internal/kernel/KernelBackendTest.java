@@ -23,13 +23,13 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.net.LinkInfo;
 import dev.kubespan.api.net.NetworkException;
 import dev.kubespan.api.wireguard.Backend;
 import dev.kubespan.api.wireguard.WireGuardException;
 import dev.kubespan.wireguard.internal.DeviceChange;
-import dev.kubespan.wireguard.internal.Log;
 import dev.kubespan.wireguard.internal.PeerChange;
 import dev.kubespan.wireguard.internal.netlink.Errno;
 import dev.kubespan.wireguard.internal.netlink.GenericNetlink;

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.ReconcileLoop;
 import dev.kubespan.api.internal.InMemoryResourceStore;
 import dev.kubespan.api.net.Endpoint;
@@ -19,7 +20,6 @@ import dev.kubespan.api.wireguard.DeviceConfig;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
 import dev.kubespan.wireguard.internal.LinkOpsAccess;
-import dev.kubespan.wireguard.internal.Log;
 import dev.kubespan.wireguard.internal.WireGuardService;
 import dev.kubespan.wireguard.internal.netlink.TestNetns;
 import dev.kubespan.wireguard.internal.rtnl.LinkOps;

@@ -28,6 +28,7 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ReconcileLoop;
 import dev.kubespan.api.ResourceTypes;
@@ -42,7 +43,6 @@ import dev.kubespan.api.wireguard.PeerConfig;
 import dev.kubespan.api.wireguard.PeerState;
 import dev.kubespan.api.wireguard.WireGuardException;
 import dev.kubespan.wireguard.internal.LinkOpsAccess;
-import dev.kubespan.wireguard.internal.Log;
 import dev.kubespan.wireguard.internal.WireGuardService;
 import dev.kubespan.wireguard.internal.netlink.TestNetns;
 import dev.kubespan.wireguard.internal.rtnl.LinkOps;

@@ -1,9 +1,13 @@
-package dev.kubespan.wireguard.internal;
+package dev.kubespan.api;
+
+import org.osgi.annotation.versioning.ConsumerType;
+import org.osgi.service.log.Logger;
 
 /**
- * The little logging the WireGuard classes need, so they run with the OSGi logger in the
- * framework and with a plain sink in tests and the benchmark.
+ * The few log calls KubeSpan's classes make, so the same class logs through the OSGi logger in
+ * the framework and to a plain sink (or a recorder) in unit tests and benchmarks.
  */
+@ConsumerType
 public interface Log {
 
     void debug(String message);
@@ -12,9 +16,11 @@ public interface Log {
 
     void warn(String message);
 
-    void error(String message, Throwable t);
+    /** {@code cause} may be null. */
+    void error(String message, Throwable cause);
 
-    static Log of(org.osgi.service.log.Logger logger) {
+    /** Through the OSGi R7 logger. */
+    static Log of(Logger logger) {
         return new Log() {
             @Override
             public void debug(String message) {
@@ -32,17 +38,17 @@ public interface Log {
             }
 
             @Override
-            public void error(String message, Throwable t) {
-                if (t == null) {
+            public void error(String message, Throwable cause) {
+                if (cause == null) {
                     logger.error(message);
                 } else {
-                    logger.error(message, t);
+                    logger.error(message, cause);
                 }
             }
         };
     }
 
-    /** Writes to standard error; for tests and the benchmark. */
+    /** To standard error with a prefix, debug dropped: for tests and benchmarks. */
     static Log console(String prefix) {
         return new Log() {
             @Override
@@ -61,8 +67,8 @@ public interface Log {
             }
 
             @Override
-            public void error(String message, Throwable t) {
-                System.err.println(prefix + " ERROR " + message + (t == null ? "" : ": " + t));
+            public void error(String message, Throwable cause) {
+                System.err.println(prefix + " ERROR " + message + (cause == null ? "" : ": " + cause));
             }
         };
     }
