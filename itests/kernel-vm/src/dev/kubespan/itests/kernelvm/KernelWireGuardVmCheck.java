@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ReconcileLoop;
 import dev.kubespan.api.ResourceTypes;
@@ -36,7 +37,6 @@ import dev.kubespan.wireguard.internal.BackendChoice;
 import dev.kubespan.wireguard.internal.DeviceChange;
 import dev.kubespan.wireguard.internal.DeviceDiff;
 import dev.kubespan.wireguard.internal.DeviceSnapshot;
-import dev.kubespan.wireguard.internal.Log;
 import dev.kubespan.wireguard.internal.PeerChange;
 import dev.kubespan.wireguard.internal.WireGuardService;
 import dev.kubespan.wireguard.internal.kernel.DeviceDump;
