@@ -1,7 +1,7 @@
 #!/bin/busybox sh
 # /init of the kernel-VM initramfs (run.sh packs it with a static busybox and the modules).
 # Loads the modules, mounts the host's root read-only over 9p, gives it its own proc, sys, dev,
-# /tmp and /run, runs the command named by ksvm_cmd= on the kernel command line inside it, and
+# /tmp (showing the host's /tmp entries read-only) and /run, runs the command named by ksvm_cmd= on the kernel command line inside it, and
 # powers off. Everything it says starts with "KSVM:" so run.sh can tell it from the test's lines.
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -27,7 +27,17 @@ fi
 mount -t proc proc /newroot/proc
 mount -t sysfs sys /newroot/sys
 mount -t devtmpfs dev /newroot/dev
+# /tmp must be writable inside, yet a checkout or Maven repository may live under the host's
+# /tmp (CI clones anywhere): the tmpfs gets a read-only view of every host /tmp entry.
+mkdir -p /hosttmp
+mount -o bind /newroot/tmp /hosttmp
 mount -t tmpfs -o mode=1777 tmp /newroot/tmp
+for e in /hosttmp/* /hosttmp/.[!.]*; do
+    [ -e "$e" ] || continue
+    n=/newroot/tmp/${e#/hosttmp/}
+    if [ -d "$e" ]; then mkdir -p "$n"; else touch "$n"; fi
+    mount -o bind "$e" "$n" || echo "KSVM: cannot show host $e"
+done
 mount -t tmpfs -o mode=0755 run /newroot/run
 cmd=$(sed -n 's/.*ksvm_cmd=\([^ ]*\).*/\1/p' /proc/cmdline)
 [ -n "$cmd" ] || halt "no ksvm_cmd= on the kernel command line"

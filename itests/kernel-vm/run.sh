@@ -9,8 +9,9 @@
 #
 # Environment (all optional):
 #   KUBESPAN_VM_CACHE    kernel cache (default /var/cache/kubespan-vm)
-#   KUBESPAN_VM_WORK     build and log directory; must not be under /tmp or /run, which the VM
-#                        covers with its own tmpfs (default <repo>/itests/target/kernel-vm)
+#   KUBESPAN_VM_WORK     build and log directory; must not be under /run, which the VM covers
+#                        with its own tmpfs (default <repo>/itests/target/kernel-vm); under /tmp
+#                        is fine: the VM's /tmp shows the host's /tmp entries read-only
 #   KUBESPAN_VM_TIMEOUT  seconds the VM may run (default 540)
 #   KUBESPAN_VM_JAVA     java executable of a JDK (javac next to it); default $JAVA_HOME or PATH
 #   KUBESPAN_VM_WG_JAR, KUBESPAN_VM_API_JAR, KUBESPAN_VM_JNA_JAR
@@ -33,7 +34,7 @@ file -L "$busybox" 2>/dev/null | grep -q 'statically linked' \
     || fail "a static busybox is needed (package busybox-static); run scripts/install-vm-deps"
 
 work=${KUBESPAN_VM_WORK:-$repo/itests/target/kernel-vm}
-case "$work" in /tmp|/tmp/*|/run|/run/*) fail "KUBESPAN_VM_WORK=$work is hidden inside the VM (tmpfs)";; esac
+case "$work" in /run|/run/*) fail "KUBESPAN_VM_WORK=$work is hidden inside the VM (tmpfs)";; esac
 case "$work" in *[[:space:]]*) fail "KUBESPAN_VM_WORK must not contain blanks";; esac
 timeout_s=${KUBESPAN_VM_TIMEOUT:-540}
 
@@ -49,7 +50,7 @@ api_jar=${KUBESPAN_VM_API_JAR:-$repo/bundles/dev.kubespan.api/target/dev.kubespa
 jna_jar=${KUBESPAN_VM_JNA_JAR:-$HOME/.m2/repository/net/java/dev/jna/jna/$jna_version/jna-$jna_version.jar}
 for j in "$wg_jar" "$api_jar" "$jna_jar"; do
     [ -e "$j" ] || fail "$j not found (build with: mvn -B -pl bundles/dev.kubespan.api,bundles/dev.kubespan.wireguard install)"
-    case "$j" in /tmp/*|/run/*) fail "$j is hidden inside the VM (tmpfs); copy it elsewhere";; esac
+    case "$j" in /run/*) fail "$j is hidden inside the VM (tmpfs); copy it elsewhere";; esac
 done
 
 # 1. kernel (cached; downloaded only when the cache is empty)
