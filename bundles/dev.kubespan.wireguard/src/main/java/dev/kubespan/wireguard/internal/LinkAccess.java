@@ -13,6 +13,9 @@ public interface LinkAccess extends AutoCloseable {
 
     Optional<LinkInfo> find(String name);
 
+    /** Creates a link of {@code kind} (e.g. {@code wireguard}); an existing link of that name is fine. */
+    void create(String name, String kind);
+
     void setMtu(String name, int mtu);
 
     void setUp(String name, boolean up);

@@ -47,6 +47,11 @@ public final class LinkOpsAccess implements LinkAccess {
     }
 
     @Override
+    public void create(String name, String kind) {
+        ops.create(name, kind);
+    }
+
+    @Override
     public void setMtu(String name, int mtu) {
         ops.setMtu(name, mtu);
     }

@@ -15,7 +15,9 @@ import dev.kubespan.api.wireguard.Backend;
 import dev.kubespan.api.wireguard.WireGuardException;
 import dev.kubespan.wireguard.internal.DeviceChange;
 import dev.kubespan.wireguard.internal.DeviceSnapshot;
+import dev.kubespan.wireguard.internal.LinkAccess;
 import dev.kubespan.wireguard.internal.LinkNames;
+import dev.kubespan.wireguard.internal.LinkOpsAccess;
 import dev.kubespan.wireguard.internal.WireGuardBackend;
 import dev.kubespan.wireguard.internal.netlink.Errno;
 import dev.kubespan.wireguard.internal.netlink.Netlink;
@@ -44,14 +46,14 @@ public final class KernelBackend implements WireGuardBackend {
     private static final int EADDRINUSE = 98;
     private final GenlTransport genl;
     private final WireGuardFamily family;
-    private final KernelLinks links;
+    private final LinkAccess links;
     private final OwnedLinks owned;
     private final Log log;
     private final int maxMessage;
     private final Set<String> managed = new TreeSet<>();
     private boolean closed;
 
-    KernelBackend(GenlTransport genl, KernelLinks links, Path runtimeDir, Log log, int maxMessage) {
+    KernelBackend(GenlTransport genl, LinkAccess links, Path runtimeDir, Log log, int maxMessage) {
         this.genl = genl;
         this.family = new WireGuardFamily(() -> genl.resolve(WireGuardGenl.FAMILY));
         this.links = links;
@@ -75,7 +77,7 @@ public final class KernelBackend implements WireGuardBackend {
             socket.close();
             throw e;
         }
-        return new KernelBackend(GenlTransport.of(socket), KernelLinks.of(ops), runtimeDir, log,
+        return new KernelBackend(GenlTransport.of(socket), new LinkOpsAccess(ops, LinkOpsAccess.namespaceOf(Path.of("/proc/self/ns/net"))), runtimeDir, log,
                 SetDeviceMessages.DEFAULT_MAX_MESSAGE);
     }
 

@@ -30,6 +30,7 @@ import dev.kubespan.api.net.NetworkException;
 import dev.kubespan.api.wireguard.Backend;
 import dev.kubespan.api.wireguard.WireGuardException;
 import dev.kubespan.wireguard.internal.DeviceChange;
+import dev.kubespan.wireguard.internal.LinkAccess;
 import dev.kubespan.wireguard.internal.PeerChange;
 import dev.kubespan.wireguard.internal.netlink.Errno;
 import dev.kubespan.wireguard.internal.netlink.GenericNetlink;
@@ -300,12 +301,17 @@ public class KernelBackendTest {
         }
     }
 
-    static final class FakeLinks implements KernelLinks {
+    static final class FakeLinks implements LinkAccess {
         final Map<String, LinkInfo> links = new LinkedHashMap<>();
         NetworkException createError;
         int calls;
         int changes;
         boolean closed;
+
+        @Override
+        public String namespaceId() {
+            return "net:[test]";
+        }
 
         @Override
         public Optional<LinkInfo> find(String name) {
