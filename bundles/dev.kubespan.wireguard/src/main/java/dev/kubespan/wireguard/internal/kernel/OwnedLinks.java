@@ -1,11 +1,10 @@
 package dev.kubespan.wireguard.internal.kernel;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+
+import dev.kubespan.wireguard.internal.LinkFiles;
 
 /**
  * {@code <runtime dir>/<link>.wireguard-link}: the kernel links this backend was asked to manage,
@@ -16,47 +15,28 @@ import java.util.List;
  */
 final class OwnedLinks {
     static final String SUFFIX = ".wireguard-link";
-    private final Path dir;
+    private final LinkFiles files;
 
     OwnedLinks(Path dir) {
-        this.dir = dir;
+        this.files = new LinkFiles(dir, SUFFIX);
     }
 
     Path dir() {
-        return dir;
+        return files.dir();
     }
 
     void add(String link) throws IOException {
-        Files.createDirectories(dir);
-        Path marker = dir.resolve(link + SUFFIX);
-        if (!Files.exists(marker)) {
-            Files.writeString(marker, "kernel WireGuard link managed by KubeSpan\n");
+        if (files.read(link).isEmpty()) {
+            files.write(link, "kernel WireGuard link managed by KubeSpan\n");
         }
     }
 
     void remove(String link) {
-        try {
-            Files.deleteIfExists(dir.resolve(link + SUFFIX));
-        } catch (IOException e) {
-            // a stale marker is harmless: adoption checks that the link exists and is WireGuard
-        }
+        files.delete(link);
     }
 
     /** The marked links, sorted. */
     List<String> links() {
-        List<String> out = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
-            return out;
-        }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
-            for (Path p : files) {
-                String name = p.getFileName().toString();
-                out.add(name.substring(0, name.length() - SUFFIX.length()));
-            }
-        } catch (IOException e) {
-            // nothing to adopt then
-        }
-        out.sort(null);
-        return out;
+        return files.links();
     }
 }

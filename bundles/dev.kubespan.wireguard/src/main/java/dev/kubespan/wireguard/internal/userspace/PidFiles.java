@@ -2,13 +2,12 @@ package dev.kubespan.wireguard.internal.userspace;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+
+import dev.kubespan.wireguard.internal.LinkFiles;
 
 /**
  * {@code <runtime dir>/<link>.pid}: the wireguard-go we started for a link, so that the next
@@ -16,61 +15,36 @@ import java.util.OptionalLong;
  * not trusted: adoption checks the process's argv and network namespace too.
  */
 final class PidFiles {
-    private static final String SUFFIX = ".pid";
-    private final Path dir;
+    private final LinkFiles files;
 
     PidFiles(Path dir) {
-        this.dir = dir;
+        this.files = new LinkFiles(dir, ".pid");
     }
 
     Path dir() {
-        return dir;
+        return files.dir();
     }
 
     Path logFile(String link) {
-        return dir.resolve(link + ".log");
+        return files.dir().resolve(link + ".log");
     }
 
     void write(String link, long pid) throws IOException {
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve(link + SUFFIX + ".tmp");
-        Files.writeString(tmp, pid + "\n", StandardCharsets.US_ASCII);
-        Files.move(tmp, dir.resolve(link + SUFFIX), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        files.write(link, pid + "\n");
     }
 
     OptionalLong read(String link) {
-        try {
-            String s = Files.readString(dir.resolve(link + SUFFIX), StandardCharsets.US_ASCII).trim();
-            return s.matches("\\d{1,10}") ? OptionalLong.of(Long.parseLong(s)) : OptionalLong.empty();
-        } catch (IOException e) {
-            return OptionalLong.empty();
-        }
+        return files.read(link).map(String::trim).filter(s -> s.matches("\\d{1,10}"))
+                .map(s -> OptionalLong.of(Long.parseLong(s))).orElse(OptionalLong.empty());
     }
 
     void delete(String link) {
-        try {
-            Files.deleteIfExists(dir.resolve(link + SUFFIX));
-        } catch (IOException e) {
-            // a stale pid file is harmless: adoption verifies the process
-        }
+        files.delete(link);
     }
 
     /** Links that have a pid file. */
     List<String> links() {
-        List<String> out = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
-            return out;
-        }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
-            for (Path p : files) {
-                String name = p.getFileName().toString();
-                out.add(name.substring(0, name.length() - SUFFIX.length()));
-            }
-        } catch (IOException e) {
-            // nothing to adopt then
-        }
-        out.sort(null);
-        return out;
+        return files.links();
     }
 
     /** The last few hundred bytes of the daemon's output, for error messages. */
