@@ -11,23 +11,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
-import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.kubespan.api.Log;
+import dev.kubespan.api.LoopInputs;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ReconcileLoop;
 import dev.kubespan.api.Resource;
-import dev.kubespan.api.ResourceEvent;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceType;
 import dev.kubespan.api.ResourceTypes;
-import dev.kubespan.api.Watch;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.NodeIdentity;
@@ -61,8 +58,7 @@ public final class KubernetesRegistry implements AutoCloseable {
     private final DoubleSupplier random;
     private final ObjectMapper json = new ObjectMapper();
     private final ReconcileLoop loop;
-    private final List<Watch> watches = new ArrayList<>();
-    private final Map<String, Boolean> bootstrapped = new ConcurrentHashMap<>();
+    private final LoopInputs inputs;
     private final Backoff pushBackoff;
     /** Node name → the problems last logged for it, so a bad Node is reported once, not every resync. */
     private final Map<String, List<String>> reportedProblems = new HashMap<>();
@@ -106,13 +102,14 @@ public final class KubernetesRegistry implements AutoCloseable {
         this.pushBackoff = new Backoff(random);
         this.loop = new ReconcileLoop("kubespan-k8s-registry", this::reconcile,
                 t -> log.warn("Kubernetes registry reconcile failed: " + t));
+        this.inputs = new LoopInputs(store, loop);
     }
 
     /** Registers the store watches and the resync timer; returns at once. */
     public void start() {
-        watch(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, r -> true);
-        watch(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, r -> true);
-        watch(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, r -> ownId == null || r.id().equals(ownId));
+        inputs.watch(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG);
+        inputs.watch(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER);
+        inputs.watch(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, r -> ownId == null || r.id().equals(ownId));
         long period = Math.max(1, resync.toMillis());
         resyncTask = loop.executor().scheduleAtFixedRate(() -> {
             resyncDue = true;
@@ -120,18 +117,6 @@ public final class KubernetesRegistry implements AutoCloseable {
         }, period, period, TimeUnit.MILLISECONDS);
     }
 
-    private <S> void watch(ResourceType<S> type, String namespace, Predicate<Resource<S>> relevant) {
-        String key = type.name() + "/" + namespace;
-        bootstrapped.put(key, false);
-        watches.add(store.watch(type, namespace, (ResourceEvent<S> e) -> {
-            if (e.kind() == ResourceEvent.Kind.BOOTSTRAPPED) {
-                bootstrapped.put(key, true);
-                loop.trigger();
-            } else if (relevant.test(e.resource())) {
-                loop.trigger();
-            }
-        }));
-    }
 
     private void trigger() {
         loop.trigger();
@@ -141,7 +126,7 @@ public final class KubernetesRegistry implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        watches.forEach(Watch::close);
+        inputs.close();
         if (resyncTask != null) {
             resyncTask.cancel(false);
         }
@@ -156,7 +141,7 @@ public final class KubernetesRegistry implements AutoCloseable {
 
     private void reconcile() {
         synchronized (lock) {
-            if (!closed && !bootstrapped.containsValue(false)) {
+            if (!closed && inputs.bootstrapped()) {
                 reconcileLocked();
             }
         }

@@ -12,19 +12,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.DoubleSupplier;
-import java.util.function.Predicate;
 
 import dev.kubespan.api.Log;
+import dev.kubespan.api.LoopInputs;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ReconcileLoop;
 import dev.kubespan.api.Resource;
-import dev.kubespan.api.ResourceEvent;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceType;
 import dev.kubespan.api.ResourceTypes;
-import dev.kubespan.api.Watch;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.Affiliates;
 import dev.kubespan.api.spec.DiscoveredAddress;
@@ -64,8 +61,7 @@ public final class DiscoveryRegistry implements AutoCloseable {
     private final RateLimitedLog rateLimited;
     private final PublicationBuilder publications;
     private final ReconcileLoop loop;
-    private final List<Watch> watches = new ArrayList<>();
-    private final Map<String, Boolean> bootstrapped = new ConcurrentHashMap<>();
+    private final LoopInputs inputs;
     private final Instant startedAt;
 
     /** Guards the client maps between the reconcile thread and {@link #close()}. */
@@ -96,32 +92,21 @@ public final class DiscoveryRegistry implements AutoCloseable {
         this.publications = new PublicationBuilder(rateLimited::log);
         this.loop = new ReconcileLoop("kubespan-discovery-service", this::reconcile,
                 t -> log.warn("discovery registry reconcile failed: " + t));
+        this.inputs = new LoopInputs(store, loop);
         this.startedAt = clock.instant();
     }
 
     /** Starts watching the inputs; returns at once (all work happens on the reconcile thread). */
     public void start() {
-        watch(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, r -> true);
-        watch(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, r -> true);
-        watch(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, r -> true);
+        inputs.watch(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG);
+        inputs.watch(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG);
+        inputs.watch(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER);
         // ns cluster also holds every merged affiliate; only the local one is an input.
-        watch(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, r -> ownId == null || r.id().equals(ownId));
-        watch(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, r -> true);
+        inputs.watch(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, r -> ownId == null || r.id().equals(ownId));
+        inputs.watch(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN);
         loop.triggerIn(ttl.plusSeconds(1));
     }
 
-    private <S> void watch(ResourceType<S> type, String namespace, Predicate<Resource<S>> relevant) {
-        String key = type.name() + "/" + namespace;
-        bootstrapped.put(key, false);
-        watches.add(store.watch(type, namespace, (ResourceEvent<S> e) -> {
-            if (e.kind() == ResourceEvent.Kind.BOOTSTRAPPED) {
-                bootstrapped.put(key, true);
-                loop.trigger();
-            } else if (relevant.test(e.resource())) {
-                loop.trigger();
-            }
-        }));
-    }
 
     /**
      * Stops everything and waits for every thread: no AffiliateDelete, no output deleted. Called
@@ -130,7 +115,7 @@ public final class DiscoveryRegistry implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        watches.forEach(Watch::close);
+        inputs.close();
         loop.close();
         synchronized (lock) {
             List<DiscoveryClient> all = new ArrayList<>(clients.values());
@@ -145,7 +130,7 @@ public final class DiscoveryRegistry implements AutoCloseable {
 
     private void reconcile() {
         synchronized (lock) {
-            if (!closed && !bootstrapped.containsValue(false)) {
+            if (!closed && inputs.bootstrapped()) {
                 reconcileLocked();
             }
         }
