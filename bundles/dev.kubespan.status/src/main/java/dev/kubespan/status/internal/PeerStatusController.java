@@ -3,7 +3,6 @@ package dev.kubespan.status.internal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -15,11 +14,11 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
+import dev.kubespan.api.LoopInputs;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ReconcileLoop;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceTypes;
-import dev.kubespan.api.Watch;
 import dev.kubespan.api.spec.KubeSpanConfig;
 import dev.kubespan.api.wireguard.WireGuardControl;
 
@@ -36,7 +35,7 @@ public final class PeerStatusController {
     private final Clock clock;
     private final Logger log;
     private final ReconcileLoop loop;
-    private final List<Watch> watches;
+    private final LoopInputs inputs;
     /** Touched only on the loop thread. */
     private ScheduledFuture<?> wake;
     private volatile Instant nextWake;
@@ -53,19 +52,19 @@ public final class PeerStatusController {
         this.reconciler = new PeerStatusReconciler(store, wireGuard, clock, log);
         this.loop = new ReconcileLoop("kubespan-peer-status", this::runOnce,
                 t -> log.error("peer status pass failed unexpectedly", t));
-        this.watches = List.of(
-                store.watch(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, e -> loop.trigger()),
-                store.watch(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN, e -> loop.trigger()),
-                store.watch(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, e -> loop.trigger()),
+        this.inputs = new LoopInputs(store, loop)
+                .watch(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG)
+                .watch(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN)
+                .watch(ResourceTypes.AFFILIATE, Namespaces.CLUSTER)
                 // The link appearing or gaining peers is the moment a chosen endpoint takes effect.
-                store.watch(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, e -> loop.trigger()));
+                .watch(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN);
         loop.trigger();
     }
 
     @Deactivate
     public void deactivate() {
         // Our resources stay in the store: a restarted bundle continues from them.
-        watches.forEach(Watch::close);
+        inputs.close();
         loop.close();
     }
 
