@@ -6,10 +6,15 @@
 # Run it inside private namespaces (scripts/demo and the itests' isolated-java do): it creates
 # namespaces named ks-* and addresses 10.99.0.0/24 and fd99::/64 that exist only there.
 #
+# A node's etc/kubespan.yaml is WORK/cluster.yaml, or WORK/NAME.yaml when that exists (a whole
+# config of its own), followed by WORK/NAME.extra.yaml when that exists; written at first start.
+#
 #   mesh.sh lab-up          WORK                       bridge namespace ks-br
 #   mesh.sh discovery-start WORK DIST                  standalone discovery server, 10.99.0.254:3000
 #   mesh.sh discovery-stop  WORK
 #   mesh.sh cluster-config  WORK DIST                  generate the shared cluster id and secret
+#   mesh.sh node-net        WORK NAME INDEX            only the node's namespace on the bridge (to add
+#                                                      links before its agent's first start)
 #   mesh.sh node-start      WORK DIST NAME INDEX       agent NAME at 10.99.0.INDEX / fd99::INDEX
 #   mesh.sh node-kill       WORK NAME                  SIGKILL every process of the node
 #   mesh.sh node-stop       WORK NAME                  SIGTERM the agent (wireguard-go stays)
@@ -86,7 +91,9 @@ cmd_node_start() {
     if [ ! -d "$home" ]; then
         mkdir -p "$home"
         cp -a "$dist/." "$home/"
-        cp "$work/cluster.yaml" "$home/etc/kubespan.yaml"
+        if [ -f "$work/$name.yaml" ]; then cp "$work/$name.yaml" "$home/etc/kubespan.yaml"
+        else cp "$work/cluster.yaml" "$home/etc/kubespan.yaml"; fi
+        chmod 600 "$home/etc/kubespan.yaml"
         # The lab's discovery server runs on its own host; agents do not host one.
         printf 'enabled = false\n' >"$home/etc/dev.kubespan.discovery.server.cfg"
         [ -f "$work/$name.extra.yaml" ] && cat "$work/$name.extra.yaml" >>"$home/etc/kubespan.yaml"
@@ -103,6 +110,11 @@ cmd_node_start() {
         sleep 0.2
     done
     log "$name did not start; its log:"; tail -n 40 "$home/agent.log" >&2; return 1
+}
+
+cmd_node_net() {
+    local work=$1 name=$2 i=$3
+    ip netns list | grep -qw "ks-$name" || host_up "ks-$name" "$i"
 }
 
 cmd_node_kill() {
@@ -194,6 +206,7 @@ case "$sub" in
     discovery-start) cmd_discovery_start "$@" ;;
     discovery-stop) cmd_discovery_stop "$@" ;;
     cluster-config) cmd_cluster_config "$@" ;;
+    node-net) cmd_node_net "$@" ;;
     node-start) cmd_node_start "$@" ;;
     node-kill) cmd_node_kill "$@" ;;
     node-stop) cmd_node_stop "$@" ;;

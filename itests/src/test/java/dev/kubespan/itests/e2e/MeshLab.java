@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,6 +56,50 @@ final class MeshLab implements AutoCloseable {
         Files.writeString(work.resolve(node + ".extra.yaml"), yaml);
     }
 
+    /**
+     * The node's whole etc/kubespan.yaml for its first start: the cluster's identity and discovery
+     * documents, then {@code docs} (which replace the generated {@code KubeSpanConfig}).
+     */
+    void config(String node, String... docs) throws IOException {
+        Files.writeString(work.resolve(node + ".yaml"), clusterConfig(docs));
+    }
+
+    /** Replaces a running node's etc/kubespan.yaml at once (rename), as an editor saving it would. */
+    void editConfig(String node, String... docs) throws IOException {
+        Path file = home(node).resolve("etc/kubespan.yaml");
+        Path tmp = file.resolveSibling(".kubespan.yaml.edit");
+        Files.writeString(tmp, clusterConfig(docs));
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private String clusterConfig(String... docs) throws IOException {
+        StringBuilder out = new StringBuilder();
+        for (String doc : Files.readString(work.resolve("cluster.yaml")).split("(?m)^---\\s*$")) {
+            if (!doc.contains("kind: KubeSpanConfig") && doc.contains("kind:")) {
+                out.append("---").append(doc.endsWith("\n") ? doc : doc + "\n");
+            }
+        }
+        for (String doc : docs) {
+            out.append("---\n").append(doc.endsWith("\n") ? doc : doc + "\n");
+        }
+        return out.toString();
+    }
+
+    /** The cluster ID all nodes share. */
+    String clusterId() throws IOException {
+        Matcher m = Pattern.compile("clusterID: *(\\S+)").matcher(Files.readString(work.resolve("cluster.yaml")));
+        if (!m.find()) {
+            throw new AssertionError("no clusterID in cluster.yaml");
+        }
+        return m.group(1);
+    }
+
+    /** Creates only the node's namespace on the bridge, so a test can add links before the first start. */
+    void network(String node, int index) {
+        mesh("node-net", work.toString(), node, String.valueOf(index));
+    }
+
     void start(String node, int index) {
         mesh("node-start", work.toString(), dist.toString(), node, String.valueOf(index));
         if (!started.contains(node)) {
@@ -71,6 +116,112 @@ final class MeshLab implements AutoCloseable {
         List<String> argv = new ArrayList<>(List.of("shell", work.toString(), node));
         argv.addAll(List.of(commandLine.split(" ")));
         return mesh(argv.toArray(new String[0]));
+    }
+
+    /** Like {@link #shell} but returns the exit code too, instead of failing on a non-zero one. */
+    Result tryShell(String node, String commandLine) {
+        List<String> cmd = new ArrayList<>(List.of(script.toString(), "shell", work.toString(), node));
+        cmd.addAll(List.of(commandLine.split(" ")));
+        return exec(cmd, Duration.ofMinutes(1));
+    }
+
+    /** The resources {@code kubespan:get <type> -o yaml} prints, one map (metadata, spec) each. */
+    List<Map<String, Object>> resources(String node, String type) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Object doc : new org.yaml.snakeyaml.Yaml().loadAll(shell(node, "kubespan:get " + type + " -o yaml"))) {
+            if (doc instanceof Map<?, ?> m) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> r = (Map<String, Object>) m;
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** The spec of the one resource of that type, or fails. */
+    Map<String, Object> spec(String node, String type) {
+        List<Map<String, Object>> all = resources(node, type);
+        if (all.size() != 1) {
+            throw new AssertionError(node + ": expected one " + type + ", got " + all.size());
+        }
+        return spec(all.get(0));
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> spec(Map<String, Object> resource) {
+        return (Map<String, Object>) resource.get("spec");
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> metadata(Map<String, Object> resource) {
+        return (Map<String, Object>) resource.get("metadata");
+    }
+
+    /** The node's peer specs by label. */
+    Map<String, Map<String, Object>> peerSpecs(String node) {
+        Map<String, Map<String, Object>> out = new java.util.TreeMap<>();
+        for (Map<String, Object> r : resources(node, "ksps")) {
+            out.put(String.valueOf(spec(r).get("label")), r);
+        }
+        return out;
+    }
+
+    /** The node's peer statuses by label. */
+    Map<String, Map<String, Object>> peerStatuses(String node) {
+        Map<String, Map<String, Object>> out = new java.util.TreeMap<>();
+        for (Map<String, Object> r : resources(node, "kspst")) {
+            out.put(String.valueOf(spec(r).get("label")), spec(r));
+        }
+        return out;
+    }
+
+    /** Node ID, WireGuard public key and KubeSpan address: what must survive restarts and updates. */
+    record Identity(String nodeId, String publicKey, String address) {
+    }
+
+    Identity identity(String node) {
+        return new Identity(String.valueOf(spec(node, "nodeidentity").get("nodeId")),
+                String.valueOf(spec(node, "ksi").get("publicKey")), kubespanAddress(node));
+    }
+
+    /** The wireguard-go PID the node's LinkStatus reports. */
+    long wireguardPid(String node) {
+        return ((Number) spec(node, "links").get("pid")).longValue();
+    }
+
+    /** The agent JVM's PID (mesh.sh records it; the launcher execs into the JVM). */
+    long agentPid(String node) throws IOException {
+        return Long.parseLong(Files.readString(home(node).resolve("pid")).trim());
+    }
+
+    /** Starts a long-running command in the node's namespace; output goes to a file in the work dir. */
+    Background background(String node, String name, String... argv) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", "ks-" + node));
+        cmd.addAll(List.of(argv));
+        Path log = work.resolve(name + ".out");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new Background(p, log);
+    }
+
+    /** A process started by {@link #background}; {@link #interrupt} sends SIGINT, as Ctrl-C would. */
+    record Background(Process process, Path log) implements AutoCloseable {
+        String output() throws IOException {
+            return Files.readString(log);
+        }
+
+        /** SIGINT (ping and tcpdump print their summary on it), then waits for the exit. */
+        String interrupt() throws IOException, InterruptedException {
+            exec(List.of("kill", "-INT", String.valueOf(process.pid())), Duration.ofSeconds(10));
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+            return output();
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
     }
 
     /** Runs a command inside the node's network namespace. */
