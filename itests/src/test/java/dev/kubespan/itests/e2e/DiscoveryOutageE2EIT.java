@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -96,8 +95,7 @@ public class DiscoveryOutageE2EIT {
     }
 
     private String registryState(String node) {
-        Map<String, Object> spec = lab.spec(node, "registrystatus");
-        return String.valueOf(spec.get("state"));
+        return lab.registryState(node);
     }
 
     /** [transmitted, received] from ping's summary. */

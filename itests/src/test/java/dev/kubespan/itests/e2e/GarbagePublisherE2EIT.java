@@ -87,7 +87,7 @@ public class GarbagePublisherE2EIT {
         for (String n : NODES) {
             assertEquals(n + " agent still the same process", pids.get(n), (Long) lab.agentPid(n));
             assertTrue(n + " agent alive", ProcessHandle.of(pids.get(n)).map(ProcessHandle::isAlive).orElse(false));
-            assertEquals(n + " registry", "connected", lab.spec(n, "registrystatus").get("state"));
+            assertEquals(n + " registry", "connected", lab.registryState(n));
         }
         Figures.record("rogue publications dropped, mesh undisturbed", rogue.output().lines()
                 .filter(l -> l.startsWith("ok")).count() + " accepted by the server, "

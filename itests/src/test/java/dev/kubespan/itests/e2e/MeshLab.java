@@ -184,6 +184,12 @@ final class MeshLab implements AutoCloseable {
                 String.valueOf(spec(node, "ksi").get("publicKey")), kubespanAddress(node));
     }
 
+    /** The state of the node's client of the lab's discovery server (RegistryStatus service/default). */
+    String registryState(String node) {
+        return resources(node, "registrystatus").stream().filter(r -> "service/default".equals(metadata(r).get("id")))
+                .map(r -> String.valueOf(spec(r).get("state"))).findFirst().orElse("absent");
+    }
+
     /** The wireguard-go PID the node's LinkStatus reports. */
     long wireguardPid(String node) {
         return ((Number) spec(node, "links").get("pid")).longValue();
