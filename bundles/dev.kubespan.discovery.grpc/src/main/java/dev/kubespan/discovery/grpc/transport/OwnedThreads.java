@@ -1,6 +1,11 @@
 package dev.kubespan.discovery.grpc.transport;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -22,22 +27,36 @@ final class OwnedThreads {
     }
 
     static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+        return new NamedThreads(prefix);
     }
 
+    /**
+     * The threads each event loop group or pool was given, so its shutdown can wait for them to
+     * end: termination is signalled from those threads just before they exit.
+     */
+    private static final Map<Object, NamedThreads> THREADS = Collections.synchronizedMap(new WeakHashMap<>());
+
     static EventLoopGroup nioGroup(int threads, String prefix) {
-        return new MultiThreadIoEventLoopGroup(threads, named(prefix), NioIoHandler.newFactory());
+        NamedThreads factory = new NamedThreads(prefix);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, factory, NioIoHandler.newFactory());
+        THREADS.put(group, factory);
+        return group;
     }
 
     /** Unbounded cached pool: call handlers may wait (rate limiting), so they must not starve each other. */
     static ExecutorService cachedPool(String prefix) {
-        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                named(prefix));
+        NamedThreads factory = new NamedThreads(prefix);
+        ExecutorService pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), factory);
+        THREADS.put(pool, factory);
+        return pool;
+    }
+
+    private static void joinThreadsOf(Object owner, Duration timeout) throws InterruptedException {
+        NamedThreads threads = THREADS.remove(owner);
+        if (threads != null) {
+            threads.join(timeout);
+        }
     }
 
     static void shutdownGroup(EventLoopGroup group, Duration timeout) {
@@ -46,8 +65,37 @@ final class OwnedThreads {
         }
         try {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(timeout.toMillis());
+            joinThreadsOf(group, timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static final class NamedThreads implements ThreadFactory {
+        private final String prefix;
+        private final AtomicInteger n = new AtomicInteger();
+        private final List<Thread> created = new CopyOnWriteArrayList<>();
+
+        NamedThreads(String prefix) {
+            this.prefix = prefix;
+        }
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            created.add(t);
+            return t;
+        }
+
+        void join(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            for (Thread t : created) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left > 0) {
+                    t.join(left);
+                }
+            }
         }
     }
 
@@ -58,6 +106,7 @@ final class OwnedThreads {
         pool.shutdownNow();
         try {
             pool.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            joinThreadsOf(pool, timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
