@@ -21,6 +21,9 @@ import dev.kubespan.api.spec.KubeSpanConfig;
  * "no filtering", like an absent one (read literally, Talos would advertise no endpoint at all).
  */
 final class SettingsValidator {
+    /** WireGuard re-handshakes a live session every 120 s plus jitter (seen up to ~145 s). */
+    static final Duration HEALTHY_HANDSHAKE_GAP = Duration.ofSeconds(150);
+
 
     /** Talos' default discovery service for the v1alpha1 block. */
     static final String LEGACY_DEFAULT_ENDPOINT = "https://discovery.talos.dev/";
@@ -71,6 +74,12 @@ final class SettingsValidator {
             Field<String> at = raw.endpointConnectionTimeout != null ? raw.endpointConnectionTimeout : raw.peerDownInterval;
             problems.error(at.path(), at.line(), "endpointConnectionTimeout (" + SpecValues.goDuration(timeout)
                     + ") must be shorter than peerDownInterval (" + SpecValues.goDuration(down) + ")");
+        }
+        if (down != null && raw.peerDownInterval != null && down.compareTo(HEALTHY_HANDSHAKE_GAP) < 0) {
+            problems.warn(raw.peerDownInterval.path(), raw.peerDownInterval.line(), "peerDownInterval "
+                    + SpecValues.goDuration(down) + " is shorter than the gap between a live peer's handshakes "
+                    + "(up to about " + SpecValues.goDuration(HEALTHY_HANDSHAKE_GAP)
+                    + "): healthy peers will flap to down between handshakes");
         }
 
         // Identity: v1alpha1 cluster.id/secret win over the DiscoveryIdentityConfig document.

@@ -402,6 +402,23 @@ public class YamlConfigTest {
     }
 
     @Test
+    public void aDownIntervalShorterThanTheHandshakeGapIsAcceptedWithAWarning() {
+        Outcome o = yaml(IDENTITY_DOC + """
+                ---
+                apiVersion: v1alpha1
+                kind: KubeSpanAgentConfig
+                peerDownInterval: 60s
+                """);
+        assertEquals(Duration.ofSeconds(60), o.ok().kubeSpan().peerDownInterval());
+        assertEquals(1, o.warnings().size());
+        assertEquals("KubeSpanAgentConfig.peerDownInterval", o.warnings().get(0).path());
+        assertTrue(o.warnings().get(0).reason(), o.warnings().get(0).reason().contains("flap"));
+        Outcome longEnough = yaml(IDENTITY_DOC + "---\napiVersion: v1alpha1\nkind: KubeSpanAgentConfig\npeerDownInterval: 165s\n");
+        longEnough.ok();
+        assertEquals(List.of(), longEnough.warnings());
+    }
+
+    @Test
     public void badDurationsAndPortsAreRejected() {
         Outcome o = yaml("""
                 apiVersion: v1alpha1
