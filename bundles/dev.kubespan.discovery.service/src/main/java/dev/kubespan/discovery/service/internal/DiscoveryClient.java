@@ -111,6 +111,8 @@ public final class DiscoveryClient implements AutoCloseable {
     private volatile boolean synced;
 
     // Owned by the client thread.
+    /** The first connect happens at once; only retries wait for the backoff. */
+    private boolean retrying;
     private ClientCallStreamObserver<WatchRequest> watchCall;
     private int watchGeneration;
     private boolean firstMessage;
@@ -143,9 +145,15 @@ public final class DiscoveryClient implements AutoCloseable {
         thread.start();
     }
 
-    /** Replaces what this node publishes; sent at once when connected. */
+    /**
+     * Replaces what this node publishes; sent at once when connected. The builder hands out the
+     * same instance while nothing changed, and the server echoes every update through Watch,
+     * which leads back here: the same publication again must not be sent again.
+     */
     public void publish(Publication p) {
-        publication.set(p);
+        if (publication.getAndSet(p) == p) {
+            return;
+        }
         publicationChanged.set(true);
         events.add(WAKE);
     }
@@ -247,10 +255,13 @@ public final class DiscoveryClient implements AutoCloseable {
                 }
                 if (watchCall == null) {
                     expireStaleView();
-                    setState("backoff");
-                    if (!sleep(backoff.next())) {
-                        continue;
+                    if (retrying) {
+                        setState("backoff");
+                        if (!sleep(backoff.next())) {
+                            continue;
+                        }
                     }
+                    retrying = true;
                     setState("connecting");
                     if (!connect()) {
                         continue;

@@ -101,6 +101,46 @@ public class RealServerIntegrationTest {
         assertEquals(Set.of("nodeA", "nodeB"), serverIds());
     }
 
+    /** AffiliateUpdate RPCs the server has handled so far, from its own metrics. */
+    private long updatesHandled() {
+        long sum = 0;
+        for (String line : server.metrics().render().split("\n")) {
+            if (line.startsWith("grpc_server_handled_total{") && line.contains("grpc_method=\"AffiliateUpdate\"")) {
+                sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    @Test
+    public void anIdleNodeSendsNothingBeyondItsRefreshes() throws Exception {
+        startServer(0);
+        TestNode a = node("nodeA", "1");
+        TestNode b = node("nodeB", "2");
+        TestNode c = node("nodeC", "3");
+        awaitSees(a, "nodeB", "nodeC");
+        awaitSees(b, "nodeA", "nodeC");
+        awaitSees(c, "nodeA", "nodeB");
+        // Every node published once and saw the others' echoes; from now on nothing changes.
+        Thread.sleep(500);
+        long before = updatesHandled();
+        Thread.sleep(5000);
+        long during = updatesHandled() - before;
+        System.out.println("FIGURE idle 3-node mesh: AffiliateUpdate RPCs in 5 s = " + during + " (before: " + before + ")");
+        assertEquals("an idle node re-sent its unchanged affiliate (the refresh is every TTL/2 = 15 min)", 0, during);
+        assertTrue("each node published at least once", before >= 3);
+
+        // A real change is sent once, and reaches the others.
+        a.store.put(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, b.local.kubespan().publicKey(),
+                new KubeSpanEndpoint("nodeB", "203.0.113.9:41000"), "test");
+        await("c sees the harvested endpoint", () -> c.raw().get("service/nodeB").kubespan().endpoints()
+                .contains("203.0.113.9:41000"), c::raw);
+        Thread.sleep(2000);
+        long afterChange = updatesHandled() - before;
+        assertTrue("one change = one own update + one endpoint update of nodeB, got " + afterChange,
+                afterChange >= 1 && afterChange <= 2);
+    }
+
     @Test
     public void aServerRestartIsSurvived() throws Exception {
         startServer(0);
