@@ -68,7 +68,10 @@ public interface Log {
 
             @Override
             public void error(String message, Throwable cause) {
-                System.err.println(prefix + " ERROR " + message + (cause == null ? "" : ": " + cause));
+                System.err.println(prefix + " ERROR " + message);
+                if (cause != null) {
+                    cause.printStackTrace(System.err);
+                }
             }
         };
     }

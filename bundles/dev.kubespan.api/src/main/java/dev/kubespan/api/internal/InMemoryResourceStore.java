@@ -8,8 +8,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.TreeMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -19,8 +23,13 @@ import java.util.function.Consumer;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.Metadata;
+import dev.kubespan.api.OwnershipException;
 import dev.kubespan.api.Resource;
 import dev.kubespan.api.ResourceEvent;
 import dev.kubespan.api.ResourceEvent.Kind;
@@ -32,6 +41,8 @@ import dev.kubespan.api.Watch;
  * The resource store, in memory. Writes and watch registration happen under one lock so that a
  * watcher's snapshot and its later events form one gap-free, ordered sequence; delivery happens
  * on a pool thread, serially per watch, so a slow or re-entrant listener never blocks a writer.
+ * Writes are checked against the claims of {@link #claim}: a claimed type takes writes only from
+ * its claimants, and a shared type's resource only from the claimant that created it.
  */
 @Component(service = ResourceStore.class)
 public final class InMemoryResourceStore implements ResourceStore {
@@ -40,31 +51,135 @@ public final class InMemoryResourceStore implements ResourceStore {
     /** type name → "namespace/id" → resource; TreeMap keeps lists in id order. */
     private final Map<String, TreeMap<String, Resource<?>>> data = new java.util.HashMap<>();
     private final List<WatchImpl<?>> watches = new CopyOnWriteArrayList<>();
-    private final ExecutorService delivery;
+    /** type name → its claims; guarded by {@link #lock}. */
+    private final Map<String, Claims> claims = new HashMap<>();
+    private final Executor delivery;
+    private final ExecutorService ownedDelivery;
     private final Clock clock;
+    private final Log log;
 
     @Activate
-    public InMemoryResourceStore() {
-        this(Clock.systemUTC());
+    public InMemoryResourceStore(@Reference(service = LoggerFactory.class) Logger logger) {
+        this(Clock.systemUTC(), null, Log.of(logger));
     }
 
-    InMemoryResourceStore(Clock clock) {
+    /** With the store's own delivery threads and the console log: for tests and tools. */
+    public InMemoryResourceStore() {
+        this(Clock.systemUTC(), null, Log.console("kubespan store"));
+    }
+
+    /**
+     * @param delivery runs watch deliveries; null for the store's own thread pool. Tests pass
+     *        {@code Runnable::run} to have every listener called before a write returns.
+     * @param log where a failing watch listener is reported
+     */
+    public InMemoryResourceStore(Clock clock, Executor delivery, Log log) {
         this.clock = clock;
-        this.delivery = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "kubespan-store-watch");
-            t.setDaemon(true);
-            return t;
-        });
+        this.log = log;
+        if (delivery == null) {
+            this.ownedDelivery = Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "kubespan-store-watch");
+                t.setDaemon(true);
+                return t;
+            });
+            this.delivery = ownedDelivery;
+        } else {
+            this.ownedDelivery = null;
+            this.delivery = delivery;
+        }
     }
 
     @Deactivate
     public void deactivate() {
         watches.forEach(WatchImpl::close);
-        delivery.shutdownNow();
-        try {
-            delivery.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (ownedDelivery != null) {
+            ownedDelivery.shutdownNow();
+            try {
+                ownedDelivery.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The writers of one type: one exclusive owner, or any number of sharing owners. */
+    private static final class Claims {
+        String exclusive;
+        final Set<String> shared = new LinkedHashSet<>();
+
+        boolean holds(String owner) {
+            return owner.equals(exclusive) || shared.contains(owner);
+        }
+
+        String describe() {
+            return exclusive != null ? exclusive + " (exclusively)" : String.join(", ", shared) + " (shared)";
+        }
+    }
+
+    @Override
+    public Claim claim(String owner, ResourceType<?> type, boolean exclusive) {
+        if (owner == null || owner.isEmpty()) {
+            throw new IllegalArgumentException("a claim needs an owner name");
+        }
+        synchronized (lock) {
+            Claims c = claims.computeIfAbsent(type.name(), k -> new Claims());
+            if (c.holds(owner)) {
+                throw new OwnershipException(type.name() + ": " + owner + " already declared it as output"
+                        + " (a second controller with the same name?)");
+            }
+            if (c.exclusive != null || (exclusive && !c.shared.isEmpty())) {
+                throw new OwnershipException(type.name() + ": " + owner + " cannot declare it as "
+                        + (exclusive ? "exclusive" : "shared") + " output: it is held by " + c.describe());
+            }
+            if (exclusive) {
+                c.exclusive = owner;
+            } else {
+                c.shared.add(owner);
+            }
+        }
+        return new Claim() {
+            private boolean closed;
+
+            @Override
+            public void close() {
+                synchronized (lock) {
+                    if (closed) {
+                        return;
+                    }
+                    closed = true;
+                    Claims c = claims.get(type.name());
+                    if (c != null) {
+                        if (owner.equals(c.exclusive)) {
+                            c.exclusive = null;
+                        }
+                        c.shared.remove(owner);
+                        if (c.exclusive == null && c.shared.isEmpty()) {
+                            claims.remove(type.name());
+                        }
+                    }
+                }
+            }
+        };
+    }
+
+    /**
+     * Refuses a write by {@code owner} that the claims forbid. A resource left by an owner that
+     * holds no claim any more (its bundle is gone) may be taken over.
+     */
+    private void checkWrite(ResourceType<?> type, String namespace, String id, Resource<?> existing, String owner,
+            String verb) {
+        Claims c = claims.get(type.name());
+        String what = type.name() + " " + namespace + "/" + id;
+        if (c != null && !c.holds(owner)) {
+            throw new OwnershipException("cannot " + verb + " " + what + " as " + (owner.isEmpty() ? "(no owner)" : owner)
+                    + ": " + type.name() + " is written by " + c.describe());
+        }
+        if (existing != null && c != null && c.exclusive == null) {
+            String holder = existing.metadata().owner();
+            if (!holder.equals(owner) && c.holds(holder)) {
+                throw new OwnershipException("cannot " + verb + " " + what + " as " + owner + ": it belongs to "
+                        + holder + " (" + type.name() + " is shared by " + String.join(", ", c.shared) + ")");
+            }
         }
     }
 
@@ -102,13 +217,15 @@ public final class InMemoryResourceStore implements ResourceStore {
         synchronized (lock) {
             TreeMap<String, Resource<?>> byKey = data.computeIfAbsent(type.name(), k -> new TreeMap<>());
             Resource<S> old = cast(byKey.get(key(namespace, id)));
-            if (old != null && old.spec().equals(spec)) {
+            String who = owner == null ? "" : owner;
+            checkWrite(type, namespace, id, old, who, "write");
+            if (old != null && old.spec().equals(spec) && old.metadata().owner().equals(who)) {
                 return old;
             }
             Instant now = clock.instant();
             Metadata md = old == null
-                    ? new Metadata(namespace, type.name(), id, 1, now, now, owner)
-                    : new Metadata(namespace, type.name(), id, old.version() + 1, old.metadata().created(), now, owner);
+                    ? new Metadata(namespace, type.name(), id, 1, now, now, who)
+                    : new Metadata(namespace, type.name(), id, old.version() + 1, old.metadata().created(), now, who);
             Resource<S> r = new Resource<>(md, spec);
             byKey.put(key(namespace, id), r);
             publish(type, old == null ? Kind.CREATED : Kind.UPDATED, r);
@@ -117,17 +234,19 @@ public final class InMemoryResourceStore implements ResourceStore {
     }
 
     @Override
-    public boolean delete(ResourceType<?> type, String namespace, String id) {
-        return deleteTyped(type, namespace, id);
+    public boolean delete(ResourceType<?> type, String namespace, String id, String owner) {
+        return deleteTyped(type, namespace, id, owner == null ? "" : owner);
     }
 
-    private <S> boolean deleteTyped(ResourceType<S> type, String namespace, String id) {
+    private <S> boolean deleteTyped(ResourceType<S> type, String namespace, String id, String owner) {
         synchronized (lock) {
             TreeMap<String, Resource<?>> byKey = data.get(type.name());
-            Resource<S> old = byKey == null ? null : cast(byKey.remove(key(namespace, id)));
+            Resource<S> old = byKey == null ? null : cast(byKey.get(key(namespace, id)));
+            checkWrite(type, namespace, id, old, owner, "delete");
             if (old == null) {
                 return false;
             }
+            byKey.remove(key(namespace, id));
             publish(type, Kind.DESTROYED, old);
             return true;
         }
@@ -204,7 +323,7 @@ public final class InMemoryResourceStore implements ResourceStore {
                         listener.accept(e);
                     } catch (RuntimeException ex) {
                         // A listener's failure must not stop delivery to it or to others.
-                        System.err.println("kubespan store: watch listener for " + type + " failed: " + ex);
+                        log.error("watch listener for " + type.name() + " failed", ex);
                     }
                 }
             } finally {

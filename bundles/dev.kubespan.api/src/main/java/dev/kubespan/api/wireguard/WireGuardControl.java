@@ -1,15 +1,14 @@
 package dev.kubespan.api.wireguard;
 
-import java.util.Map;
 import java.util.Optional;
 
 import org.osgi.annotation.versioning.ProviderType;
 
-import dev.kubespan.api.net.Endpoint;
 
 /**
  * Drives WireGuard links. Every method is safe to call again with the same arguments; an existing
- * link and its peers are adopted as they are (a bundle update must not drop the tunnel).
+ * link and its peers are adopted as they are (a bundle update must not drop the tunnel). A link
+ * has one writer (the KubeSpan device controller); anyone may {@link #read} it.
  */
 @ProviderType
 public interface WireGuardControl {
@@ -27,9 +26,6 @@ public interface WireGuardControl {
      * they differ.
      */
     void apply(String link, DeviceConfig desired);
-
-    /** Changes only endpoints of peers that exist; a peer removed meanwhile is not recreated. */
-    void updateEndpoints(String link, Map<Key, Endpoint> endpoints);
 
     /** The device as it is now, or empty when the link does not exist. */
     Optional<DeviceState> read(String link);

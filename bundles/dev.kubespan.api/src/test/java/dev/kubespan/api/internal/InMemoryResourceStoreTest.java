@@ -41,8 +41,8 @@ public class InMemoryResourceStoreTest {
                 new KubeSpanEndpoint("n1", "192.0.2.2:51820"), "test");
         assertEquals(2, b.version());
         assertEquals(a.metadata().created(), b.metadata().created());
-        assertTrue(store.delete(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, "k1"));
-        assertFalse(store.delete(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, "k1"));
+        assertTrue(store.delete(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, "k1", "test"));
+        assertFalse(store.delete(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, "k1", "test"));
         assertTrue(store.get(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, "k1").isEmpty());
     }
 
@@ -76,7 +76,7 @@ public class InMemoryResourceStoreTest {
                 store.put(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, "a",
                         new KubeSpanEndpoint("n", String.valueOf(i)), "t");
             }
-            store.delete(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, "a");
+            store.delete(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, "a", "test");
             assertTrue(done.await(5, TimeUnit.SECONDS));
         }
         assertEquals("CREATED:a:1", seen.get(0));

@@ -21,6 +21,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.config.ConfigProblem;
 import dev.kubespan.config.ConfigStatus;
@@ -132,7 +133,7 @@ public final class ConfigComponent implements ConfigStatus {
         String homeProperty = context.getProperty(HOME_PROPERTY);
         this.home = Path.of(homeProperty == null || homeProperty.isBlank() ? System.getProperty("user.dir")
                 : homeProperty);
-        this.controller = new ConfigController(store, new OsgiLog(logger), Clock.systemUTC());
+        this.controller = new ConfigController(store, Log.of(logger), Clock.systemUTC());
         configure(properties);
     }
 
@@ -201,23 +202,5 @@ public final class ConfigComponent implements ConfigStatus {
     @Override
     public String sourceKind() {
         return sourceKind;
-    }
-
-    /** Passes messages through verbatim: they may contain braces, which the Logger would treat as placeholders. */
-    private record OsgiLog(Logger logger) implements Log {
-        @Override
-        public void info(String message) {
-            logger.info("{}", message);
-        }
-
-        @Override
-        public void warn(String message) {
-            logger.warn("{}", message);
-        }
-
-        @Override
-        public void error(String message) {
-            logger.error("{}", message);
-        }
     }
 }

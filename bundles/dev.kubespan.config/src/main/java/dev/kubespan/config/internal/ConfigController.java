@@ -13,15 +13,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
-import dev.kubespan.api.ReconcileLoop;
+import dev.kubespan.api.Log;
 import dev.kubespan.api.ResourceStore;
+import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.controller.Controller;
+import dev.kubespan.api.controller.ControllerContext;
+import dev.kubespan.api.controller.ControllerRuntime;
+import dev.kubespan.api.controller.Input;
+import dev.kubespan.api.controller.Output;
+import dev.kubespan.api.controller.RunningController;
 import dev.kubespan.config.ConfigProblem;
 import dev.kubespan.config.LoadResult;
 
@@ -32,9 +38,11 @@ import dev.kubespan.config.LoadResult;
  * or validate is rejected: one error is logged naming file, field and reason, the last good
  * resources stay in the store untouched, and {@link #lastResult()} tells why.
  *
- * <p>All loading runs on one thread (the reconcile loop), so loads never overlap.
+ * <p>All loading runs in the passes of one controller ({@value #NAME}), so loads never overlap;
+ * a pass runs on a file change, on {@link #POLL_INTERVAL}, and when asked ({@link #reload()}).
  */
 final class ConfigController implements AutoCloseable {
+    static final String NAME = "dev.kubespan.config/config";
     static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
     /** Lets an editor finish a multi-step save before we read. */
     static final Duration SETTLE_DELAY = Duration.ofMillis(50);
@@ -64,12 +72,11 @@ final class ConfigController implements AutoCloseable {
         }
     }
 
-    private final ConfigPublisher publisher;
     private final Log log;
     private final Clock clock;
-    private final ReconcileLoop loop;
-    private final ScheduledFuture<?> poll;
+    private final RunningController loop;
     private final AtomicBoolean force = new AtomicBoolean();
+    private final AtomicReference<ConfigProblem> rejection = new AtomicReference<>();
     private final Object watchLock = new Object();
 
     private volatile Source source;
@@ -84,15 +91,41 @@ final class ConfigController implements AutoCloseable {
     private Boolean lastHadIdentity;
 
     ConfigController(ResourceStore store, Log log, Clock clock) {
-        this.publisher = new ConfigPublisher(store);
         this.log = log;
         this.clock = clock;
         this.lastResult = new LoadResult(clock.instant(), "", false,
                 List.of(new ConfigProblem("", "", 0, "not loaded yet")), List.of());
-        this.loop = new ReconcileLoop("kubespan-config", this::reconcile,
-                t -> log.error("KubeSpan config: unexpected failure while loading: " + t));
-        this.poll = loop.executor().scheduleWithFixedDelay(loop::trigger, POLL_INTERVAL.toMillis(),
-                POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        this.loop = new ControllerRuntime(store, log).start(new Loader());
+    }
+
+    /** The controller: no store inputs, the two config resources as outputs. */
+    private final class Loader implements Controller {
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public List<Input<?>> inputs() {
+            return List.of();
+        }
+
+        @Override
+        public List<Output> outputs() {
+            return List.of(Output.exclusive(ResourceTypes.KUBESPAN_CONFIG), Output.exclusive(ResourceTypes.DISCOVERY_CONFIG));
+        }
+
+        @Override
+        public void reconcile(ControllerContext ctx) {
+            ctx.wakeIn(POLL_INTERVAL);
+            ConfigProblem rejected = rejection.getAndSet(null);
+            if (rejected != null) {
+                Problems problems = new Problems(rejected.source());
+                problems.error(rejected.path(), rejected.line(), rejected.reason());
+                apply(ctx, rejected.source(), null, problems);
+            }
+            ConfigController.this.reconcile(ctx);
+        }
     }
 
     /** Reads {@code file} from now on, watching it for changes. */
@@ -127,15 +160,8 @@ final class ConfigController implements AutoCloseable {
 
     /** Records a problem found outside the loaders (a bad ConfigAdmin {@code source}) as a rejected load. */
     void reject(String sourceName, ConfigProblem problem) {
-        try {
-            loop.executor().execute(() -> {
-                Problems problems = new Problems(sourceName);
-                problems.error(problem.path(), problem.line(), problem.reason());
-                apply(sourceName, null, problems);
-            });
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            // deactivating: nothing to report to
-        }
+        rejection.set(new ConfigProblem(sourceName, problem.path(), problem.line(), problem.reason()));
+        loop.trigger();
     }
 
     LoadResult lastResult() {
@@ -148,35 +174,31 @@ final class ConfigController implements AutoCloseable {
 
     /** Loads the current source now, even when unchanged, and returns the result. */
     LoadResult reload() {
-        Future<LoadResult> f = loop.executor().submit(() -> {
-            force.set(true);
-            reconcile();
-            return lastResult;
-        });
+        force.set(true);
         try {
-            return f.get(30, TimeUnit.SECONDS);
+            loop.runNow().get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return lastResult;
         } catch (ExecutionException | TimeoutException e) {
-            return lastResult;
+            // stopped or stuck: the last result is all there is
         }
+        return lastResult;
     }
 
-    private void reconcile() {
+    private void reconcile(ControllerContext ctx) {
         Source s = source;
         if (s == null) {
             return;
         }
         boolean forced = force.getAndSet(false) || !s.equals(loadedSource);
         if (s instanceof FileSource f) {
-            reconcileFile(f, forced);
+            reconcileFile(ctx, f, forced);
         } else if (forced) {
             loadedSource = s;
             loadedFingerprint = null;
             Problems problems = new Problems(s.name());
             RawSettings raw = ConfigAdminReader.read(((AdminSource) s).props(), problems);
-            apply(s.name(), raw, problems);
+            apply(ctx, s.name(), raw, problems);
         }
     }
 
@@ -198,7 +220,7 @@ final class ConfigController implements AutoCloseable {
         }
     }
 
-    private void reconcileFile(FileSource f, boolean forced) {
+    private void reconcileFile(ControllerContext ctx, FileSource f, boolean forced) {
         Read read = read(f.file());
         if (!forced && Arrays.equals(read.fingerprint(), loadedFingerprint)) {
             return;
@@ -222,34 +244,34 @@ final class ConfigController implements AutoCloseable {
         Problems problems = new Problems(f.name());
         if (read.content() == null) {
             problems.error("", 0, read.error());
-            apply(f.name(), null, problems);
+            apply(ctx, f.name(), null, problems);
         } else if (read.content().length == 0) {
             // Most likely a save in progress or a mistake; switching KubeSpan off takes "enabled: false".
             problems.error("", 0, "the file is empty");
-            apply(f.name(), null, problems);
+            apply(ctx, f.name(), null, problems);
         } else {
-            apply(f.name(), YamlConfigReader.read(read.content(), problems), problems);
+            apply(ctx, f.name(), YamlConfigReader.read(read.content(), problems), problems);
         }
     }
 
     /** Publishes or rejects; the result is set last, so whoever sees it also sees the store and the log. */
-    private void apply(String sourceName, RawSettings raw, Problems problems) {
+    private void apply(ControllerContext ctx, String sourceName, RawSettings raw, Problems problems) {
         EffectiveConfig config = raw == null ? null : SettingsValidator.validate(raw, problems);
         if (config == null) {
             LoadResult r = new LoadResult(clock.instant(), sourceName, false, problems.errors(), problems.warnings());
             log.error("Rejected KubeSpan config " + sourceName + "; " + (lastApplied == null
                     ? "nothing is published from it" : "the last good config stays in force") + ". "
                     + r.errors().size() + (r.errors().size() == 1 ? " error: " : " errors: ")
-                    + describe(r.errors()));
+                    + describe(r.errors()), null);
             lastResult = r;
             return;
         }
         try {
-            publisher.publish(config);
+            ConfigPublisher.publish(ctx, config);
         } catch (RuntimeException e) {
             LoadResult r = new LoadResult(clock.instant(), sourceName, false,
                     List.of(new ConfigProblem(sourceName, "", 0, "cannot publish: " + e)), problems.warnings());
-            log.error("KubeSpan config " + sourceName + " is valid but could not be published: " + e);
+            log.error("KubeSpan config " + sourceName + " is valid but could not be published", e);
             lastResult = r;
             return;
         }
@@ -292,7 +314,6 @@ final class ConfigController implements AutoCloseable {
 
     @Override
     public void close() {
-        poll.cancel(false);
         synchronized (watchLock) {
             closeWatch();
         }

@@ -1,8 +1,8 @@
 package dev.kubespan.config.internal;
 
 import dev.kubespan.api.Namespaces;
-import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.controller.ControllerContext;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.KubeSpanConfig;
 
@@ -11,21 +11,16 @@ import dev.kubespan.api.spec.KubeSpanConfig;
  * compares), so publishing the same config again is harmless.
  */
 final class ConfigPublisher {
-    static final String OWNER = "dev.kubespan.config";
-
-    private final ResourceStore store;
-
-    ConfigPublisher(ResourceStore store) {
-        this.store = store;
+    private ConfigPublisher() {
     }
 
-    void publish(EffectiveConfig config) {
-        store.put(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, DiscoveryConfig.ID, config.discovery(), OWNER);
+    static void publish(ControllerContext ctx, EffectiveConfig config) {
+        ctx.put(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, DiscoveryConfig.ID, config.discovery());
         if (config.kubeSpan() != null) {
-            store.put(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID, config.kubeSpan(), OWNER);
+            ctx.put(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID, config.kubeSpan());
         } else {
             // Talos (since 1.14) has no KubeSpanConfig at all without a cluster identity.
-            store.delete(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID);
+            ctx.delete(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID);
         }
     }
 }

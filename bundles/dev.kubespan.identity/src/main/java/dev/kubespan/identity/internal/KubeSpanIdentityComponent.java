@@ -7,8 +7,11 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
-import org.osgi.service.metatype.annotations.Designate;
 
+import dev.kubespan.api.Log;
+import dev.kubespan.api.controller.ControllerRuntime;
+import dev.kubespan.api.controller.RunningController;
+import org.osgi.service.metatype.annotations.Designate;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.net.HostNetwork;
 
@@ -20,14 +23,14 @@ import dev.kubespan.api.net.HostNetwork;
 @Component(service = {}, configurationPid = IdentityConfig.PID)
 @Designate(ocd = IdentityConfig.class)
 public final class KubeSpanIdentityComponent {
-    private final KubeSpanIdentityController controller;
+    private final RunningController controller;
 
     @Activate
     public KubeSpanIdentityComponent(@Reference ResourceStore store, @Reference HostNetwork network,
             @Reference(service = LoggerFactory.class) Logger log, BundleContext context, IdentityConfig config) {
-        controller = new KubeSpanIdentityController(store, network, log,
-                StateDirectory.resolve(config.state_dir(), context::getProperty), config.mac_interface());
-        controller.start();
+        controller = new ControllerRuntime(store, Log.of(log)).start(new KubeSpanIdentityController(network,
+                StateDirectory.resolve(config.state_dir(), context::getProperty), config.mac_interface()));
+        controller.closeWith(network.onChange(controller::trigger));
     }
 
     @Deactivate

@@ -2,16 +2,18 @@ package dev.kubespan.identity.internal;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
-import org.osgi.service.log.Logger;
-
+import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
-import dev.kubespan.api.ReconcileLoop;
 import dev.kubespan.api.Resource;
-import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceTypes;
-import dev.kubespan.api.Watch;
+import dev.kubespan.api.controller.Controller;
+import dev.kubespan.api.controller.ControllerContext;
+import dev.kubespan.api.controller.Input;
+import dev.kubespan.api.controller.Output;
 import dev.kubespan.api.net.HostNetwork;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.spec.KubeSpanConfig;
@@ -28,63 +30,54 @@ import dev.kubespan.api.spec.KubeSpanIdentity;
  * cluster's /64). A reactivated controller (bundle update) adopts an existing resource whose
  * keys and subnet still fit, so an update never moves the address either.
  *
- * <p>All state below is touched only on the reconcile thread.
+ * <p>Host link changes trigger it from outside the store: they matter until an address is
+ * computed (a link may appear after start-up). A key file that cannot be read is retried every
+ * {@link #FILE_RETRY}.
  */
-final class KubeSpanIdentityController implements AutoCloseable {
-    static final String OWNER = "dev.kubespan.identity";
+final class KubeSpanIdentityController implements Controller {
+    static final String NAME = "dev.kubespan.identity/kubespan-identity";
+    static final Duration FILE_RETRY = Duration.ofSeconds(30);
 
-    private final ResourceStore store;
     private final HostNetwork network;
-    private final Logger log;
     private final Path stateDir;
     private final String macInterface;
-    private final ReconcileLoop loop;
-    private Watch configWatch;
-    private Watch linkWatch;
 
     /** The cluster ID the published resource was computed for; null when none is published by us. */
     private String appliedClusterId;
-    /** The last problem logged, so a problem that persists is logged once, not on every wake. */
-    private String lastProblem;
+    private Log log;
+    private ControllerContext ctx;
 
-    KubeSpanIdentityController(ResourceStore store, HostNetwork network, Logger log, Path stateDir,
-            String macInterface) {
-        this.store = store;
+    KubeSpanIdentityController(HostNetwork network, Path stateDir, String macInterface) {
         this.network = network;
-        this.log = log;
         this.stateDir = stateDir;
         this.macInterface = macInterface == null ? "" : macInterface.trim();
-        this.loop = new ReconcileLoop("kubespan-identity", this::reconcile,
-                t -> log.error("KubeSpan identity reconcile failed", t));
-    }
-
-    void start() {
-        configWatch = store.watch(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, e -> loop.trigger());
-        // Links matter only until an address is computed (a link may appear after start-up).
-        linkWatch = network.onChange(loop::trigger);
-        loop.trigger();
     }
 
     @Override
-    public void close() {
-        if (linkWatch != null) {
-            linkWatch.close();
-        }
-        if (configWatch != null) {
-            configWatch.close();
-        }
-        loop.close();
+    public String name() {
+        return NAME;
     }
 
-    void reconcile() {
-        Optional<KubeSpanConfig> cfg = store
-                .get(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID).map(Resource::spec);
-        Optional<Resource<KubeSpanIdentity>> existing = store.get(ResourceTypes.KUBESPAN_IDENTITY,
+    @Override
+    public List<Input<?>> inputs() {
+        return List.of(Input.of(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG));
+    }
+
+    @Override
+    public List<Output> outputs() {
+        return List.of(Output.exclusive(ResourceTypes.KUBESPAN_IDENTITY));
+    }
+
+    @Override
+    public void reconcile(ControllerContext context) {
+        this.ctx = context;
+        this.log = context.log();
+        Optional<KubeSpanConfig> cfg = ctx.spec(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID);
+        Optional<Resource<KubeSpanIdentity>> existing = ctx.get(ResourceTypes.KUBESPAN_IDENTITY,
                 Namespaces.KUBESPAN, KubeSpanIdentity.ID);
         if (cfg.isEmpty() || !cfg.get().enabled()) {
             appliedClusterId = null;
-            lastProblem = null;
-            if (existing.isPresent() && store.delete(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN,
+            if (existing.isPresent() && ctx.delete(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN,
                     KubeSpanIdentity.ID)) {
                 log.info("KubeSpan is disabled: removed the KubeSpan identity (the key file stays)");
             }
@@ -106,9 +99,11 @@ final class KubeSpanIdentityController implements AutoCloseable {
         } catch (IdentityFileException e) {
             fail(e.getMessage() + "; not replacing it, no KubeSpan identity until it is fixed or removed", existing,
                     true);
+            ctx.wakeIn(FILE_RETRY);
             return;
         } catch (IOException e) {
             fail("cannot create the state directory " + stateDir + ": " + e.getMessage(), existing, true);
+            ctx.wakeIn(FILE_RETRY);
             return;
         }
         if (keys.created()) {
@@ -120,7 +115,6 @@ final class KubeSpanIdentityController implements AutoCloseable {
         IpPrefix subnet = UlaAddress.kubeSpanSubnet(clusterId);
         if (appliedClusterId == null && existing.isPresent() && fits(existing.get().spec(), keys, subnet)) {
             appliedClusterId = clusterId;
-            lastProblem = null;
             log.info("Adopted the existing KubeSpan identity " + existing.get().spec().address());
             return;
         }
@@ -136,11 +130,10 @@ final class KubeSpanIdentityController implements AutoCloseable {
         UlaAddress.NodeAddress addr = UlaAddress.kubeSpan(clusterId, choice.mac());
         KubeSpanIdentity spec = new KubeSpanIdentity(addr.address().toString(), addr.subnet().toString(),
                 keys.privateKey().toBase64(), keys.publicKey().toBase64());
-        Resource<KubeSpanIdentity> r = store.put(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN,
-                KubeSpanIdentity.ID, spec, OWNER);
+        Resource<KubeSpanIdentity> r = ctx.put(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN,
+                KubeSpanIdentity.ID, spec);
         boolean clusterChanged = appliedClusterId != null;
         appliedClusterId = clusterId;
-        lastProblem = null;
         log.info((clusterChanged ? "Cluster ID changed: recomputed" : "Published") + " KubeSpan identity "
                 + spec.address() + " in " + spec.subnet() + " (version " + r.version() + "), MAC from "
                 + choice.describe() + ", public key " + spec.publicKey());
@@ -160,21 +153,18 @@ final class KubeSpanIdentityController implements AutoCloseable {
     }
 
     /**
-     * Records a problem: logs it once, and removes a resource that no longer matches the inputs
-     * (it would advertise a key or subnet this node cannot stand behind).
+     * Records a problem (logged once while it persists) and removes a resource that no longer
+     * matches the inputs (it would advertise a key or subnet this node cannot stand behind).
      */
     private void fail(String problem, Optional<Resource<KubeSpanIdentity>> existing, boolean error) {
         appliedClusterId = null;
         if (existing.isPresent()) {
-            store.delete(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN, KubeSpanIdentity.ID);
+            ctx.delete(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN, KubeSpanIdentity.ID);
         }
-        if (!problem.equals(lastProblem)) {
-            lastProblem = problem;
-            if (error) {
-                log.error(problem);
-            } else {
-                log.warn(problem);
-            }
+        if (error) {
+            log.error(problem, null);
+        } else {
+            log.warn(problem);
         }
     }
 

@@ -8,6 +8,9 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
+import dev.kubespan.api.Log;
+import dev.kubespan.api.controller.ControllerRuntime;
+import dev.kubespan.api.controller.RunningController;
 import dev.kubespan.api.ResourceStore;
 
 /**
@@ -17,14 +20,13 @@ import dev.kubespan.api.ResourceStore;
  */
 @Component(service = {}, configurationPid = IdentityConfig.PID)
 public final class NodeIdentityComponent {
-    private final NodeIdentityController controller;
+    private final RunningController controller;
 
     @Activate
     public NodeIdentityComponent(@Reference ResourceStore store,
             @Reference(service = LoggerFactory.class) Logger log, BundleContext context, IdentityConfig config) {
-        controller = new NodeIdentityController(store, log,
-                StateDirectory.resolve(config.state_dir(), context::getProperty));
-        controller.start();
+        controller = new ControllerRuntime(store, Log.of(log)).start(
+                new NodeIdentityController(StateDirectory.resolve(config.state_dir(), context::getProperty)));
     }
 
     @Deactivate

@@ -2,58 +2,59 @@ package dev.kubespan.identity.internal;
 
 import java.io.IOException;
 import java.nio.file.Path;
-
-import org.osgi.service.log.Logger;
+import java.util.List;
 
 import dev.kubespan.api.Namespaces;
-import dev.kubespan.api.ReconcileLoop;
-import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.controller.Controller;
+import dev.kubespan.api.controller.ControllerContext;
+import dev.kubespan.api.controller.Input;
+import dev.kubespan.api.controller.Output;
 import dev.kubespan.api.spec.NodeIdentity;
 
 /**
  * Publishes {@code NodeIdentity} (ns cluster, id local) from {@code node-identity.yaml}, whether
- * or not KubeSpan is enabled. The file work runs on its own thread, off the DS activation thread.
+ * or not KubeSpan is enabled. A file that cannot be read or created is retried with backoff (the
+ * runtime's), and reported once.
  */
-final class NodeIdentityController implements AutoCloseable {
-    private final ResourceStore store;
-    private final Logger log;
+final class NodeIdentityController implements Controller {
+    static final String NAME = "dev.kubespan.identity/node-identity";
+
     private final Path stateDir;
-    private final ReconcileLoop loop;
 
-    NodeIdentityController(ResourceStore store, Logger log, Path stateDir) {
-        this.store = store;
-        this.log = log;
+    NodeIdentityController(Path stateDir) {
         this.stateDir = stateDir;
-        this.loop = new ReconcileLoop("kubespan-node-identity", this::publish,
-                t -> log.error("Node identity failed", t));
-    }
-
-    void start() {
-        loop.trigger();
     }
 
     @Override
-    public void close() {
-        loop.close();
+    public String name() {
+        return NAME;
     }
 
-    void publish() {
+    @Override
+    public List<Input<?>> inputs() {
+        return List.of();
+    }
+
+    @Override
+    public List<Output> outputs() {
+        return List.of(Output.exclusive(ResourceTypes.NODE_IDENTITY));
+    }
+
+    @Override
+    public void reconcile(ControllerContext ctx) throws IOException {
         NodeIdFile.NodeId id;
         try {
             SecureFiles.ensureDirectory(stateDir);
             id = NodeIdFile.loadOrCreate(stateDir);
         } catch (IdentityFileException e) {
-            log.error(e.getMessage() + "; not replacing it, no node identity until it is fixed or removed");
-            return;
+            throw new IOException(e.getMessage() + "; not replacing it, no node identity until it is fixed or removed", e);
         } catch (IOException e) {
-            log.error("cannot create the state directory " + stateDir + ": " + e.getMessage());
-            return;
+            throw new IOException("cannot create the state directory " + stateDir + ": " + e.getMessage(), e);
         }
         if (id.created()) {
-            log.info("Generated a new node ID in " + NodeIdFile.path(stateDir) + ": " + id.value());
+            ctx.log().info("Generated a new node ID in " + NodeIdFile.path(stateDir) + ": " + id.value());
         }
-        store.put(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, NodeIdentity.ID, new NodeIdentity(id.value()),
-                KubeSpanIdentityController.OWNER);
+        ctx.put(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, NodeIdentity.ID, new NodeIdentity(id.value()));
     }
 }

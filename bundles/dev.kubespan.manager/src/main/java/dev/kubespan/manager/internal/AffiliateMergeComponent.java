@@ -8,30 +8,22 @@ import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
 import dev.kubespan.api.Log;
-import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceStore;
-import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.controller.ControllerRuntime;
+import dev.kubespan.api.controller.RunningController;
 
 /** Merges raw affiliates into per-node Affiliates, and keeps Members in step with all affiliates. */
 @Component(service = {})
 public final class AffiliateMergeComponent {
-    private final ControllerRunner merge;
-    private final ControllerRunner members;
+    private final RunningController merge;
+    private final RunningController members;
 
     @Activate
     public AffiliateMergeComponent(@Reference ResourceStore store,
             @Reference(service = LoggerFactory.class) Logger logger) {
-        CycleLog mergeLog = new CycleLog(Log.of(logger));
-        merge = new ControllerRunner("affiliate-merge", new AffiliateMergeController(store, mergeLog), mergeLog)
-                .watch(store, ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW)
-                .watch(store, ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER)
-                .watch(store, ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG);
-        CycleLog memberLog = new CycleLog(Log.of(logger));
-        members = new ControllerRunner("members", new MemberController(store, memberLog), memberLog)
-                .watch(store, ResourceTypes.AFFILIATE, Namespaces.CLUSTER)
-                .watch(store, ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG);
-        merge.start();
-        members.start();
+        ControllerRuntime runtime = new ControllerRuntime(store, Log.of(logger));
+        merge = runtime.start(new AffiliateMergeController());
+        members = runtime.start(new MemberController());
     }
 
     @Deactivate

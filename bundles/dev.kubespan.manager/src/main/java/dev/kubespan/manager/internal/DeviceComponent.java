@@ -1,6 +1,5 @@
 package dev.kubespan.manager.internal;
 
-import java.time.Clock;
 import java.time.Duration;
 
 import org.osgi.service.component.annotations.Activate;
@@ -14,9 +13,9 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import dev.kubespan.api.Log;
-import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceStore;
-import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.controller.ControllerRuntime;
+import dev.kubespan.api.controller.RunningController;
 import dev.kubespan.api.net.HostNetwork;
 import dev.kubespan.api.net.RoutingControl;
 import dev.kubespan.api.wireguard.WireGuardControl;
@@ -39,27 +38,20 @@ public final class DeviceComponent {
         int startupGraceSeconds() default 120;
     }
 
-    private final ControllerRunner runner;
+    private final RunningController controller;
 
     @Activate
     public DeviceComponent(@Reference ResourceStore store, @Reference WireGuardControl wireGuard,
             @Reference RoutingControl routing, @Reference HostNetwork host,
             @Reference(service = LoggerFactory.class) Logger logger, Config config) {
-        CycleLog log = new CycleLog(Log.of(logger));
-        DeviceController controller = new DeviceController(store, wireGuard, routing, host, Clock.systemUTC(),
-                Duration.ofSeconds(Math.max(0, config.startupGraceSeconds())), log);
-        runner = new ControllerRunner("device", controller, log)
-                .watch(store, ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG)
-                .watch(store, ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN)
-                .watch(store, ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN)
-                .watch(store, ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN)
-                .watch(store, ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG);
-        runner.closeWith(host.onChange(runner::trigger));
-        runner.start();
+        ControllerRuntime runtime = new ControllerRuntime(store, Log.of(logger));
+        controller = runtime.start(new DeviceController(wireGuard, routing, host, runtime.scheduler().now(),
+                Duration.ofSeconds(Math.max(0, config.startupGraceSeconds()))));
+        controller.closeWith(host.onChange(controller::trigger));
     }
 
     @Deactivate
     public void deactivate() {
-        runner.close();
+        controller.close();
     }
 }

@@ -1,7 +1,6 @@
 package dev.kubespan.manager.internal;
 
 import java.net.InetAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,8 +16,11 @@ import java.util.Set;
 import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.Resource;
-import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.controller.Controller;
+import dev.kubespan.api.controller.ControllerContext;
+import dev.kubespan.api.controller.Input;
+import dev.kubespan.api.controller.Output;
 import dev.kubespan.api.net.AddressInfo;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.HostNetwork;
@@ -41,9 +43,12 @@ import dev.kubespan.api.wireguard.PeerConfig;
 import dev.kubespan.api.wireguard.WireGuardControl;
 
 /**
- * Reconciles the WireGuard link, its address, the routes of table 180 and KubeSpan's policy rules
- * with the peer specs (kubespan-node.md §4.2, §5.2). Everything is read back and diffed first, so
- * an unchanged state causes no write at all. Disabling KubeSpan removes what it created.
+ * The one writer of the WireGuard device: reconciles the link, its peers, its address, the routes
+ * of table 180 and KubeSpan's policy rules with the peer specs and the endpoint decisions in the
+ * peer statuses (kubespan-node.md §4.2, §5.2). A peer is added once the status controller has
+ * seen it (and chosen its first endpoint, when it has candidates), never before; each endpoint
+ * decision is written once ({@link EndpointDecisions}). Everything is read back and diffed
+ * first, so an unchanged state causes no write at all. Disabling KubeSpan removes what it created.
  *
  * <p>Right after activation (e.g. a container restart that adopts a running tunnel) inputs are
  * still arriving: during a start-up grace period a missing config does not tear anything down,
@@ -53,13 +58,17 @@ final class DeviceController implements Controller {
     private static final String LINK = KubeSpanConfig.LINK_NAME;
     private static final int SUBNET_BITS = 64;
 
-    private final ResourceStore store;
+    /** What of a status matters here: whether its peer is up (routing), and the endpoint decision. */
+    private record StatusPart(PeerState state, String lastUsedEndpoint, Instant lastEndpointChange) {
+    }
+
     private final WireGuardControl wireGuard;
     private final RoutingControl routing;
     private final HostNetwork host;
-    private final Clock clock;
     private final Instant graceEnds;
-    private final Log log;
+    private final EndpointDecisions decisions = new EndpointDecisions();
+    private Log log;
+    private Instant now;
 
     private boolean sawConfig;
     private Key derivedFrom;
@@ -67,29 +76,48 @@ final class DeviceController implements Controller {
     /** The preshared key last applied in this activation; null = not known to be on the device. */
     private Key appliedPsk;
 
-    DeviceController(ResourceStore store, WireGuardControl wireGuard, RoutingControl routing, HostNetwork host,
-            Clock clock, Duration startupGrace, Log log) {
-        this.store = store;
+    DeviceController(WireGuardControl wireGuard, RoutingControl routing, HostNetwork host, Instant started,
+            Duration startupGrace) {
         this.wireGuard = wireGuard;
         this.routing = routing;
         this.host = host;
-        this.clock = clock;
-        this.graceEnds = clock.instant().plus(startupGrace);
-        this.log = log;
+        this.graceEnds = started.plus(startupGrace);
     }
 
     @Override
-    public Duration tickInterval() {
-        return Owners.tickInterval(store);
+    public String name() {
+        return Owners.DEVICE;
+    }
+
+    @Override
+    public List<Input<?>> inputs() {
+        return List.of(Input.of(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG),
+                Input.of(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN),
+                Input.of(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN),
+                // counters move on every poll; only the state and the endpoint decision matter here
+                Input.of(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN).onChangeOf(
+                        r -> new StatusPart(r.spec().state(), r.spec().lastUsedEndpoint(), r.spec().lastEndpointChange())),
+                Input.of(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG));
+    }
+
+    @Override
+    public List<Output> outputs() {
+        return List.of(); // the device, its address, routes and rules live in the kernel, not in the store
     }
 
     private boolean inGrace() {
-        return clock.instant().isBefore(graceEnds);
+        return now.isBefore(graceEnds);
     }
 
     @Override
-    public void reconcile() {
-        Optional<KubeSpanConfig> config = Owners.kubeSpanConfig(store);
+    public void reconcile(ControllerContext ctx) {
+        log = ctx.log();
+        now = ctx.now();
+        Owners.tick(ctx);
+        if (inGrace()) {
+            ctx.wakeAt(graceEnds);
+        }
+        Optional<KubeSpanConfig> config = Owners.kubeSpanConfig(ctx);
         if (config.isEmpty()) {
             if (sawConfig || !inGrace()) {
                 teardown("KubeSpan is not configured");
@@ -104,16 +132,16 @@ final class DeviceController implements Controller {
             teardown("KubeSpan is disabled");
             return;
         }
-        Optional<KubeSpanIdentity> identity = store
-                .get(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN, KubeSpanIdentity.ID).map(Resource::spec);
+        Optional<KubeSpanIdentity> identity = ctx.spec(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN,
+                KubeSpanIdentity.ID);
         if (identity.isEmpty()) {
             log.debug("device: waiting for the KubeSpan identity");
             return;
         }
-        apply(cfg, identity.get());
+        apply(ctx, cfg, identity.get());
     }
 
-    private void apply(KubeSpanConfig cfg, KubeSpanIdentity identity) {
+    private void apply(ControllerContext ctx, KubeSpanConfig cfg, KubeSpanIdentity identity) {
         Key privateKey = key(identity.privateKey(), "KubeSpanIdentity.privateKey is not a valid WireGuard key");
         Key publicKey = publicKeyOf(privateKey);
         Key psk = key(cfg.sharedSecret(), "KubeSpanConfig.sharedSecret (the cluster secret) does not decode to a "
@@ -123,15 +151,18 @@ final class DeviceController implements Controller {
         Optional<DeviceState> device = ensureLink(cfg.mtu());
 
         Map<String, KubeSpanPeerStatus> statuses = new HashMap<>();
-        for (Resource<KubeSpanPeerStatus> s : store.list(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN)) {
+        for (Resource<KubeSpanPeerStatus> s : ctx.list(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN)) {
             statuses.put(s.id(), s.spec());
         }
         Map<Key, dev.kubespan.api.wireguard.PeerState> onDevice = new HashMap<>();
         device.ifPresent(d -> d.peers().forEach(p -> onDevice.put(p.publicKey(), p)));
 
+        decisions.begin();
         Map<Key, PeerConfig> peers = new LinkedHashMap<>();
+        Map<Key, String> labels = new HashMap<>();
         List<IpPrefix> routed = new ArrayList<>();
-        for (Resource<KubeSpanPeerSpec> r : store.list(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN)) {
+        int waiting = 0;
+        for (Resource<KubeSpanPeerSpec> r : ctx.list(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN)) {
             Key peerKey;
             try {
                 peerKey = Key.fromBase64(r.id());
@@ -139,15 +170,28 @@ final class DeviceController implements Controller {
                 log.warn("device: peer spec '" + r.id() + "' skipped: its id is not a public key: " + e.getMessage());
                 continue;
             }
-            List<IpPrefix> allowed = prefixes(r.spec().allowedIPs(), r.id());
             KubeSpanPeerStatus status = statuses.get(r.id());
+            if (status == null) {
+                waiting++; // its status (and first endpoint) comes within milliseconds; adding it now would not help
+                continue;
+            }
+            List<IpPrefix> allowed = prefixes(r.spec().allowedIPs(), r.id());
             dev.kubespan.api.wireguard.PeerState current = onDevice.get(peerKey);
-            Endpoint endpoint = EndpointChoice.choose(status, current == null ? null : current.endpoint());
-            peers.put(peerKey,
-                    new PeerConfig(peerKey, psk, endpoint, KubeSpanConfig.PERSISTENT_KEEPALIVE, allowed));
-            if (cfg.forceRouting() || (status != null && status.state() == PeerState.UP)) {
+            Endpoint endpoint = decisions.endpoint(peerKey, status, current != null,
+                    current == null ? null : current.endpoint());
+            Instant hold = decisions.holdUntil(publicKey, peerKey, status, now);
+            if (hold != null) {
+                ctx.wakeAt(hold);
+            }
+            peers.put(peerKey, new PeerConfig(peerKey, psk, endpoint, decisions.keepalive(publicKey, peerKey, status, now),
+                    allowed));
+            labels.put(peerKey, r.spec().label());
+            if (cfg.forceRouting() || status.state() == PeerState.UP) {
                 routed.addAll(allowed);
             }
+        }
+        if (waiting > 0) {
+            log.debug("device: " + waiting + " peer(s) wait for their status");
         }
         if (inGrace()) {
             keepUnknownPeers(onDevice, peers, psk, statuses, cfg.forceRouting(), routed);
@@ -164,13 +208,30 @@ final class DeviceController implements Controller {
             log.debug("device: applying " + sorted.size() + " peer(s): " + difference.get());
             wireGuard.apply(LINK, desired);
             appliedPsk = psk;
+            logPeerChanges(sorted, onDevice, labels);
         }
+        decisions.applied();
 
         reconcileAddress(address);
         reconcileRouting(RoutingPlan.of(routed,
-                ControlPlanePorts.of(store.get(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, DiscoveryConfig.ID)
-                        .map(Resource::spec).orElse(null), log),
+                ControlPlanePorts.of(ctx.spec(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, DiscoveryConfig.ID)
+                        .orElse(null), log),
                 cfg.mtu()));
+    }
+
+    /** Operators (and the start-up timeline) want to see when a peer enters the device and where it points. */
+    private void logPeerChanges(List<PeerConfig> applied, Map<Key, dev.kubespan.api.wireguard.PeerState> before,
+            Map<Key, String> labels) {
+        for (PeerConfig p : applied) {
+            dev.kubespan.api.wireguard.PeerState was = before.get(p.publicKey());
+            String who = labels.getOrDefault(p.publicKey(), "") + " (" + p.publicKey().toBase64() + ")";
+            if (was == null) {
+                log.info("device: added peer " + who + (p.endpoint() == null ? " without endpoint" : " at " + p.endpoint())
+                        + (p.persistentKeepalive().isZero() ? ", holding back its first initiation" : ""));
+            } else if (p.endpoint() != null && !p.endpoint().equals(was.endpoint())) {
+                log.info("device: peer " + who + " now at " + p.endpoint() + " (was " + was.endpoint() + ")");
+            }
+        }
     }
 
     /** Creates, resizes or brings up the link only when it is not already as wanted. */
@@ -272,6 +333,7 @@ final class DeviceController implements Controller {
     /** Removes the forcing rules first (nothing black-holed meanwhile), then routes, then the link. */
     private void teardown(String why) {
         appliedPsk = null;
+        decisions.forget();
         int removed = 0;
         List<Rule> rules = new ArrayList<>(routing.rules());
         rules.sort(Comparator.comparing(r -> !RoutingPlan.isForceRule(r)));

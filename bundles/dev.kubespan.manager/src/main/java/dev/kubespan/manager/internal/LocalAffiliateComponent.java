@@ -9,34 +9,26 @@ import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
 import dev.kubespan.api.Log;
-import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceStore;
-import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.controller.ControllerRuntime;
+import dev.kubespan.api.controller.RunningController;
 import dev.kubespan.api.net.HostNetwork;
 
-/** Publishes the local Affiliate; re-runs on config, identity, discovered address and host address changes. */
+/** Publishes the local Affiliate; host address changes re-run it besides its store inputs. */
 @Component(service = {})
 public final class LocalAffiliateComponent {
-    private final ControllerRunner runner;
+    private final RunningController controller;
 
     @Activate
     public LocalAffiliateComponent(@Reference ResourceStore store, @Reference HostNetwork host,
             @Reference(service = LoggerFactory.class) Logger logger, BundleContext context) {
-        CycleLog log = new CycleLog(Log.of(logger));
-        LocalAffiliateController controller = new LocalAffiliateController(store, host, new HostnameSource(),
-                ComponentSupport.operatingSystem(context.getBundle().getVersion()), log);
-        runner = new ControllerRunner("local-affiliate", controller, log)
-                .watch(store, ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER)
-                .watch(store, ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG)
-                .watch(store, ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG)
-                .watch(store, ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN)
-                .watch(store, ResourceTypes.DISCOVERED_ADDRESS, Namespaces.CLUSTER);
-        runner.closeWith(host.onChange(runner::trigger));
-        runner.start();
+        controller = new ControllerRuntime(store, Log.of(logger)).start(new LocalAffiliateController(host,
+                new HostnameSource(), ComponentSupport.operatingSystem(context.getBundle().getVersion())));
+        controller.closeWith(host.onChange(controller::trigger));
     }
 
     @Deactivate
     public void deactivate() {
-        runner.close();
+        controller.close();
     }
 }

@@ -1,26 +1,21 @@
 package dev.kubespan.manager.internal;
 
-import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
-import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.Resource;
-import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.controller.Controller;
+import dev.kubespan.api.controller.ControllerContext;
+import dev.kubespan.api.controller.Input;
+import dev.kubespan.api.controller.Output;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.Member;
 
 /** Writes one Member (ns cluster, id = nodename) per affiliate in ns cluster that has a nodename. */
 final class MemberController implements Controller {
-    private final ResourceStore store;
-    private final Log log;
-
-    MemberController(ResourceStore store, Log log) {
-        this.store = store;
-        this.log = log;
-    }
 
     static Member toMember(Affiliate a) {
         return new Member(a.nodeId(), a.addresses(), a.hostname(), a.machineType(), a.operatingSystem(),
@@ -28,29 +23,37 @@ final class MemberController implements Controller {
     }
 
     @Override
-    public void reconcile() {
+    public String name() {
+        return Owners.MEMBER;
+    }
+
+    @Override
+    public List<Input<?>> inputs() {
+        return List.of(Input.of(ResourceTypes.AFFILIATE, Namespaces.CLUSTER),
+                Input.of(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG));
+    }
+
+    @Override
+    public List<Output> outputs() {
+        return List.of(Output.exclusive(ResourceTypes.MEMBER));
+    }
+
+    @Override
+    public void reconcile(ControllerContext ctx) {
         Set<String> written = new HashSet<>();
-        for (Resource<Affiliate> r : store.list(ResourceTypes.AFFILIATE, Namespaces.CLUSTER)) {
+        for (Resource<Affiliate> r : ctx.list(ResourceTypes.AFFILIATE, Namespaces.CLUSTER)) {
             Affiliate a = r.spec();
             if (a.nodename().isEmpty()) {
                 continue;
             }
             if (!written.add(a.nodename())) {
-                log.warn("members: nodename '" + a.nodename() + "' is claimed by more than one node; node "
+                ctx.log().warn("members: nodename '" + a.nodename() + "' is claimed by more than one node; node "
                         + a.nodeId() + " is not listed as a member");
                 continue;
             }
-            store.put(ResourceTypes.MEMBER, Namespaces.CLUSTER, a.nodename(), toMember(a), Owners.MEMBER);
+            ctx.put(ResourceTypes.MEMBER, Namespaces.CLUSTER, a.nodename(), toMember(a));
         }
-        for (Resource<Member> m : store.list(ResourceTypes.MEMBER, Namespaces.CLUSTER)) {
-            if (!written.contains(m.id())) {
-                store.delete(ResourceTypes.MEMBER, Namespaces.CLUSTER, m.id());
-            }
-        }
-    }
-
-    @Override
-    public Duration tickInterval() {
-        return Owners.tickInterval(store);
+        ctx.deleteOwnedExcept(ResourceTypes.MEMBER, Namespaces.CLUSTER, written);
+        Owners.tick(ctx);
     }
 }

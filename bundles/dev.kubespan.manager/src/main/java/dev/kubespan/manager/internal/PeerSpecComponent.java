@@ -8,27 +8,22 @@ import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
 import dev.kubespan.api.Log;
-import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceStore;
-import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.controller.ControllerRuntime;
+import dev.kubespan.api.controller.RunningController;
 
 /** Keeps the KubeSpanPeerSpecs in step with the merged affiliates. */
 @Component(service = {})
 public final class PeerSpecComponent {
-    private final ControllerRunner runner;
+    private final RunningController controller;
 
     @Activate
     public PeerSpecComponent(@Reference ResourceStore store, @Reference(service = LoggerFactory.class) Logger logger) {
-        CycleLog log = new CycleLog(Log.of(logger));
-        runner = new ControllerRunner("peer-specs", new PeerSpecController(store, log), log)
-                .watch(store, ResourceTypes.AFFILIATE, Namespaces.CLUSTER)
-                .watch(store, ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER)
-                .watch(store, ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG);
-        runner.start();
+        controller = new ControllerRuntime(store, Log.of(logger)).start(new PeerSpecController());
     }
 
     @Deactivate
     public void deactivate() {
-        runner.close();
+        controller.close();
     }
 }

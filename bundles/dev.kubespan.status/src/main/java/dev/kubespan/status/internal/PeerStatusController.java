@@ -1,98 +1,296 @@
 package dev.kubespan.status.internal;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.log.Logger;
-import org.osgi.service.log.LoggerFactory;
-
-import dev.kubespan.api.LoopInputs;
+import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
-import dev.kubespan.api.ReconcileLoop;
-import dev.kubespan.api.ResourceStore;
+import dev.kubespan.api.Resource;
 import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.controller.Controller;
+import dev.kubespan.api.controller.ControllerContext;
+import dev.kubespan.api.controller.Input;
+import dev.kubespan.api.controller.Output;
+import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.spec.KubeSpanConfig;
+import dev.kubespan.api.spec.KubeSpanEndpoint;
+import dev.kubespan.api.spec.KubeSpanPeerSpec;
+import dev.kubespan.api.spec.KubeSpanPeerStatus;
+import dev.kubespan.api.spec.PeerState;
+import dev.kubespan.api.spec.Times;
+import dev.kubespan.api.wireguard.DeviceState;
+import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.WireGuardControl;
 
 /**
- * Runs {@link PeerStatusReconciler} on its own thread: at once on any change of its inputs (peer
- * specs, KubeSpan config, affiliates for harvesting, the link's status), every
- * {@code peerReconcileInterval}, and exactly when some peer's state can change by time alone —
- * so a dead endpoint is abandoned right after {@code endpointConnectionTimeout} instead of at
- * the next tick. Exactly one wake is pending at a time; each pass replaces it.
+ * Peer status tracking (kubespan-node.md §4.2 steps 3-7, §4.3-§4.5): one
+ * {@link KubeSpanPeerStatus} per {@link KubeSpanPeerSpec}, the device polled into it, the state
+ * computed, and the endpoint to use decided — the first candidate for a new peer, the next one
+ * for a peer that is down. The decision is recorded in the status ({@code lastUsedEndpoint},
+ * {@code lastEndpointChange}); the manager's device controller, the only writer of the WireGuard
+ * device, applies it. This controller only reads the device.
+ *
+ * <p>When it polls: right after a peer changed, every 100 ms and slower until it handshakes
+ * ({@link HandshakeProbe}); every {@link ReceiveActivity#POLL} while a peer is up, to see its
+ * keepalives arrive; exactly when a state can change by time alone; and every
+ * {@code peerReconcileInterval} otherwise. Statuses whose only change is the byte counters are
+ * written at most once per {@code peerReconcileInterval}, as before these faster polls.
  */
-@Component(service = {}, immediate = true)
-public final class PeerStatusController {
-    private final PeerStatusReconciler reconciler;
-    private final Clock clock;
-    private final Logger log;
-    private final ReconcileLoop loop;
-    private final LoopInputs inputs;
-    /** Touched only on the loop thread. */
-    private ScheduledFuture<?> wake;
-    private volatile Instant nextWake;
+final class PeerStatusController implements Controller {
+    static final String NAME = "dev.kubespan.status/peer-status";
 
-    @Activate
-    public PeerStatusController(@Reference ResourceStore store, @Reference WireGuardControl wireGuard,
-            @Reference(service = LoggerFactory.class) Logger log) {
-        this(store, wireGuard, log, Clock.systemUTC());
+    private final WireGuardControl wireGuard;
+    private final ReceiveActivity activity = new ReceiveActivity();
+    /** When this instance first saw each peer: a new peer is probed even without an endpoint of ours. */
+    private final Map<Key, Instant> firstSeen = new HashMap<>();
+    /** When each status was last written with fresh counters. */
+    private final Map<String, Instant> countersWritten = new HashMap<>();
+    private String lastDeviceError;
+
+    PeerStatusController(WireGuardControl wireGuard) {
+        this.wireGuard = wireGuard;
     }
 
-    PeerStatusController(ResourceStore store, WireGuardControl wireGuard, Logger log, Clock clock) {
-        this.clock = clock;
-        this.log = log;
-        this.reconciler = new PeerStatusReconciler(store, wireGuard, clock, log);
-        this.loop = new ReconcileLoop("kubespan-peer-status", this::runOnce,
-                t -> log.error("peer status pass failed unexpectedly", t));
-        this.inputs = new LoopInputs(store, loop)
-                .watch(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG)
-                .watch(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN)
-                .watch(ResourceTypes.AFFILIATE, Namespaces.CLUSTER)
-                // The link appearing or gaining peers is the moment a chosen endpoint takes effect.
-                .watch(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN);
-        loop.trigger();
+    @Override
+    public String name() {
+        return NAME;
     }
 
-    @Deactivate
-    public void deactivate() {
-        // Our resources stay in the store: a restarted bundle continues from them.
-        inputs.close();
-        loop.close();
+    @Override
+    public List<Input<?>> inputs() {
+        return List.of(Input.of(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG),
+                Input.of(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN),
+                // affiliates only for harvesting: who is behind a public key
+                Input.of(ResourceTypes.AFFILIATE, Namespaces.CLUSTER).onChangeOf(r -> r.spec().kubespan()),
+                // the link appearing or gaining peers is the moment a chosen endpoint takes effect
+                Input.of(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN));
     }
 
-    /** When the pending wake is due; null when none is (KubeSpan off). For tests. */
-    Instant nextWake() {
-        return nextWake;
+    @Override
+    public List<Output> outputs() {
+        return List.of(Output.exclusive(ResourceTypes.KUBESPAN_PEER_STATUS),
+                Output.exclusive(ResourceTypes.KUBESPAN_ENDPOINT));
     }
 
-    private void runOnce() {
-        Instant next;
-        try {
-            next = reconciler.reconcile();
-        } catch (RuntimeException e) {
-            log.error("peer status pass failed; retrying in {}", KubeSpanConfig.DEFAULT_RECONCILE_INTERVAL, e);
-            next = clock.instant().plus(KubeSpanConfig.DEFAULT_RECONCILE_INTERVAL);
+    /** The device as read in this pass; {@code linkPresent} false when the link does not exist (yet). */
+    private record Device(boolean linkPresent, Map<Key, dev.kubespan.api.wireguard.PeerState> peers) {
+        dev.kubespan.api.wireguard.PeerState peer(Key key) {
+            return peers.get(key);
         }
-        if (wake != null) {
-            wake.cancel(false);
-            wake = null;
+    }
+
+    private record Settings(PeerStateMachine machine, Duration tick, Duration connectionTimeout) {
+    }
+
+    @Override
+    public void reconcile(ControllerContext ctx) {
+        Instant now = ctx.now();
+        KubeSpanConfig config = ctx.spec(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID)
+                .filter(KubeSpanConfig::enabled).orElse(null);
+        if (config == null) {
+            ctx.deleteOwnedExcept(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, List.of());
+            ctx.deleteOwnedExcept(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, List.of());
+            firstSeen.clear();
+            countersWritten.clear();
+            activity.retain(java.util.Set.of());
+            return;
         }
-        nextWake = next;
-        if (next != null) {
-            long delay = Math.max(0, Duration.between(clock.instant(), next).toNanos());
-            try {
-                wake = loop.executor().schedule(loop::trigger, delay, TimeUnit.NANOSECONDS);
-            } catch (RejectedExecutionException closing) {
-                // deactivating
+        Duration timeout = positive(config.endpointConnectionTimeout(), KubeSpanConfig.DEFAULT_CONNECTION_TIMEOUT);
+        Settings settings = new Settings(new PeerStateMachine(
+                positive(config.peerDownInterval(), KubeSpanConfig.DEFAULT_DOWN_INTERVAL), timeout),
+                positive(config.peerReconcileInterval(), KubeSpanConfig.DEFAULT_RECONCILE_INTERVAL), timeout);
+
+        Map<String, KubeSpanPeerSpec> specs = new TreeMap<>();
+        ctx.list(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN).forEach(r -> specs.put(r.id(), r.spec()));
+        Map<String, KubeSpanPeerStatus> previous = new HashMap<>();
+        for (Resource<KubeSpanPeerStatus> r : ctx.list(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN)) {
+            previous.put(r.id(), r.spec());
+        }
+        ctx.deleteOwnedExcept(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, specs.keySet());
+        countersWritten.keySet().retainAll(specs.keySet());
+
+        Device device = readDevice(ctx.log());
+        Instant next = now.plus(settings.tick());
+        Map<String, KubeSpanPeerStatus> current = new TreeMap<>();
+        Map<Key, Instant> seenNow = new HashMap<>();
+        for (Map.Entry<String, KubeSpanPeerSpec> e : specs.entrySet()) {
+            String id = e.getKey();
+            Key key = parseKey(id, ctx.log());
+            if (key == null) {
+                continue;
+            }
+            seenNow.put(key, firstSeen.getOrDefault(key, now));
+            KubeSpanPeerStatus old = previous.getOrDefault(id, new KubeSpanPeerStatus("", e.getValue().label(),
+                    PeerState.UNKNOWN, 0, 0, Times.ZERO, "", Times.ZERO));
+            KubeSpanPeerStatus status = device == null ? relabel(old, e.getValue())
+                    : track(id, key, e.getValue(), old, device, settings.machine(), now, ctx.log());
+            write(ctx, id, old, status, previous.containsKey(id), settings.tick(), now);
+            current.put(id, status);
+            next = earliest(next, nextPoll(key, status, seenNow.get(key), settings, now));
+        }
+        firstSeen.clear();
+        firstSeen.putAll(seenNow);
+        activity.retain(seenNow.keySet());
+        publishHarvest(ctx, config.harvestExtraEndpoints(), current);
+        ctx.wakeAt(next);
+    }
+
+    /** Writes a status, except when only its counters changed and they were written less than a tick ago. */
+    private void write(ControllerContext ctx, String id, KubeSpanPeerStatus old, KubeSpanPeerStatus status,
+            boolean existed, Duration tick, Instant now) {
+        boolean onlyCounters = existed && sameButCounters(old, status);
+        Instant written = countersWritten.get(id);
+        if (onlyCounters && written != null && now.isBefore(written.plus(tick))) {
+            return;
+        }
+        ctx.put(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, id, status);
+        countersWritten.put(id, now);
+    }
+
+    private static boolean sameButCounters(KubeSpanPeerStatus a, KubeSpanPeerStatus b) {
+        return a.endpoint().equals(b.endpoint()) && a.label().equals(b.label()) && a.state() == b.state()
+                && a.lastHandshakeTime().equals(b.lastHandshakeTime()) && a.lastUsedEndpoint().equals(b.lastUsedEndpoint())
+                && a.lastEndpointChange().equals(b.lastEndpointChange());
+    }
+
+    /** The earliest moment this peer needs another look; null when the regular tick will do. */
+    private Instant nextPoll(Key key, KubeSpanPeerStatus status, Instant seenSince, Settings settings, Instant now) {
+        Instant next = settings.machine().nextWake(status.lastEndpointChange(), status.lastHandshakeTime(), now)
+                .orElse(null);
+        Instant since = Times.isZero(status.lastEndpointChange()) || status.lastEndpointChange().isBefore(seenSince)
+                ? seenSince : status.lastEndpointChange();
+        next = earliest(next, HandshakeProbe.next(since, status.lastHandshakeTime(), settings.connectionTimeout(), now));
+        if (status.state() == PeerState.UP) {
+            next = earliest(next, now.plus(ReceiveActivity.POLL));
+            Optional<Instant> stall = activity.stallDeadline(key);
+            if (stall.isPresent() && stall.get().isAfter(now)) {
+                next = earliest(next, stall.get());
             }
         }
+        return next;
+    }
+
+    /** Steps 4-6 of §4.2 for one peer. */
+    private KubeSpanPeerStatus track(String id, Key key, KubeSpanPeerSpec spec, KubeSpanPeerStatus old,
+            Device device, PeerStateMachine machine, Instant now, Log log) {
+        dev.kubespan.api.wireguard.PeerState onDevice = device.peer(key);
+        Endpoint actualEndpoint = onDevice == null ? null : onDevice.endpoint();
+        String actual = actualEndpoint == null ? "" : actualEndpoint.toString();
+        Instant handshake = onDevice == null ? Times.ZERO : handshakeTime(onDevice.lastHandshake());
+        long rx = onDevice == null ? 0 : onDevice.receiveBytes();
+        long tx = onDevice == null ? 0 : onDevice.transmitBytes();
+        if (onDevice != null) {
+            activity.observe(key, rx, tx, now);
+        }
+        String lastUsed = old.lastUsedEndpoint();
+        Instant lastChange = old.lastEndpointChange();
+        PeerState state = machine.stateOf(lastChange, handshake, lastUsed, now);
+        if (state == PeerState.UP && onDevice != null && activity.stalled(key, now)) {
+            log.warn("peer " + spec.label() + " (" + id + "): nothing received for more than "
+                    + ReceiveActivity.STALL_LIMIT.toSeconds() + " s while sending: down");
+            state = PeerState.DOWN;
+        }
+
+        if (lastUsed.isEmpty() && state == PeerState.UP && actualEndpoint != null) {
+            // A working tunnel this node has no record of (the store was lost, e.g. the container
+            // restarted and adopted the running link): keep its endpoint instead of switching to
+            // the first candidate. T0 stays zero, so the state follows handshake age only.
+            log.info("peer " + spec.label() + " (" + id + "): adopting the working endpoint " + actual);
+            lastUsed = actual;
+        } else if ((state == PeerState.DOWN || lastUsed.isEmpty()) && (onDevice != null || lastUsed.isEmpty())) {
+            // Rotating a peer the device does not have would only burn through its candidates; the
+            // first pick is made without it, since the device controller adds a peer only once it
+            // has one. The manager already applied KubeSpanConfig.peerEndpointFilters to the spec.
+            List<Endpoint> candidates = candidates(spec, id, log);
+            Optional<String> chosen = EndpointRotation.next(candidates.stream().map(Endpoint::toString).toList(),
+                    lastUsed, actual);
+            if (chosen.isPresent()) {
+                log.debug("peer " + spec.label() + " (" + id + "): state " + state + ", trying endpoint " + chosen.get()
+                        + " (was '" + lastUsed + "')");
+                return new KubeSpanPeerStatus(actual, spec.label(), PeerState.UNKNOWN, rx, tx, handshake, chosen.get(),
+                        now);
+            }
+        }
+        if (state != old.state() && (state == PeerState.UP || old.state() == PeerState.UP)) {
+            log.info("peer " + spec.label() + " (" + id + "): " + old.state() + " -> " + state
+                    + (actual.isEmpty() ? "" : " via " + actual));
+        }
+        return new KubeSpanPeerStatus(actual, spec.label(), state, rx, tx, handshake, lastUsed, lastChange);
+    }
+
+    private Device readDevice(Log log) {
+        try {
+            Optional<DeviceState> state = wireGuard.read(KubeSpanConfig.LINK_NAME);
+            Map<Key, dev.kubespan.api.wireguard.PeerState> peers = new HashMap<>();
+            state.ifPresent(s -> s.peers().forEach(p -> peers.put(p.publicKey(), p)));
+            if (lastDeviceError != null) {
+                log.info("reading WireGuard link " + KubeSpanConfig.LINK_NAME + " works again");
+                lastDeviceError = null;
+            }
+            return new Device(state.isPresent(), peers);
+        } catch (RuntimeException e) {
+            lastDeviceError = String.valueOf(e.getMessage());
+            log.warn("cannot read WireGuard link " + KubeSpanConfig.LINK_NAME
+                    + "; peer states are not updated until it can be read: " + lastDeviceError);
+            return null;
+        }
+    }
+
+    private static KubeSpanPeerStatus relabel(KubeSpanPeerStatus s, KubeSpanPeerSpec spec) {
+        return new KubeSpanPeerStatus(s.endpoint(), spec.label(), s.state(), s.receiveBytes(), s.transmitBytes(),
+                s.lastHandshakeTime(), s.lastUsedEndpoint(), s.lastEndpointChange());
+    }
+
+    /** The spec's endpoints parsed and in canonical text form, duplicates and bad entries dropped. */
+    private static List<Endpoint> candidates(KubeSpanPeerSpec spec, String id, Log log) {
+        LinkedHashSet<Endpoint> out = new LinkedHashSet<>();
+        for (String text : spec.endpoints()) {
+            try {
+                out.add(Endpoint.parse(text));
+            } catch (IllegalArgumentException e) {
+                log.warn("peer " + spec.label() + " (" + id + "): candidate endpoint ignored: " + e.getMessage());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static Key parseKey(String id, Log log) {
+        try {
+            return Key.fromBase64(id);
+        } catch (IllegalArgumentException e) {
+            log.warn("peer spec '" + id + "' ignored: its id is not a WireGuard public key (" + e.getMessage() + ")");
+            return null;
+        }
+    }
+
+    private static void publishHarvest(ControllerContext ctx, boolean enabled, Map<String, KubeSpanPeerStatus> statuses) {
+        Map<String, KubeSpanEndpoint> wanted = enabled
+                ? EndpointHarvest.of(statuses, ctx.list(ResourceTypes.AFFILIATE, Namespaces.CLUSTER).stream()
+                        .map(Resource::spec).toList())
+                : Map.of();
+        ctx.deleteOwnedExcept(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, wanted.keySet());
+        wanted.forEach((id, e) -> ctx.put(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, id, e));
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.isBefore(b) ? a : b;
+    }
+
+    /** Backends without a handshake may report null or the Unix epoch. */
+    private static Instant handshakeTime(Instant t) {
+        return t == null || Instant.EPOCH.equals(t) ? Times.ZERO : t;
+    }
+
+    private static Duration positive(Duration d, Duration fallback) {
+        return d == null || d.isZero() || d.isNegative() ? fallback : d;
     }
 }

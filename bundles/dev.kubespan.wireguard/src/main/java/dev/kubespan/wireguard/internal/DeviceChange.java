@@ -28,13 +28,11 @@ public record DeviceChange(Key privateKey, Integer listenPort, Integer fwmark, L
         int add = 0;
         int update = 0;
         int remove = 0;
-        int endpoint = 0;
         for (PeerChange p : peers) {
             switch (p.kind()) {
             case ADD -> add++;
             case UPDATE -> update++;
             case REMOVE -> remove++;
-            case UPDATE_ENDPOINT -> endpoint++;
             }
         }
         StringBuilder sb = new StringBuilder();
@@ -48,9 +46,6 @@ public record DeviceChange(Key privateKey, Integer listenPort, Integer fwmark, L
             sb.append("fwmark ").append(fwmark).append(", ");
         }
         sb.append("peers +").append(add).append(" ~").append(update).append(" -").append(remove);
-        if (endpoint > 0) {
-            sb.append(" endpoints ").append(endpoint);
-        }
         return sb.toString();
     }
 }

@@ -75,26 +75,6 @@ public final class DeviceDiff {
         return new DeviceChange(privateKey, listenPort, fwmark, changes);
     }
 
-    /** Endpoint refreshes for peers that exist and whose endpoint differs; other keys are skipped. */
-    public static DeviceChange endpoints(Map<Key, Endpoint> endpoints, DeviceSnapshot current) {
-        Map<Key, Endpoint> present = new HashMap<>();
-        Set<Key> exists = new LinkedHashSet<>();
-        for (PeerState s : current.state().peers()) {
-            exists.add(s.publicKey());
-            if (s.endpoint() != null) {
-                present.put(s.publicKey(), s.endpoint());
-            }
-        }
-        List<PeerChange> changes = new ArrayList<>();
-        endpoints.keySet().stream().sorted(BY_BASE64).forEach(k -> {
-            Endpoint e = endpoints.get(k);
-            if (e != null && exists.contains(k) && !e.equals(present.get(k))) {
-                changes.add(PeerChange.updateEndpoint(k, e));
-            }
-        });
-        return DeviceChange.ofPeers(changes);
-    }
-
     private static PeerChange added(PeerConfig want) {
         Key psk = want.presharedKey() == null || want.presharedKey().isZero() ? null : want.presharedKey();
         return new PeerChange(PeerChange.Kind.ADD, want.publicKey(), psk, want.endpoint(), want.persistentKeepalive(),

@@ -24,9 +24,7 @@ public record PeerChange(Kind kind, Key publicKey, Key presharedKey, Endpoint en
         /** The peer exists: only the non-null fields differ. */
         UPDATE,
         /** Delete the peer. */
-        REMOVE,
-        /** Set the endpoint only if the peer still exists; never creates it. */
-        UPDATE_ENDPOINT
+        REMOVE
     }
 
     public PeerChange {
@@ -37,10 +35,5 @@ public record PeerChange(Kind kind, Key publicKey, Key presharedKey, Endpoint en
 
     public static PeerChange remove(Key publicKey) {
         return new PeerChange(Kind.REMOVE, publicKey, null, null, null, null);
-    }
-
-    public static PeerChange updateEndpoint(Key publicKey, Endpoint endpoint) {
-        return new PeerChange(Kind.UPDATE_ENDPOINT, publicKey, null, Objects.requireNonNull(endpoint, "endpoint"),
-                null, null);
     }
 }

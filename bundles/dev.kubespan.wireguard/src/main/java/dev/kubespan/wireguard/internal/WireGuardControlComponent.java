@@ -2,7 +2,8 @@ package dev.kubespan.wireguard.internal;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 
 import org.osgi.service.component.annotations.Activate;
@@ -17,13 +18,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
 import dev.kubespan.api.Log;
-import dev.kubespan.api.ReconcileLoop;
 import dev.kubespan.api.ResourceStore;
-import dev.kubespan.api.net.Endpoint;
+import dev.kubespan.api.controller.ControllerRuntime;
+import dev.kubespan.api.controller.RunningController;
 import dev.kubespan.api.wireguard.Backend;
 import dev.kubespan.api.wireguard.DeviceConfig;
 import dev.kubespan.api.wireguard.DeviceState;
-import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.WireGuardControl;
 import dev.kubespan.wireguard.internal.kernel.KernelBackend;
 import dev.kubespan.wireguard.internal.netlink.GenlFamilyResolver;
@@ -73,19 +73,27 @@ public final class WireGuardControlComponent implements WireGuardControl {
     }
 
     private final Log log;
+    private final ResourceStore store;
     private final boolean keepLinkOnStop;
-    private final ReconcileLoop loop;
+    /** Runs the supervised wireguard-go's restarts. */
+    private final ScheduledThreadPoolExecutor supervisor;
     private final LinkAccess links;
     private final WireGuardService service;
+    private final RunningController status;
 
     @Activate
     public WireGuardControlComponent(@Reference ResourceStore store,
             @Reference(service = LoggerFactory.class) Logger logger, Config config) {
         this.log = Log.of(logger);
+        this.store = store;
         this.keepLinkOnStop = config.keep_link_on_stop();
-        WireGuardService[] ref = new WireGuardService[1];
-        this.loop = new ReconcileLoop("kubespan-wireguard", () -> ref[0].publishStatus(),
-                t -> log.error("WireGuard status publishing failed", t));
+        this.supervisor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "kubespan-wireguard-supervisor");
+            t.setDaemon(true);
+            return t;
+        });
+        supervisor.setRemoveOnCancelPolicy(true);
+        supervisor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 
         BackendChoice choice = BackendChoice.choose(config.backend(),
                 () -> GenlFamilyResolver.lookup("wireguard").isPresent(), true);
@@ -103,7 +111,7 @@ public final class WireGuardControlComponent implements WireGuardControl {
                 } else {
                     opened = LinkOpsAccess.ownNamespace();
                     UserspaceSettings settings = UserspaceSettings.defaults(config.wireguardgo_path(), runtimeDir);
-                    backend = new UserspaceBackend(settings, opened, loop.executor(), log);
+                    backend = new UserspaceBackend(settings, opened, supervisor, log);
                 }
                 log.info("WireGuard control: " + reason);
             } catch (RuntimeException | Error e) {
@@ -113,9 +121,9 @@ public final class WireGuardControlComponent implements WireGuardControl {
             }
         }
         this.links = opened;
-        this.service = new WireGuardService(backend, reason, store, log, loop, STATUS_INTERVAL);
-        ref[0] = service;
-        service.start();
+        this.service = new WireGuardService(backend, reason, log);
+        this.status = new ControllerRuntime(store, log).start(new LinkStatusController(service, STATUS_INTERVAL));
+        service.onChange(status::trigger);
     }
 
     @Deactivate
@@ -123,9 +131,15 @@ public final class WireGuardControlComponent implements WireGuardControl {
         boolean stopLinks = !keepLinkOnStop && reason != REASON_CONFIGURATION_MODIFIED
                 && reason != REASON_CONFIGURATION_DELETED && reason != REASON_REFERENCE;
         try {
-            service.close(!stopLinks);
+            status.close();
+            LinkStatusController.markStopped(store, service.close(!stopLinks), service.stoppedStatus());
         } finally {
-            loop.close();
+            supervisor.shutdownNow();
+            try {
+                supervisor.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             if (links != null) {
                 links.close();
             }
@@ -150,11 +164,6 @@ public final class WireGuardControlComponent implements WireGuardControl {
     @Override
     public void apply(String link, DeviceConfig desired) {
         service.apply(link, desired);
-    }
-
-    @Override
-    public void updateEndpoints(String link, Map<Key, Endpoint> endpoints) {
-        service.updateEndpoints(link, endpoints);
     }
 
     @Override

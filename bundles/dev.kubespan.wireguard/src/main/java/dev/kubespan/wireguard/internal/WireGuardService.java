@@ -1,6 +1,5 @@
 package dev.kubespan.wireguard.internal;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -8,18 +7,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import dev.kubespan.api.Log;
-import dev.kubespan.api.Namespaces;
-import dev.kubespan.api.ReconcileLoop;
-import dev.kubespan.api.Resource;
-import dev.kubespan.api.ResourceStore;
-import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.LinkInfo;
 import dev.kubespan.api.spec.LinkStatus;
@@ -35,77 +27,59 @@ import dev.kubespan.api.wireguard.WireGuardException;
 /**
  * {@link WireGuardControl} over one {@link WireGuardBackend}: applies desired devices as diffs,
  * remembers what was asked for so a recreated device (a restarted wireguard-go) gets it back, and
- * publishes a {@link LinkStatus} per link after each change and every {@code statusInterval}.
- * Plain Java, so tests and the benchmark run it without a framework.
+ * computes a {@link LinkStatus} per link for {@link LinkStatusController}, which it signals after
+ * each change. Plain Java, so tests and the benchmark run it without a framework.
  */
 public final class WireGuardService implements WireGuardControl, WireGuardBackend.Listener {
-    public static final String OWNER = "dev.kubespan.wireguard";
     private static final int ENODEV = 19;
     private static final int MIN_MTU = 576;
     private static final int MAX_MTU = 65535;
 
     private final WireGuardBackend backend;
     private final String backendReason;
-    private final ResourceStore store;
     private final Log log;
-    private final ReconcileLoop statusLoop;
-    private final Duration statusInterval;
     private final Map<String, Integer> mtus = new HashMap<>();
     private final Map<String, DeviceConfig> desired = new HashMap<>();
     /** Per link, the newest endpoint known per peer: applied, refreshed, or roamed to (read back). */
     private final Map<String, Map<Key, Endpoint>> endpoints = new HashMap<>();
     /** Per link, the device as last read: recreates an adopted device nobody re-applied yet. */
     private final Map<String, DeviceSnapshot> lastSeen = new HashMap<>();
-    private ScheduledFuture<?> ticker;
+    private volatile Runnable changed = () -> {
+    };
+    private boolean adopted;
     private boolean closed;
 
-    /**
-     * @param statusLoop runs status publishing; its executor also runs the backend's restarts
-     */
-    public WireGuardService(WireGuardBackend backend, String backendReason, ResourceStore store, Log log,
-            ReconcileLoop statusLoop, Duration statusInterval) {
+    public WireGuardService(WireGuardBackend backend, String backendReason, Log log) {
         this.backend = backend;
         this.backendReason = backendReason;
-        this.store = store;
         this.log = log;
-        this.statusLoop = statusLoop;
-        this.statusInterval = statusInterval;
         backend.setListener(this);
     }
 
-    /** Adopts what a previous instance left running and starts periodic status, off the caller's thread. */
-    public void start() {
-        ScheduledExecutorService executor = statusLoop.executor();
-        executor.execute(this::adoptAndClean);
-        ticker = executor.scheduleWithFixedDelay(statusLoop::trigger, statusInterval.toMillis(),
-                statusInterval.toMillis(), TimeUnit.MILLISECONDS);
+    /** Called after every change of a link (e.g. to publish its status at once). */
+    public void onChange(Runnable signal) {
+        this.changed = signal == null ? () -> {
+        } : signal;
     }
 
-    private void adoptAndClean() {
-        List<String> adopted;
-        try {
-            adopted = backend.adoptRunning();
-        } catch (RuntimeException e) {
-            log.error("adopting running WireGuard links failed", e);
-            adopted = List.of();
-        }
-        if (!adopted.isEmpty()) {
-            log.info("adopted running WireGuard links " + adopted + " (" + backend.kind() + ")");
-        }
+    /** Adopts what a previous instance left running; does something only the first time it is called. */
+    public void adoptOnce() {
         synchronized (this) {
-            if (closed) {
+            if (adopted || closed) {
                 return;
             }
-            // Our LinkStatus entries from an earlier instance whose link is neither adopted nor present are stale.
-            for (Resource<LinkStatus> r : store.list(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN)) {
-                String link = r.id();
-                if (OWNER.equals(r.metadata().owner()) && !backend.links().contains(link)
-                        && !mtus.containsKey(link) && linkInfo(link).isEmpty()) {
-                    store.delete(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, link);
-                }
-            }
+            adopted = true;
         }
-        statusLoop.trigger();
+        List<String> found;
+        try {
+            found = backend.adoptRunning();
+        } catch (RuntimeException e) {
+            log.error("adopting running WireGuard links failed", e);
+            found = List.of();
+        }
+        if (!found.isEmpty()) {
+            log.info("adopted running WireGuard links " + found + " (" + backend.kind() + ")");
+        }
     }
 
     @Override
@@ -127,7 +101,7 @@ public final class WireGuardService implements WireGuardControl, WireGuardBacken
                 backend.ensureLink(link, mtu);
             }
         } finally {
-            statusLoop.trigger();
+            changed.run();
         }
     }
 
@@ -155,28 +129,7 @@ public final class WireGuardService implements WireGuardControl, WireGuardBacken
                 applyLocked(link, config);
             }
         } finally {
-            statusLoop.trigger();
-        }
-    }
-
-    @Override
-    public void updateEndpoints(String link, Map<Key, Endpoint> update) {
-        LinkNames.check(link);
-        Objects.requireNonNull(update, "endpoints");
-        try {
-            synchronized (this) {
-                checkOpen();
-                DeviceSnapshot current = readLocked(link)
-                        .orElseThrow(() -> new WireGuardException("link " + link + " does not exist", ENODEV));
-                DeviceChange change = DeviceDiff.endpoints(update, current);
-                Map<Key, Endpoint> known = endpoints.computeIfAbsent(link, l -> new HashMap<>());
-                for (PeerChange p : change.peers()) {
-                    known.put(p.publicKey(), p.endpoint());
-                }
-                setLocked(link, change);
-            }
-        } finally {
-            statusLoop.trigger();
+            changed.run();
         }
     }
 
@@ -199,8 +152,8 @@ public final class WireGuardService implements WireGuardControl, WireGuardBacken
             endpoints.remove(link);
             lastSeen.remove(link);
             backend.deleteLink(link);
-            store.delete(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, link);
         }
+        changed.run();
     }
 
     /** The backend recreated the device empty: give it back its config (on the backend's thread). */
@@ -227,51 +180,55 @@ public final class WireGuardService implements WireGuardControl, WireGuardBacken
                 }
             }
         }
-        statusLoop.trigger();
+        changed.run();
     }
 
     @Override
     public void changed(String link) {
-        statusLoop.trigger();
+        changed.run();
     }
 
-    /** Publishes the status of every link we know; run by the status loop. */
-    public void publishStatus() {
+    /** The status of every link we know, by link name; empty once closed. */
+    public Map<String, LinkStatus> statuses() {
         synchronized (this) {
             if (closed) {
-                return;
+                return Map.of();
             }
-            Set<String> links = new TreeSet<>(backend.links());
-            links.addAll(mtus.keySet());
-            for (String link : links) {
-                store.put(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, link, statusLocked(link), OWNER);
+            Map<String, LinkStatus> out = new TreeMap<>();
+            for (String link : knownLinks()) {
+                out.put(link, statusLocked(link));
             }
+            return out;
         }
     }
 
-    /** Stops periodic work and closes the backend; the links stay unless {@code keepLinks} is false. */
-    public void close(boolean keepLinks) {
+    private Set<String> knownLinks() {
+        Set<String> links = new TreeSet<>(backend.links());
+        links.addAll(mtus.keySet());
+        return links;
+    }
+
+    /**
+     * Closes the backend; the links stay unless {@code keepLinks} is false. Returns the links it
+     * stopped (none when they stay).
+     */
+    public Set<String> close(boolean keepLinks) {
         Set<String> links;
         synchronized (this) {
             if (closed) {
-                return;
+                return Set.of();
             }
             closed = true;
-            if (ticker != null) {
-                ticker.cancel(false);
-            }
-            links = new TreeSet<>(backend.links());
-            links.addAll(mtus.keySet());
+            links = knownLinks();
         }
         backend.close(keepLinks);
-        if (!keepLinks) {
-            // Not a deletion: the links are gone, and the status says so until someone recreates them.
-            for (String link : links) {
-                store.put(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, link, new LinkStatus(
-                        backend.kind().toString(), false, false, 0, 0, 0, 0, "stopped with the bundle (keep.link.on.stop=false)"),
-                        OWNER);
-            }
-        }
+        return keepLinks ? Set.of() : links;
+    }
+
+    /** What a link stopped by {@link #close(boolean)} reports until someone recreates it. */
+    public LinkStatus stoppedStatus() {
+        return new LinkStatus(backend.kind().toString(), false, false, 0, 0, 0, 0,
+                "stopped with the bundle (keep.link.on.stop=false)");
     }
 
     private LinkStatus statusLocked(String link) {

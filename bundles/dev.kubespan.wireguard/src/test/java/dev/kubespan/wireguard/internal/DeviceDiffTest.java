@@ -175,24 +175,6 @@ public class DeviceDiffTest {
     }
 
     @Test
-    public void endpointRefreshSkipsRemovedPeersAndUnchangedEndpoints() {
-        Map<Key, Endpoint> update = new LinkedHashMap<>();
-        update.put(A, E2);
-        update.put(B, E1);
-        update.put(C, E1);
-        DeviceChange c = DeviceDiff.endpoints(update,
-                current(51820, 0, have(A, E1, KA), have(B, E1, KA)));
-        assertEquals("C was removed meanwhile: not recreated; B unchanged: not sent",
-                List.of(PeerChange.updateEndpoint(A, E2)), c.peers());
-        assertNull(c.privateKey());
-    }
-
-    @Test
-    public void endpointRefreshOnEmptyMapIsEmpty() {
-        assertTrue(DeviceDiff.endpoints(new HashMap<>(), current(51820, 0, have(A, E1, KA))).isEmpty());
-    }
-
-    @Test
     public void removalsComeFirstAndDesiredOrderIsKept() {
         DeviceChange c = DeviceDiff.compute(want(51820, 0, peer(C, E1, "fd00::3/128"), peer(A, E1, "fd00::1/128")),
                 current(51820, 0, have(B, E1, KA, "fd00::2/128")));

@@ -86,12 +86,6 @@ final class FakeBackend implements WireGuardBackend {
             PeerState old = d.peers.get(p.publicKey());
             switch (p.kind()) {
             case REMOVE -> d.peers.remove(p.publicKey());
-            case UPDATE_ENDPOINT -> {
-                if (old != null) {
-                    d.peers.put(p.publicKey(), new PeerState(old.publicKey(), false, p.endpoint(), null, 0, 0,
-                            old.persistentKeepalive(), old.allowedIPs()));
-                }
-            }
             case ADD, UPDATE -> d.peers.put(p.publicKey(), new PeerState(p.publicKey(), false,
                     p.endpoint() != null ? p.endpoint() : old == null ? null : old.endpoint(), null, 0, 0,
                     p.persistentKeepalive() != null ? p.persistentKeepalive()
@@ -129,6 +123,13 @@ final class FakeBackend implements WireGuardBackend {
     }
 
     /** A daemon restart: the device comes back empty. */
+    /** As WireGuard does when an authenticated packet of the peer arrives from a new address. */
+    void roam(String link, Key peer, dev.kubespan.api.net.Endpoint to) {
+        PeerState old = devices.get(link).peers.get(peer);
+        devices.get(link).peers.put(peer, new PeerState(peer, old.hasPresharedKey(), to, old.lastHandshake(),
+                old.receiveBytes(), old.transmitBytes(), old.persistentKeepalive(), old.allowedIPs()));
+    }
+
     void recreate(String link) {
         Device fresh = new Device();
         fresh.mtu = devices.get(link).mtu;

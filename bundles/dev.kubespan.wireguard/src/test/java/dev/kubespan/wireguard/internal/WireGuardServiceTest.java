@@ -7,8 +7,9 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 import org.junit.After;
 import org.junit.Before;
@@ -16,8 +17,10 @@ import org.junit.Test;
 
 import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
-import dev.kubespan.api.ReconcileLoop;
 import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.controller.ControllerRuntime;
+import dev.kubespan.api.controller.ManualScheduler;
+import dev.kubespan.api.controller.RunningController;
 import dev.kubespan.api.internal.InMemoryResourceStore;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpPrefix;
@@ -35,29 +38,33 @@ public class WireGuardServiceTest {
     private static final Endpoint E2 = Endpoint.parse("192.0.2.2:51820");
     private static final Duration KA = Duration.ofSeconds(25);
 
+    private final ManualScheduler scheduler = new ManualScheduler(Instant.parse("2026-01-01T00:00:00Z"));
     private FakeBackend backend;
     private InMemoryResourceStore store;
-    private ReconcileLoop loop;
     private WireGuardService service;
-    /** Background publishing reads the device too; off unless a test wants it, so read counts are exact. */
-    private volatile boolean publishInBackground;
+    /** The status controller; started only by tests that want it, so read counts are exact elsewhere. */
+    private RunningController status;
 
     @Before
     public void setUp() {
         backend = new FakeBackend();
-        store = new InMemoryResourceStore();
-        loop = new ReconcileLoop("test-status", () -> {
-            if (publishInBackground) {
-                service.publishStatus();
-            }
-        }, Throwable::printStackTrace);
-        service = new WireGuardService(backend, "auto: test", store, Log.console("test"), loop, Duration.ofHours(1));
+        store = new InMemoryResourceStore(scheduler.clock(), Runnable::run, Log.console("test"));
+        service = new WireGuardService(backend, "auto: test", Log.console("test"));
+    }
+
+    private void startStatus() {
+        status = new ControllerRuntime(store, Log.console("test"), scheduler)
+                .start(new LinkStatusController(service, Duration.ofHours(1)));
+        service.onChange(status::trigger);
+        scheduler.runDue();
     }
 
     @After
     public void tearDown() {
+        if (status != null) {
+            status.close();
+        }
         service.close(true);
-        loop.close();
         store.deactivate();
     }
 
@@ -104,24 +111,16 @@ public class WireGuardServiceTest {
     }
 
     @Test
-    public void updateEndpointsDoesNotResurrectARemovedPeer() {
-        service.ensureLink("ks0", 1420);
-        service.apply("ks0", config(peer(A, E1, "fd00::1/128")));
-        service.updateEndpoints("ks0", Map.of(A, E2, B, E1));
-        assertEquals(E2, service.read("ks0").orElseThrow().peers().get(0).endpoint());
-        assertEquals(1, service.read("ks0").orElseThrow().peers().size());
-    }
-
-    @Test
     public void recreatedDeviceGetsDesiredConfigWithNewestEndpoints() {
         service.ensureLink("ks0", 1420);
         service.apply("ks0", config(peer(A, null, "fd00::1/128"), peer(B, E1, "fd00::2/128")));
-        service.updateEndpoints("ks0", Map.of(B, E2));
+        backend.roam("ks0", B, E2);
+        service.read("ks0");
         backend.recreate("ks0");
         var state = service.read("ks0").orElseThrow();
         assertEquals(PRIV.publicKey(), state.publicKey());
         assertEquals(2, state.peers().size());
-        assertEquals("the refreshed endpoint, not the one first applied", E2,
+        assertEquals("the endpoint it roamed to, not the one first applied", E2,
                 state.peers().stream().filter(p -> p.publicKey().equals(B)).findFirst().orElseThrow().endpoint());
     }
 
@@ -146,7 +145,7 @@ public class WireGuardServiceTest {
     public void publishesLinkStatusAndDeletesItWithTheLink() {
         service.ensureLink("ks0", 1380);
         service.apply("ks0", config(peer(A, E1, "fd00::1/128")));
-        service.publishStatus();
+        startStatus();
         LinkStatus s = store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "ks0").orElseThrow().spec();
         assertEquals("userspace", s.backend());
         assertTrue(s.present());
@@ -157,18 +156,24 @@ public class WireGuardServiceTest {
         assertEquals(4242, s.pid());
         assertTrue(s.detail(), s.detail().contains("auto: test"));
         long version = store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "ks0").orElseThrow().version();
-        service.publishStatus();
+        status.trigger();
+        scheduler.runDue();
         assertEquals("unchanged status is not a new version", version,
                 store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "ks0").orElseThrow().version());
 
         service.deleteLink("ks0");
+        scheduler.runDue();
         assertFalse(store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "ks0").isPresent());
     }
 
     @Test
     public void closingWithoutKeepingLinksLeavesAStatusThatSaysSo() {
         service.ensureLink("ks0", 1420);
-        service.close(false);
+        startStatus();
+        status.close();
+        Set<String> stopped = service.close(false);
+        assertEquals(Set.of("ks0"), stopped);
+        LinkStatusController.markStopped(store, stopped, service.stoppedStatus());
         LinkStatus s = store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "ks0").orElseThrow().spec();
         assertFalse(s.present());
         assertTrue(backend.devices.isEmpty());
@@ -183,17 +188,13 @@ public class WireGuardServiceTest {
     }
 
     @Test
-    public void startAdoptsAndDropsOnlyOwnStaleStatus() throws Exception {
+    public void startAdoptsAndDropsOnlyOwnStaleStatus() {
         backend.devices.put("adopted0", new FakeBackend.Device());
         store.put(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "gone0",
-                new LinkStatus("userspace", true, true, 1420, 1, 0, 1, ""), WireGuardService.OWNER);
+                new LinkStatus("userspace", true, true, 1420, 1, 0, 1, ""), LinkStatusController.NAME);
         store.put(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "foreign0",
                 new LinkStatus("userspace", true, true, 1420, 1, 0, 1, ""), "someone.else");
-        publishInBackground = true;
-        service.start();
-        for (int i = 0; i < 100 && store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "adopted0").isEmpty(); i++) {
-            Thread.sleep(20);
-        }
+        startStatus();
         assertTrue(store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "adopted0").isPresent());
         assertFalse(store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "gone0").isPresent());
         assertTrue(store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "foreign0").isPresent());

@@ -11,20 +11,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.kubespan.api.Backoff;
 import dev.kubespan.api.Log;
-import dev.kubespan.api.LoopInputs;
 import dev.kubespan.api.Namespaces;
-import dev.kubespan.api.ReconcileLoop;
-import dev.kubespan.api.Resource;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceType;
 import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.controller.Controller;
+import dev.kubespan.api.controller.ControllerContext;
+import dev.kubespan.api.controller.ControllerRuntime;
+import dev.kubespan.api.controller.Input;
+import dev.kubespan.api.controller.Output;
+import dev.kubespan.api.controller.RunningController;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.NodeIdentity;
@@ -45,8 +47,8 @@ import dev.kubespan.api.spec.Times;
  * a configuration that switches the registry off deletes the raw affiliates, and then also
  * removes this node's annotations from its Node (best effort).
  */
-public final class KubernetesRegistry implements AutoCloseable {
-    public static final String OWNER = "dev.kubespan.discovery.kubernetes";
+public final class KubernetesRegistry implements AutoCloseable, Controller {
+    public static final String OWNER = "dev.kubespan.discovery.kubernetes/registry";
     public static final String ID_PREFIX = "k8s/";
     public static final String STATUS_ID = "kubernetes";
 
@@ -57,13 +59,12 @@ public final class KubernetesRegistry implements AutoCloseable {
     private final Clock clock;
     private final DoubleSupplier random;
     private final ObjectMapper json = new ObjectMapper();
-    private final ReconcileLoop loop;
-    private final LoopInputs inputs;
     private final Backoff pushBackoff;
     /** Node name → the problems last logged for it, so a bad Node is reported once, not every resync. */
     private final Map<String, List<String>> reportedProblems = new HashMap<>();
-    private ScheduledFuture<?> resyncTask;
-    private volatile boolean resyncDue;
+    private RunningController loop;
+    private Instant nextResync;
+    private ControllerContext pass;
     private volatile boolean closed;
     /** The node ID last seen, so changes of other nodes' merged affiliates do not wake us. */
     private volatile String ownId;
@@ -99,38 +100,51 @@ public final class KubernetesRegistry implements AutoCloseable {
         this.resync = resync;
         this.clock = clock;
         this.random = random;
-        this.pushBackoff = new Backoff(random);
-        this.loop = new ReconcileLoop("kubespan-k8s-registry", this::reconcile,
-                t -> log.warn("Kubernetes registry reconcile failed: " + t));
-        this.inputs = new LoopInputs(store, loop);
+        this.pushBackoff = backoff(random);
+    }
+
+    /** Reconnects and retries to the API server: 0.5 s ×1.5 up to 30 s, ±50 %, so nodes do not come back in lock step. */
+    static Backoff backoff(DoubleSupplier random) {
+        return new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), 1.5, 0.5, random);
     }
 
     /** Registers the store watches and the resync timer; returns at once. */
     public void start() {
-        inputs.watch(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG);
-        inputs.watch(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER);
-        inputs.watch(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, r -> ownId == null || r.id().equals(ownId));
-        long period = Math.max(1, resync.toMillis());
-        resyncTask = loop.executor().scheduleAtFixedRate(() -> {
-            resyncDue = true;
-            loop.trigger();
-        }, period, period, TimeUnit.MILLISECONDS);
+        nextResync = clock.instant().plus(resync);
+        loop = new ControllerRuntime(store, log).start(this);
     }
 
+    @Override
+    public String name() {
+        return OWNER;
+    }
+
+    @Override
+    public List<Input<?>> inputs() {
+        return List.of(Input.of(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG),
+                Input.of(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER),
+                Input.of(ResourceTypes.AFFILIATE, Namespaces.CLUSTER).where(r -> ownId == null || r.id().equals(ownId)));
+    }
+
+    @Override
+    public List<Output> outputs() {
+        return List.of(Output.shared(ResourceTypes.AFFILIATE), Output.shared(ResourceTypes.REGISTRY_STATUS));
+    }
 
     private void trigger() {
-        loop.trigger();
+        RunningController l = loop;
+        if (l != null) {
+            l.trigger();
+        }
     }
 
     /** Stops threads and connections; outputs stay (see the class comment). */
     @Override
     public void close() {
         closed = true;
-        inputs.close();
-        if (resyncTask != null) {
-            resyncTask.cancel(false);
+        if (loop != null) {
+            loop.close();
         }
-        loop.close();
         synchronized (lock) {
             if (session != null) {
                 session.close();
@@ -139,17 +153,27 @@ public final class KubernetesRegistry implements AutoCloseable {
         }
     }
 
-    private void reconcile() {
+    @Override
+    public void reconcile(ControllerContext ctx) {
         synchronized (lock) {
-            if (!closed && inputs.bootstrapped()) {
-                reconcileLocked();
+            if (closed) {
+                return;
+            }
+            pass = ctx;
+            try {
+                boolean resyncing = !ctx.now().isBefore(nextResync);
+                if (resyncing) {
+                    nextResync = ctx.now().plus(resync);
+                }
+                ctx.wakeAt(nextResync);
+                reconcileLocked(resyncing);
+            } finally {
+                pass = null;
             }
         }
     }
 
-    private void reconcileLocked() {
-        boolean resyncing = resyncDue;
-        resyncDue = false;
+    private void reconcileLocked(boolean resyncing) {
         Optional<DiscoveryConfig> dc = spec(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, DiscoveryConfig.ID);
         String off = dc.isEmpty() ? "no discovery configuration"
                 : !dc.get().discoveryEnabled() ? "discovery is disabled"
@@ -263,7 +287,7 @@ public final class KubernetesRegistry implements AutoCloseable {
             s.state.error(message);
             Duration delay = pushBackoff.next();
             s.nextPushAttempt = now.plus(delay);
-            loop.triggerIn(delay);
+            pass.wakeAt(s.nextPushAttempt);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -293,7 +317,7 @@ public final class KubernetesRegistry implements AutoCloseable {
             report(n.name(), problems);
         }
         reportedProblems.keySet().retainAll(nodes.keySet());
-        out.forEach((id, a) -> store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, id, a, OWNER));
+        out.forEach((id, a) -> pass.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, id, a));
         deleteOwnedAffiliates(out);
         written = out.size();
     }
@@ -306,18 +330,14 @@ public final class KubernetesRegistry implements AutoCloseable {
     }
 
     private void deleteOwnedAffiliates(Map<String, ?> keep) {
-        for (Resource<Affiliate> r : store.list(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW)) {
-            if (r.id().startsWith(ID_PREFIX) && !keep.containsKey(r.id())) {
-                store.delete(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, r.id());
-            }
-        }
+        pass.deleteOwnedExcept(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, keep.keySet());
     }
 
     private void writeStatus(RegistryStatus s) {
-        store.put(ResourceTypes.REGISTRY_STATUS, Namespaces.CLUSTER, STATUS_ID, s, OWNER);
+        pass.put(ResourceTypes.REGISTRY_STATUS, Namespaces.CLUSTER, STATUS_ID, s);
     }
 
     private <S> Optional<S> spec(ResourceType<S> type, String namespace, String id) {
-        return store.get(type, namespace, id).map(Resource::spec);
+        return pass.spec(type, namespace, id);
     }
 }

@@ -15,6 +15,7 @@ import javax.net.ssl.SSLException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.kubespan.api.Backoff;
 import dev.kubespan.api.Log;
 
 /**
@@ -53,7 +54,7 @@ final class NodeWatcher implements AutoCloseable {
         this.changed = changed;
         this.log = log;
         this.random = random;
-        this.backoff = new Backoff(random);
+        this.backoff = KubernetesRegistry.backoff(random);
         this.thread = new Thread(this::run, "kubespan-k8s-watch");
         thread.setDaemon(true);
         thread.setContextClassLoader(null);

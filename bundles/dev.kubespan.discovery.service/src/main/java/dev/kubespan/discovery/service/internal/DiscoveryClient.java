@@ -16,6 +16,7 @@ import java.util.function.DoubleSupplier;
 
 import com.google.protobuf.ByteString;
 
+import dev.kubespan.api.Backoff;
 import dev.kubespan.api.Log;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.RegistryStatus;
@@ -48,6 +49,9 @@ public final class DiscoveryClient implements AutoCloseable {
     static final Duration DELETE_TIMEOUT = Duration.ofSeconds(10);
     static final Duration MIN_KEEPALIVE = Duration.ofSeconds(10);
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(20);
+    /** The Talos discovery client's reconnect backoff (discovery-protocol.md §5.1): 0.5 s ×1.5 up to 60 s, ±50 %. */
+    static final Duration BACKOFF_INITIAL = Duration.ofMillis(500);
+    static final Duration BACKOFF_MAX = Duration.ofSeconds(60);
     private static final Object WAKE = new Object();
 
     /** Everything a client needs to know; a change of any of it means a new client. */
@@ -127,7 +131,7 @@ public final class DiscoveryClient implements AutoCloseable {
         this.channels = channels;
         this.onChange = onChange;
         this.log = log;
-        this.backoff = new Backoff(random);
+        this.backoff = new Backoff(BACKOFF_INITIAL, BACKOFF_MAX, 1.5, 0.5, random);
         this.clock = clock;
         this.target = settings.target();
         this.discovered = new DiscoveredAffiliates(settings.nodeId(), settings.payloads(),

@@ -15,13 +15,17 @@ import java.util.TreeMap;
 import java.util.function.DoubleSupplier;
 
 import dev.kubespan.api.Log;
-import dev.kubespan.api.LoopInputs;
 import dev.kubespan.api.Namespaces;
-import dev.kubespan.api.ReconcileLoop;
 import dev.kubespan.api.Resource;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceType;
 import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.controller.Controller;
+import dev.kubespan.api.controller.ControllerContext;
+import dev.kubespan.api.controller.ControllerRuntime;
+import dev.kubespan.api.controller.Input;
+import dev.kubespan.api.controller.Output;
+import dev.kubespan.api.controller.RunningController;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.Affiliates;
 import dev.kubespan.api.spec.DiscoveredAddress;
@@ -37,15 +41,16 @@ import dev.kubespan.api.spec.Times;
  * {@code NodeIdentity}, the local {@code Affiliate} and harvested {@code KubeSpanEndpoint}s,
  * runs one {@link DiscoveryClient} per configured service, and writes the merged raw affiliates
  * ({@code cluster-raw/service/<nodeId>}), the public address ({@code cluster/service}) and one
- * {@code RegistryStatus} per service. All store writes happen on one reconcile thread.
+ * {@code RegistryStatus} per service. All store writes happen in the passes of one controller
+ * ({@value #OWNER}), which each client's news triggers.
  *
  * <p>Leave versus update: {@link #close()} (bundle update, framework stop) only stops the
  * clients; the node stays published and its record lives on at the services. Only a running
  * reconcile that sees the configuration turn discovery or KubeSpan off, remove the
  * configuration, or drop / move a service sends AffiliateDelete.
  */
-public final class DiscoveryRegistry implements AutoCloseable {
-    public static final String OWNER = "dev.kubespan.discovery.service";
+public final class DiscoveryRegistry implements AutoCloseable, Controller {
+    public static final String OWNER = "dev.kubespan.discovery.service/registry";
     public static final String ID_PREFIX = "service/";
     public static final String ADDRESS_ID = "service";
     public static final Duration TTL = Duration.ofMinutes(30);
@@ -60,9 +65,8 @@ public final class DiscoveryRegistry implements AutoCloseable {
     private final Duration ttl;
     private final RateLimitedLog rateLimited;
     private final PublicationBuilder publications;
-    private final ReconcileLoop loop;
-    private final LoopInputs inputs;
     private final Instant startedAt;
+    private RunningController loop;
 
     /** Guards the client maps between the reconcile thread and {@link #close()}. */
     private final Object lock = new Object();
@@ -90,21 +94,33 @@ public final class DiscoveryRegistry implements AutoCloseable {
         this.ttl = ttl;
         this.rateLimited = new RateLimitedLog(log::warn, System::nanoTime, Duration.ofMinutes(10), 4096);
         this.publications = new PublicationBuilder(rateLimited::log);
-        this.loop = new ReconcileLoop("kubespan-discovery-service", this::reconcile,
-                t -> log.warn("discovery registry reconcile failed: " + t));
-        this.inputs = new LoopInputs(store, loop);
         this.startedAt = clock.instant();
     }
 
-    /** Starts watching the inputs; returns at once (all work happens on the reconcile thread). */
+    /** Starts watching the inputs; returns at once (all work happens in the controller's passes). */
     public void start() {
-        inputs.watch(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG);
-        inputs.watch(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG);
-        inputs.watch(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER);
-        // ns cluster also holds every merged affiliate; only the local one is an input.
-        inputs.watch(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, r -> ownId == null || r.id().equals(ownId));
-        inputs.watch(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN);
-        loop.triggerIn(ttl.plusSeconds(1));
+        loop = new ControllerRuntime(store, log).start(this);
+    }
+
+    @Override
+    public String name() {
+        return OWNER;
+    }
+
+    @Override
+    public List<Input<?>> inputs() {
+        return List.of(Input.of(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG),
+                Input.of(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG),
+                Input.of(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER),
+                // ns cluster also holds every merged affiliate; only the local one is an input.
+                Input.of(ResourceTypes.AFFILIATE, Namespaces.CLUSTER).where(r -> ownId == null || r.id().equals(ownId)),
+                Input.of(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN));
+    }
+
+    @Override
+    public List<Output> outputs() {
+        return List.of(Output.shared(ResourceTypes.AFFILIATE), Output.exclusive(ResourceTypes.DISCOVERED_ADDRESS),
+                Output.shared(ResourceTypes.REGISTRY_STATUS));
     }
 
 
@@ -115,8 +131,9 @@ public final class DiscoveryRegistry implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        inputs.close();
-        loop.close();
+        if (loop != null) {
+            loop.close();
+        }
         synchronized (lock) {
             List<DiscoveryClient> all = new ArrayList<>(clients.values());
             all.addAll(retiring);
@@ -128,18 +145,22 @@ public final class DiscoveryRegistry implements AutoCloseable {
         }
     }
 
-    private void reconcile() {
+    @Override
+    public void reconcile(ControllerContext ctx) {
         synchronized (lock) {
-            if (!closed && inputs.bootstrapped()) {
-                reconcileLocked();
+            if (!closed) {
+                reconcileLocked(ctx);
+                if (carryOver) {
+                    ctx.wakeAt(startedAt.plus(ttl).plusSeconds(1)); // the carry-over ends by then at the latest
+                }
             }
         }
     }
 
-    private void reconcileLocked() {
-        Optional<DiscoveryConfig> dc = spec(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, DiscoveryConfig.ID);
-        Optional<KubeSpanConfig> kc = spec(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID);
-        Optional<String> nodeId = spec(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, NodeIdentity.ID)
+    private void reconcileLocked(ControllerContext ctx) {
+        Optional<DiscoveryConfig> dc = ctx.spec(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, DiscoveryConfig.ID);
+        Optional<KubeSpanConfig> kc = ctx.spec(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID);
+        Optional<String> nodeId = ctx.spec(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, NodeIdentity.ID)
                 .map(NodeIdentity::nodeId).filter(s -> !s.isEmpty());
         ownId = nodeId.orElse(null);
         RegistryPlan plan = RegistryPlan.compute(dc, kc, nodeId, secureRandom, ttl, CLIENT_VERSION);
@@ -147,8 +168,8 @@ public final class DiscoveryRegistry implements AutoCloseable {
         applyClients(plan);
         if (plan.running()) {
             String own = nodeId.orElseThrow();
-            Affiliate local = spec(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, own).orElse(null);
-            List<KubeSpanEndpoint> harvested = store.list(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN)
+            Affiliate local = ctx.spec(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, own).orElse(null);
+            List<KubeSpanEndpoint> harvested = ctx.list(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN)
                     .stream().map(Resource::spec).toList();
             SealedPayloads payloads = plan.clients().values().iterator().next().payloads();
             Publication p = publications.build(payloads, own, local, harvested);
@@ -156,7 +177,7 @@ public final class DiscoveryRegistry implements AutoCloseable {
                 c.publish(p);
             }
         }
-        writeOutputs(plan);
+        writeOutputs(ctx, plan);
         retiring.removeIf(DiscoveryClient::isDone);
     }
 
@@ -198,16 +219,16 @@ public final class DiscoveryRegistry implements AutoCloseable {
         return plan.running() ? "no longer configured for this service, cluster or node" : plan.reason();
     }
 
-    private void writeOutputs(RegistryPlan plan) {
+    private void writeOutputs(ControllerContext ctx, RegistryPlan plan) {
         if (plan.waiting()) {
-            writeStatuses(plan);
+            writeStatuses(ctx, plan);
             return;
         }
         if (!plan.running()) {
             carryOver = false;
-            deleteAll(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, Map.of());
-            store.delete(ResourceTypes.DISCOVERED_ADDRESS, Namespaces.CLUSTER, ADDRESS_ID);
-            writeStatuses(plan);
+            deleteAll(ctx, ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, Map.of());
+            ctx.delete(ResourceTypes.DISCOVERED_ADDRESS, Namespaces.CLUSTER, ADDRESS_ID);
+            writeStatuses(ctx, plan);
             return;
         }
         if (carryOver && (clients.values().stream().allMatch(DiscoveryClient::synced)
@@ -217,12 +238,12 @@ public final class DiscoveryRegistry implements AutoCloseable {
         SortedMap<String, Affiliate> merged = merge(clients.values().stream().map(DiscoveryClient::affiliates).toList());
         Map<String, Affiliate> byResourceId = new LinkedHashMap<>();
         merged.forEach((id, a) -> byResourceId.put(ID_PREFIX + id, a));
-        byResourceId.forEach((id, a) -> store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, id, a, OWNER));
+        byResourceId.forEach((id, a) -> ctx.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, id, a));
         if (!carryOver) {
-            deleteAll(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, byResourceId);
+            deleteAll(ctx, ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, byResourceId);
         }
-        writeAddress();
-        writeStatuses(plan);
+        writeAddress(ctx);
+        writeStatuses(ctx, plan);
     }
 
     /**
@@ -239,39 +260,30 @@ public final class DiscoveryRegistry implements AutoCloseable {
         return out;
     }
 
-    private void writeAddress() {
+    private void writeAddress(ControllerContext ctx) {
         Optional<String> ip = clients.values().stream().map(DiscoveryClient::publicIp).flatMap(Optional::stream)
                 .findFirst();
         if (ip.isPresent()) {
-            store.put(ResourceTypes.DISCOVERED_ADDRESS, Namespaces.CLUSTER, ADDRESS_ID,
-                    new DiscoveredAddress(ip.get()), OWNER);
+            ctx.put(ResourceTypes.DISCOVERED_ADDRESS, Namespaces.CLUSTER, ADDRESS_ID, new DiscoveredAddress(ip.get()));
         } else if (clients.values().stream().allMatch(DiscoveryClient::helloAnswered)) {
             // Every service answered and none saw an address: an old one would be wrong.
-            store.delete(ResourceTypes.DISCOVERED_ADDRESS, Namespaces.CLUSTER, ADDRESS_ID);
+            ctx.delete(ResourceTypes.DISCOVERED_ADDRESS, Namespaces.CLUSTER, ADDRESS_ID);
         }
     }
 
-    private void writeStatuses(RegistryPlan plan) {
+    private void writeStatuses(ControllerContext ctx, RegistryPlan plan) {
         Map<String, RegistryStatus> statuses = new LinkedHashMap<>();
         for (DiscoveryClient c : clients.values()) {
             statuses.put(ID_PREFIX + c.settings().name(), c.status());
         }
         plan.disabled().forEach((name, d) -> statuses.put(ID_PREFIX + name,
                 new RegistryStatus(ID_PREFIX + name, d.endpoint(), "disabled", 0, d.reason(), Times.ZERO)));
-        statuses.forEach((id, s) -> store.put(ResourceTypes.REGISTRY_STATUS, Namespaces.CLUSTER, id, s, OWNER));
-        deleteAll(ResourceTypes.REGISTRY_STATUS, Namespaces.CLUSTER, statuses);
+        statuses.forEach((id, s) -> ctx.put(ResourceTypes.REGISTRY_STATUS, Namespaces.CLUSTER, id, s));
+        deleteAll(ctx, ResourceTypes.REGISTRY_STATUS, Namespaces.CLUSTER, statuses);
     }
 
-    /** Deletes this registry's resources of a type (ids {@code service/...}) that are not in {@code keep}. */
-    private <S> void deleteAll(ResourceType<S> type, String namespace, Map<String, ?> keep) {
-        for (Resource<S> r : store.list(type, namespace)) {
-            if (r.id().startsWith(ID_PREFIX) && !keep.containsKey(r.id())) {
-                store.delete(type, namespace, r.id());
-            }
-        }
-    }
-
-    private <S> Optional<S> spec(ResourceType<S> type, String namespace, String id) {
-        return store.get(type, namespace, id).map(Resource::spec);
+    /** Deletes this registry's resources of a type that are not in {@code keep}. */
+    private static void deleteAll(ControllerContext ctx, ResourceType<?> type, String namespace, Map<String, ?> keep) {
+        ctx.deleteOwnedExcept(type, namespace, keep.keySet());
     }
 }

@@ -195,7 +195,7 @@ public class DiscoveryRegistryIntegrationTest {
         awaitSees(a, b);
 
         // b: its DiscoveryConfig removed altogether → leave.
-        b.store.delete(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, DiscoveryConfig.ID);
+        b.store.delete(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, DiscoveryConfig.ID, "test");
         awaitSees(a);
         await("b's statuses removed", () -> b.status("s1").isEmpty(), () -> b.status("s1"));
         assertEquals(Set.of("nodeC", "nodeD", "nodeB"),

@@ -207,11 +207,10 @@ public final class SetDeviceMessages {
         static Head of(PeerChange p) {
             int flags = switch (p.kind()) {
             case REMOVE -> WireGuardGenl.PEER_F_REMOVE_ME;
-            case UPDATE_ENDPOINT -> WireGuardGenl.PEER_F_UPDATE_ONLY;
             case ADD, UPDATE -> p.allowedIPs() != null ? WireGuardGenl.PEER_F_REPLACE_ALLOWEDIPS : 0;
             };
             boolean details = p.kind() != PeerChange.Kind.REMOVE;
-            boolean keepalive = details && p.kind() != PeerChange.Kind.UPDATE_ENDPOINT && p.persistentKeepalive() != null
+            boolean keepalive = details && p.persistentKeepalive() != null
                     && (p.kind() == PeerChange.Kind.UPDATE || !p.persistentKeepalive().isZero());
             if (keepalive) {
                 long s = p.persistentKeepalive().getSeconds();
@@ -223,7 +222,7 @@ public final class SetDeviceMessages {
             if (flags != 0) {
                 size += attr(4);
             }
-            if (details && p.kind() != PeerChange.Kind.UPDATE_ENDPOINT && p.presharedKey() != null) {
+            if (details && p.presharedKey() != null) {
                 size += attr(32);
             }
             if (details && p.endpoint() != null) {
@@ -242,7 +241,7 @@ public final class SetDeviceMessages {
             if (flags != 0) {
                 m.attrU32(WireGuardGenl.PEER_FLAGS, flags);
             }
-            if (details && peer.kind() != PeerChange.Kind.UPDATE_ENDPOINT && peer.presharedKey() != null) {
+            if (details && peer.presharedKey() != null) {
                 m.attr(WireGuardGenl.PEER_PRESHARED_KEY, peer.presharedKey().bytes());
             }
             if (details && peer.endpoint() != null) {

@@ -43,12 +43,6 @@ public final class UapiSetRequest {
         line(sb, "public_key", p.publicKey().toHex());
         switch (p.kind()) {
         case REMOVE -> line(sb, "remove", "true");
-        case UPDATE_ENDPOINT -> {
-            // update_only first: if the peer was removed meanwhile, the daemon undoes the creation
-            // and ignores the rest of the section.
-            line(sb, "update_only", "true");
-            line(sb, "endpoint", endpoint(p.endpoint()));
-        }
         case ADD, UPDATE -> {
             if (p.presharedKey() != null) {
                 line(sb, "preshared_key", p.presharedKey().toHex());

@@ -60,18 +60,19 @@ public class SetDeviceMessagesTest {
                 new PeerChange(PeerChange.Kind.ADD, key(0x22), key(0x33), Endpoint.parse("192.0.2.1:51820"),
                         Duration.ofSeconds(25), List.of(IpPrefix.parse("fd7a:6b5c:9d01::2/128"),
                                 IpPrefix.parse("10.99.0.0/24"))),
-                PeerChange.updateEndpoint(key(0x44), Endpoint.parse("[2001:db8::1]:51821")),
+                new PeerChange(PeerChange.Kind.UPDATE, key(0x44), null, Endpoint.parse("[2001:db8::1]:51821"), null,
+                        null),
                 PeerChange.remove(key(0x55))));
         String expected = ""
-                // nlmsghdr: len 396, type = family, flags REQUEST|ACK, seq 2, port 0
-                + "8c010000 1500 0500 02000000 00000000"
+                // nlmsghdr: len 388, type = family, flags REQUEST|ACK, seq 2, port 0
+                + "84010000 1500 0500 02000000 00000000"
                 // genlmsghdr: cmd WG_CMD_SET_DEVICE, version 1
                 + "| 01 01 0000"
                 + "| 08000200 77673000" // WGDEVICE_A_IFNAME "wg0"
                 + "| 24000300" + rep("11", 32) // WGDEVICE_A_PRIVATE_KEY
                 + "| 06000600 6cca 0000" // WGDEVICE_A_LISTEN_PORT u16 51820 + pad
                 + "| 08000700 20000000" // WGDEVICE_A_FWMARK 0x20
-                + "| 3c010880" // WGDEVICE_A_PEERS, nested, 316 bytes
+                + "| 34010880" // WGDEVICE_A_PEERS, nested, 308 bytes
                 + "|   b8000080" // peer element (type 0, nested), 184 bytes
                 + "|     24000100" + rep("22", 32) // WGPEER_A_PUBLIC_KEY
                 + "|     08000300 02000000" // WGPEER_A_FLAGS REPLACE_ALLOWEDIPS
@@ -84,9 +85,8 @@ public class SetDeviceMessagesTest {
                 + "|         14000200 fd7a6b5c 9d010000 00000000 00000002" // WGALLOWEDIP_A_IPADDR
                 + "|         05000300 80 000000" // WGALLOWEDIP_A_CIDR_MASK 128
                 + "|       1c000080 06000100 0200 0000 08000200 0a630000 05000300 18 000000" // 10.99.0.0/24
-                + "|   50000080" // second peer, 80 bytes
+                + "|   48000080" // second peer, 72 bytes: an update of the endpoint only, no flags
                 + "|     24000100" + rep("44", 32)
-                + "|     08000300 04000000" // FLAGS UPDATE_ONLY
                 // ENDPOINT sockaddr_in6 {family 10, port 51821, flowinfo 0, 2001:db8::1, scope 0}
                 + "|     20000400 0a00 ca6d 00000000 20010db8 00000000 00000000 00000001 00000000"
                 + "|   30000080" // third peer, 48 bytes

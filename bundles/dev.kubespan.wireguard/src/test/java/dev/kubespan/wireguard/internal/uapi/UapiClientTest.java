@@ -110,13 +110,13 @@ public class UapiClientTest {
         serve(r -> r.startsWith("get") ? uapi("device-fresh.txt") : uapi("set-ok.txt"));
         UapiClient client = new UapiClient("wgt0", socket);
         client.get();
-        client.set(DeviceChange.ofPeers(List.of(PeerChange.updateEndpoint(
-                Key.fromBase64("d9bPGH001nIvQ4CcGZRm0ArphANNlKCTPpY0KmLROmg="), Endpoint.parse("10.0.0.1:5")))));
+        client.set(DeviceChange.ofPeers(List.of(PeerChange.remove(
+                Key.fromBase64("d9bPGH001nIvQ4CcGZRm0ArphANNlKCTPpY0KmLROmg=")))));
         client.get();
         // the server answers one request per connection; three answers means three connections
         assertEquals(3, requests.size());
         assertTrue(requests.get(1).startsWith("set=1\npublic_key="));
-        assertTrue(requests.get(1).endsWith("\nupdate_only=true\nendpoint=10.0.0.1:5\n\n"));
+        assertTrue(requests.get(1).endsWith("\nremove=true\n\n"));
     }
 
     @Test

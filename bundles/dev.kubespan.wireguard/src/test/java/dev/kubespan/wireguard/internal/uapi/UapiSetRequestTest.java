@@ -54,10 +54,10 @@ public class UapiSetRequestTest {
     }
 
     @Test
-    public void endpointRefreshIsUpdateOnly() {
-        String text = UapiSetRequest.render(DeviceChange.ofPeers(
-                List.of(PeerChange.updateEndpoint(A, Endpoint.parse("[2001:db8::5]:4000")))));
-        assertEquals("set=1\npublic_key=" + A.toHex() + "\nupdate_only=true\nendpoint=[2001:db8::5]:4000\n\n", text);
+    public void endpointOnlyUpdateSendsOnlyTheEndpoint() {
+        String text = UapiSetRequest.render(DeviceChange.ofPeers(List.of(new PeerChange(PeerChange.Kind.UPDATE, A, null,
+                Endpoint.parse("[2001:db8::5]:4000"), null, null))));
+        assertEquals("set=1\npublic_key=" + A.toHex() + "\nendpoint=[2001:db8::5]:4000\n\n", text);
     }
 
     @Test

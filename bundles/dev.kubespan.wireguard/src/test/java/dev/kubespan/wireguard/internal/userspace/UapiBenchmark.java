@@ -9,11 +9,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import dev.kubespan.api.Log;
-import dev.kubespan.api.ReconcileLoop;
-import dev.kubespan.api.internal.InMemoryResourceStore;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.wireguard.DeviceConfig;
@@ -43,17 +42,14 @@ public final class UapiBenchmark {
     public static void main(String[] args) throws Exception {
         String link = "ksbench0";
         Path runtime = Files.createTempDirectory("ks-wg-bench");
-        InMemoryResourceStore store = new InMemoryResourceStore();
         try (TestNetns ns = TestNetns.create()) {
             LinkOpsAccess links = new LinkOpsAccess(ns.call(LinkOps::open),
                     LinkOpsAccess.namespaceOf(Path.of("/run/netns", ns.name())));
-            ReconcileLoop loop = new ReconcileLoop("bench", () -> {
-            }, Throwable::printStackTrace);
+            ScheduledThreadPoolExecutor supervisor = new ScheduledThreadPoolExecutor(1);
             UserspaceBackend backend = new UserspaceBackend(UserspaceSettings.defaults("", runtime)
-                    .withLaunchPrefix(List.of("ip", "netns", "exec", ns.name())), links, loop.executor(),
+                    .withLaunchPrefix(List.of("ip", "netns", "exec", ns.name())), links, supervisor,
                     Log.console("[bench]"));
-            WireGuardService service = new WireGuardService(backend, "bench", store, Log.console("[bench]"), loop,
-                    Duration.ofHours(1));
+            WireGuardService service = new WireGuardService(backend, "bench", Log.console("[bench]"));
             try {
                 service.ensureLink(link, 1420);
                 Key priv = Key.generatePrivateKey();
@@ -106,11 +102,10 @@ public final class UapiBenchmark {
                 System.out.println();
             } finally {
                 service.close(false);
-                loop.close();
+                supervisor.shutdownNow();
                 links.close();
             }
         } finally {
-            store.deactivate();
             try (var files = Files.walk(runtime)) {
                 files.sorted((x, y) -> y.compareTo(x)).forEach(p -> p.toFile().delete());
             }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -30,7 +31,8 @@ import org.junit.Test;
 
 import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
-import dev.kubespan.api.ReconcileLoop;
+import dev.kubespan.api.controller.ControllerRuntime;
+import dev.kubespan.api.controller.RunningController;
 import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.internal.InMemoryResourceStore;
 import dev.kubespan.api.net.Endpoint;
@@ -43,6 +45,7 @@ import dev.kubespan.api.wireguard.PeerConfig;
 import dev.kubespan.api.wireguard.PeerState;
 import dev.kubespan.api.wireguard.WireGuardException;
 import dev.kubespan.wireguard.internal.LinkOpsAccess;
+import dev.kubespan.wireguard.internal.LinkStatusController;
 import dev.kubespan.wireguard.internal.WireGuardService;
 import dev.kubespan.wireguard.internal.netlink.TestNetns;
 import dev.kubespan.wireguard.internal.rtnl.LinkOps;
@@ -80,9 +83,10 @@ public class UserspaceWireGuardNetnsTest {
         final int port;
         final Path runtimeDir;
         LinkOpsAccess links;
-        ReconcileLoop loop;
+        ScheduledThreadPoolExecutor supervisor;
         UserspaceBackend backend;
         WireGuardService service;
+        RunningController status;
 
         Side(TestNetns ns, int index) throws IOException {
             this.ns = ns;
@@ -108,22 +112,22 @@ public class UserspaceWireGuardNetnsTest {
         /** A fresh control instance, as after a bundle update or a container restart. */
         void startControl() {
             links = new LinkOpsAccess(ns.call(LinkOps::open), LinkOpsAccess.namespaceOf(Path.of("/run/netns", ns.name())));
-            WireGuardService[] ref = new WireGuardService[1];
-            loop = new ReconcileLoop("wg-status-" + link, () -> ref[0].publishStatus(), Throwable::printStackTrace);
+            supervisor = new ScheduledThreadPoolExecutor(1);
             UserspaceSettings settings = UserspaceSettings.defaults("", runtimeDir)
                     .withLaunchPrefix(List.of("ip", "netns", "exec", ns.name()))
                     .withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2));
-            backend = new UserspaceBackend(settings, links, loop.executor(), Log.console("[" + link + "]"));
-            service = new WireGuardService(backend, "test: userspace", store, Log.console("[" + link + "]"), loop,
-                    Duration.ofSeconds(10));
-            ref[0] = service;
-            service.start();
+            backend = new UserspaceBackend(settings, links, supervisor, Log.console("[" + link + "]"));
+            service = new WireGuardService(backend, "test: userspace", Log.console("[" + link + "]"));
+            status = new ControllerRuntime(store, Log.console("[" + link + "]"))
+                    .start(new LinkStatusController(service, Duration.ofSeconds(10)));
+            service.onChange(status::trigger);
         }
 
         void stopControl(boolean keepLinks) {
             if (service != null) {
+                status.close();
                 service.close(keepLinks);
-                loop.close();
+                supervisor.shutdownNow();
                 links.close();
                 service = null;
             }
@@ -266,7 +270,7 @@ public class UserspaceWireGuardNetnsTest {
         assertNotNull(two.peer(one).lastHandshake());
 
         // the LinkStatus makes the backend and the supervised process visible
-        one.service.publishStatus();
+        one.status.runNow().join();
         LinkStatus st = store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, one.link).orElseThrow().spec();
         assertEquals("userspace", st.backend());
         assertTrue(st.present());
@@ -291,15 +295,11 @@ public class UserspaceWireGuardNetnsTest {
     }
 
     @Test
-    public void removedPeerStopsTrafficAndEndpointRefreshDoesNotResurrectIt() {
+    public void removedPeerStopsTraffic() {
         bringUpMesh();
         one.service.apply(one.link, one.configWithoutPeers());
         assertTrue(one.state().peers().isEmpty());
         assertFalse("no traffic to a removed peer", one.ping(two, 2));
-
-        one.service.updateEndpoints(one.link, Map.of(two.publicKey, two.underlay4()));
-        assertTrue("updateEndpoints must not recreate the removed peer", one.state().peers().isEmpty());
-        assertFalse(one.ping(two, 1));
 
         one.service.apply(one.link, one.configWith(two, two.underlay6()));
         assertTrue("peer back, traffic back", one.ping(two, 3));
@@ -312,7 +312,7 @@ public class UserspaceWireGuardNetnsTest {
         assertEquals(two.underlay4(), one.peer(two).endpoint());
         assertTrue(one.ping(two, 3));
 
-        one.service.updateEndpoints(one.link, Map.of(two.publicKey, two.underlay6()));
+        one.service.apply(one.link, one.configWith(two, two.underlay6()));
         assertEquals(two.underlay6(), one.peer(two).endpoint());
         assertTrue(one.ping(two, 3));
 
