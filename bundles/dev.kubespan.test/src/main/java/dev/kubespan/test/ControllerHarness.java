@@ -76,6 +76,11 @@ public final class ControllerHarness implements AutoCloseable {
         scheduler.advance(d.isNegative() ? Duration.ZERO : d);
     }
 
+    /** Writes that changed the store so far. */
+    public long writes() {
+        return store.changes();
+    }
+
     public Instant now() {
         return scheduler.now();
     }

@@ -48,6 +48,11 @@ public final class RecordingLog implements Log {
         return lines.stream().filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length())).toList();
     }
 
+    /** Whether a warning containing {@code fragment} was logged. */
+    public synchronized boolean warned(String fragment) {
+        return at("WARN").stream().anyMatch(m -> m.contains(fragment));
+    }
+
     public synchronized long count(Predicate<String> line) {
         return lines.stream().filter(line).count();
     }

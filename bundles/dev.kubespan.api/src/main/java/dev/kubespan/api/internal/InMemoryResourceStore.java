@@ -57,6 +57,8 @@ public final class InMemoryResourceStore implements ResourceStore {
     private final ExecutorService ownedDelivery;
     private final Clock clock;
     private final Log log;
+    /** Writes that changed something (creations, updates, deletions); guarded by {@link #lock}. */
+    private long changes;
 
     @Activate
     public InMemoryResourceStore(@Reference(service = LoggerFactory.class) Logger logger) {
@@ -114,6 +116,18 @@ public final class InMemoryResourceStore implements ResourceStore {
         String describe() {
             return exclusive != null ? exclusive + " (exclusively)" : String.join(", ", shared) + " (shared)";
         }
+    }
+
+    /** How many writes changed something since the store was created (for tests and diagnostics). */
+    public long changes() {
+        synchronized (lock) {
+            return changes;
+        }
+    }
+
+    /** Open watches (for tests and diagnostics: a stopped bundle must leave none). */
+    public int watchCount() {
+        return watches.size();
     }
 
     @Override
@@ -228,6 +242,7 @@ public final class InMemoryResourceStore implements ResourceStore {
                     : new Metadata(namespace, type.name(), id, old.version() + 1, old.metadata().created(), now, who);
             Resource<S> r = new Resource<>(md, spec);
             byKey.put(key(namespace, id), r);
+            changes++;
             publish(type, old == null ? Kind.CREATED : Kind.UPDATED, r);
             return r;
         }
@@ -247,6 +262,7 @@ public final class InMemoryResourceStore implements ResourceStore {
                 return false;
             }
             byKey.remove(key(namespace, id));
+            changes++;
             publish(type, Kind.DESTROYED, old);
             return true;
         }

@@ -8,6 +8,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.util.List;
 
+import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 
@@ -18,23 +19,36 @@ import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.AffiliateKubeSpan;
 import dev.kubespan.api.spec.ControlPlane;
 import dev.kubespan.api.spec.Member;
+import dev.kubespan.api.controller.RunningController;
+import dev.kubespan.api.internal.InMemoryResourceStore;
+import dev.kubespan.test.ControllerHarness;
+import dev.kubespan.test.RecordingLog;
 
 public class AffiliateMergeTest {
-    private final RecordingLog log = new RecordingLog();
-    private TestStore store;
-    private AffiliateMergeController merge;
-    private MemberController members;
+    private final ControllerHarness h = new ControllerHarness();
+    private final RecordingLog log = h.log;
+    private final InMemoryResourceStore store = h.store;
+    private RunningController merge;
+    private RunningController members;
 
     @Before
     public void setUp() {
-        store = new TestStore();
-        merge = new AffiliateMergeController(store, log);
-        members = new MemberController(store, log);
         Fixtures.putNodeId(store, LOCAL_NODE_ID);
+        merge = h.start(new AffiliateMergeController());
+        members = h.start(new MemberController());
+    }
+
+    @After
+    public void tearDown() {
+        h.close();
     }
 
     private void raw(String id, Affiliate a) {
-        store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, id, a, "test-registry");
+        h.putAs("test-registry", ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, id, a);
+    }
+
+    private void local(String id, Affiliate a) {
+        h.putAs(Owners.LOCAL_AFFILIATE, ResourceTypes.AFFILIATE, Namespaces.CLUSTER, id, a);
     }
 
     private Affiliate merged(String nodeId) {
@@ -50,7 +64,7 @@ public class AffiliateMergeTest {
         raw("k8s/n1", new Affiliate("n1", List.of("10.0.0.1"), "host-k8s", "node-1", "Talos k8s", "controlplane",
                 new AffiliateKubeSpan("key", "fd00::1", List.of("10.244.0.0/24"), List.of("10.0.0.1:51820"), List.of()),
                 null));
-        merge.reconcile();
+        h.pass(merge);
         Affiliate m = merged("n1");
         assertEquals(List.of("10.0.0.1", "192.168.0.1"), m.addresses());
         assertEquals("host-svc", m.hostname());
@@ -72,7 +86,7 @@ public class AffiliateMergeTest {
         raw("service/n2", new Affiliate("n2", List.of("10.0.0.2"), "h2", "n2", "", "", null, null));
         raw("service/n3", new Affiliate("n3", List.of("10.0.0.3"), "h3", "n3", "", "", null, null));
         raw("service/broken", new Affiliate("", List.of("10.0.0.4"), "h4", "n4", "", "", null, null));
-        merge.reconcile();
+        h.pass(merge);
         assertEquals(List.of("10.0.0.2"), merged("n2").addresses());
         assertEquals(List.of("10.0.0.3"), merged("n3").addresses());
         assertTrue(log.warned("service/broken"));
@@ -82,43 +96,42 @@ public class AffiliateMergeTest {
     @Test
     public void localAffiliateIsNeverOverwrittenAndStaleMergedOnesGo() {
         Affiliate local = new Affiliate(LOCAL_NODE_ID, List.of("10.0.0.100"), "me", "me", "ours", "worker", null, null);
-        store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, LOCAL_NODE_ID, local, Owners.LOCAL_AFFILIATE);
+        local(LOCAL_NODE_ID, local);
         raw("k8s/" + LOCAL_NODE_ID, new Affiliate(LOCAL_NODE_ID, List.of("1.1.1.1"), "x", "x", "", "", null, null));
         raw("service/n5", new Affiliate("n5", List.of("10.0.0.5"), "h5", "n5", "", "", null, null));
-        merge.reconcile();
+        h.pass(merge);
         assertEquals(local, merged(LOCAL_NODE_ID));
         assertTrue(merged("n5") != null);
 
-        int writes = store.writes();
-        merge.reconcile();
-        assertEquals("nothing changes on an unchanged reconcile", writes, store.writes());
+        long writes = h.writes();
+        h.pass(merge);
+        assertEquals("nothing changes on an unchanged reconcile", writes, h.writes());
 
-        store.delete(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, "service/n5");
-        merge.reconcile();
+        store.delete(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, "service/n5", "test-registry");
+        h.pass(merge);
         assertNull(merged("n5"));
         assertEquals(local, merged(LOCAL_NODE_ID));
     }
 
     @Test
     public void localAffiliateIsProtectedEvenBeforeTheNodeIdIsKnown() {
-        store.delete(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, "local");
+        h.delete(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, "local");
         Affiliate local = new Affiliate("me", List.of("10.0.0.100"), "me", "me", "ours", "worker", null, null);
-        store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, "me", local, Owners.LOCAL_AFFILIATE);
+        local("me", local);
         raw("service/me", new Affiliate("me", List.of("1.1.1.1"), "x", "x", "", "", null, null));
-        merge.reconcile();
+        h.pass(merge);
         assertEquals(local, merged("me"));
     }
 
     @Test
     public void membersForEveryAffiliateWithANodename() {
-        store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, LOCAL_NODE_ID,
-                new Affiliate(LOCAL_NODE_ID, List.of("10.0.0.100"), "me", "me", "ours", "worker", null, null),
-                Owners.LOCAL_AFFILIATE);
+        local(LOCAL_NODE_ID,
+                new Affiliate(LOCAL_NODE_ID, List.of("10.0.0.100"), "me", "me", "ours", "worker", null, null));
         raw("service/n6", new Affiliate("n6", List.of("10.0.0.6"), "h6", "node-6", "Talos", "controlplane", null,
                 new ControlPlane(6443)));
         raw("service/n7", new Affiliate("n7", List.of("10.0.0.7"), "h7", "", "Talos", "worker", null, null));
-        merge.reconcile();
-        members.reconcile();
+        h.pass(merge);
+        h.pass(members);
         Member me = store.get(ResourceTypes.MEMBER, Namespaces.CLUSTER, "me").orElseThrow().spec();
         assertEquals(LOCAL_NODE_ID, me.nodeId());
         assertEquals("ours", me.operatingSystem());
@@ -126,9 +139,9 @@ public class AffiliateMergeTest {
         assertEquals(new Member("n6", List.of("10.0.0.6"), "h6", "controlplane", "Talos", new ControlPlane(6443)), six);
         assertEquals(2, store.list(ResourceTypes.MEMBER, Namespaces.CLUSTER).size());
 
-        store.delete(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, "service/n6");
-        merge.reconcile();
-        members.reconcile();
+        store.delete(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, "service/n6", "test-registry");
+        h.pass(merge);
+        h.pass(members);
         assertFalse(store.get(ResourceTypes.MEMBER, Namespaces.CLUSTER, "node-6").isPresent());
         assertTrue(store.get(ResourceTypes.MEMBER, Namespaces.CLUSTER, "me").isPresent());
     }
@@ -137,8 +150,8 @@ public class AffiliateMergeTest {
     public void duplicateNodenameKeepsTheFirstAndWarns() {
         raw("service/a", new Affiliate("a", List.of("10.0.0.1"), "h", "same", "", "", null, null));
         raw("service/b", new Affiliate("b", List.of("10.0.0.2"), "h", "same", "", "", null, null));
-        merge.reconcile();
-        members.reconcile();
+        h.pass(merge);
+        h.pass(members);
         assertEquals("a", store.get(ResourceTypes.MEMBER, Namespaces.CLUSTER, "same").orElseThrow().spec().nodeId());
         assertTrue(log.warned("same"));
     }

@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Proxy;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -19,7 +20,11 @@ import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.net.AddressInfo;
 import dev.kubespan.api.net.IpPrefix;
+import dev.kubespan.api.internal.InMemoryResourceStore;
+import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.spec.Affiliate;
+import dev.kubespan.api.spec.KubeSpanPeerStatus;
+import dev.kubespan.api.spec.PeerState;
 import dev.kubespan.api.wireguard.Key;
 
 /** All DS components together on their own threads, with a fake kernel: wiring, flow and deactivation. */
@@ -65,7 +70,7 @@ public class ComponentsTest {
 
     @Test
     public void rawAffiliateBecomesATunnelAndDeactivationLeavesItUp() throws Exception {
-        TestStore store = new TestStore();
+        InMemoryResourceStore store = new InMemoryResourceStore();
         FakeKernel kernel = new FakeKernel();
         kernel.hostAddresses.add(new AddressInfo(2, "eth0", IpPrefix.parse("192.168.1.10/24"), 0));
         Fixtures.putNodeId(store, LOCAL_NODE_ID);
@@ -78,10 +83,17 @@ public class ComponentsTest {
         PeerSpecComponent specs = new PeerSpecComponent(store, logger());
         DeviceComponent device = new DeviceComponent(store, kernel, kernel, kernel, logger(), deviceConfig());
 
+        store.claim("test-registry", ResourceTypes.AFFILIATE, false); // as a registry bundle does
         store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, "service/n1",
                 Fixtures.simplePeer("n1", PEER, "fd7f:175a:b97c:5602::1", "192.168.1.20"), "test-registry");
 
+        await("the peer spec", () -> store.get(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN, PEER.toBase64())
+                .isPresent());
+        // as the status bundle would: seen, first endpoint chosen
+        store.put(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, PEER.toBase64(), new KubeSpanPeerStatus("",
+                "n1", PeerState.UNKNOWN, 0, 0, null, "192.168.1.20:51820", Instant.now()), "test-status");
         await("the peer on the device", () -> kernel.hasPeer(PEER));
+        assertEquals(Endpoint.parse("192.168.1.20:51820"), kernel.endpointOf(PEER));
         await("the route to the peer", () -> kernel.routeCount() == 1);
         await("the members", () -> store.list(ResourceTypes.MEMBER, Namespaces.CLUSTER).size() == 2);
         Affiliate me = store.get(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, LOCAL_NODE_ID).orElseThrow().spec();
@@ -111,7 +123,8 @@ public class ComponentsTest {
         Thread.sleep(100);
         assertEquals(0, kernel.mutations());
         assertTrue(Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-                .noneMatch(n -> List.of("kubespan-device", "kubespan-peer-specs", "kubespan-affiliate-merge",
-                        "kubespan-members", "kubespan-local-affiliate").contains(n)));
+                .noneMatch(n -> List.of("kubespan-device", "kubespan-peer-spec", "kubespan-affiliate-merge",
+                        "kubespan-member", "kubespan-local-affiliate").contains(n)));
+        store.deactivate();
     }
 }

@@ -76,7 +76,7 @@ final class FakeKernel implements WireGuardControl, RoutingControl, HostNetwork 
     /** All calls that change something. */
     synchronized int mutations() {
         int n = 0;
-        for (String m : List.of("ensureLink", "apply", "updateEndpoints", "deleteLink", "addAddress",
+        for (String m : List.of("ensureLink", "apply", "deleteLink", "addAddress",
                 "removeAddress", "addRoute", "removeRoute", "addRule", "removeRule")) {
             n += calls(m);
         }
@@ -132,17 +132,6 @@ final class FakeKernel implements WireGuardControl, RoutingControl, HostNetwork 
         }
         peers.clear();
         peers.putAll(next);
-    }
-
-    @Override
-    public synchronized void updateEndpoints(String link, Map<Key, Endpoint> endpoints) {
-        count("updateEndpoints", true);
-        endpoints.forEach((k, e) -> {
-            FakePeer p = peers.get(k);
-            if (p != null) {
-                p.endpoint = e;
-            }
-        });
     }
 
     @Override
@@ -275,6 +264,11 @@ final class FakeKernel implements WireGuardControl, RoutingControl, HostNetwork 
     synchronized Endpoint endpointOf(Key peer) {
         FakePeer p = peers.get(peer);
         return p == null ? null : p.endpoint;
+    }
+
+    synchronized Duration keepaliveOf(Key peer) {
+        FakePeer p = peers.get(peer);
+        return p == null ? null : p.keepalive;
     }
 
     synchronized boolean hasPeer(Key peer) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.kubespan.api.Namespaces;
+import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.AffiliateKubeSpan;
@@ -105,20 +106,20 @@ final class Fixtures {
                 SECRET, "clusterId");
     }
 
-    static void putConfig(TestStore store, KubeSpanConfig c) {
+    static void putConfig(ResourceStore store, KubeSpanConfig c) {
         store.put(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID, c, "test-config");
     }
 
-    static void putIdentity(TestStore store) {
+    static void putIdentity(ResourceStore store) {
         store.put(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN, KubeSpanIdentity.ID, IDENTITY, "test-identity");
     }
 
-    static void putNodeId(TestStore store, String nodeId) {
+    static void putNodeId(ResourceStore store, String nodeId) {
         store.put(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, NodeIdentity.ID, new NodeIdentity(nodeId),
                 "test-identity");
     }
 
-    static void putDiscovery(TestStore store, DiscoveryConfig c) {
+    static void putDiscovery(ResourceStore store, DiscoveryConfig c) {
         store.put(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, DiscoveryConfig.ID, c, "test-config");
     }
 

@@ -11,6 +11,7 @@ import static org.junit.Assert.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 
@@ -23,10 +24,20 @@ import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.DiscoveredAddress;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.KubeSpanConfig;
+import dev.kubespan.api.controller.RunningController;
+import dev.kubespan.api.internal.InMemoryResourceStore;
+import dev.kubespan.test.ControllerHarness;
+import dev.kubespan.test.RecordingLog;
 
 public class LocalAffiliateTest {
     private static final String OS = "KubeSpan for OSGi 0.1.0 (Linux)";
-    private final RecordingLog log = new RecordingLog();
+    private final ControllerHarness h = new ControllerHarness();
+    private final RecordingLog log = h.log;
+
+    @After
+    public void tearDown() {
+        h.close();
+    }
     private List<AddressInfo> host;
 
     private static AddressInfo addr(String link, String prefix, int scope) {
@@ -112,16 +123,15 @@ public class LocalAffiliateTest {
 
     // --- controller
 
-    private TestStore store;
+    private final InMemoryResourceStore store = h.store;
     private FakeKernel kernel;
-    private LocalAffiliateController controller;
+    private RunningController controller;
     private String hostname = "node-a";
 
     private void controller() {
-        store = new TestStore();
         kernel = new FakeKernel();
         kernel.hostAddresses.addAll(host);
-        controller = new LocalAffiliateController(store, kernel, () -> hostname, OS, log);
+        controller = h.start(new LocalAffiliateController(kernel, () -> hostname, OS));
     }
 
     private Affiliate local(String nodeId) {
@@ -132,10 +142,10 @@ public class LocalAffiliateTest {
     public void nothingWithoutARegistry() {
         controller();
         Fixtures.putNodeId(store, LOCAL_NODE_ID);
-        controller.reconcile();
+        h.pass(controller);
         assertNull(local(LOCAL_NODE_ID));
         Fixtures.putDiscovery(store, new DiscoveryConfig(false, false, List.of(), "", ""));
-        controller.reconcile();
+        h.pass(controller);
         assertNull(local(LOCAL_NODE_ID));
     }
 
@@ -144,7 +154,7 @@ public class LocalAffiliateTest {
         controller();
         Fixtures.putNodeId(store, LOCAL_NODE_ID);
         Fixtures.putDiscovery(store, Fixtures.discovery("discovery.example:443"));
-        controller.reconcile();
+        h.pass(controller);
         Resource<Affiliate> r = store.get(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, LOCAL_NODE_ID).orElseThrow();
         assertEquals(Owners.LOCAL_AFFILIATE, r.metadata().owner());
         assertNull(r.spec().kubespan());
@@ -153,18 +163,18 @@ public class LocalAffiliateTest {
         Fixtures.putIdentity(store);
         store.put(ResourceTypes.DISCOVERED_ADDRESS, Namespaces.CLUSTER, "service", new DiscoveredAddress("203.0.113.7"),
                 "test");
-        controller.reconcile();
+        h.pass(controller);
         Affiliate a = local(LOCAL_NODE_ID);
         assertEquals(KS_ADDRESS, a.kubespan().address());
         assertTrue(a.kubespan().endpoints().contains("203.0.113.7:51820"));
 
-        int writes = store.writes();
-        controller.reconcile();
-        assertEquals("an unchanged reconcile writes nothing", writes, store.writes());
+        long writes = h.writes();
+        h.pass(controller);
+        assertEquals("an unchanged reconcile writes nothing", writes, h.writes());
 
         kernel.hostAddresses.add(addr("eth2", "172.16.0.9/12", AddressInfo.SCOPE_GLOBAL));
         hostname = "node-renamed";
-        controller.reconcile();
+        h.pass(controller);
         a = local(LOCAL_NODE_ID);
         assertTrue(a.addresses().contains("172.16.0.9"));
         assertEquals("node-renamed", a.nodename());
@@ -175,7 +185,7 @@ public class LocalAffiliateTest {
         controller();
         Fixtures.putNodeId(store, LOCAL_NODE_ID);
         Fixtures.putDiscovery(store, new DiscoveryConfig(true, true, List.of(), "", ""));
-        controller.reconcile();
+        h.pass(controller);
         assertTrue(local(LOCAL_NODE_ID) != null);
     }
 
@@ -185,15 +195,15 @@ public class LocalAffiliateTest {
         Fixtures.putNodeId(store, LOCAL_NODE_ID);
         Fixtures.putDiscovery(store, Fixtures.discovery("discovery.example:443"));
         // a merged affiliate of another node must survive everything this controller does
-        store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, "other", Fixtures.simplePeer("other", null, ""),
-                Owners.AFFILIATE_MERGE);
-        controller.reconcile();
+        h.putAs(Owners.AFFILIATE_MERGE, ResourceTypes.AFFILIATE, Namespaces.CLUSTER, "other",
+                Fixtures.simplePeer("other", null, ""));
+        h.pass(controller);
         Fixtures.putNodeId(store, "newNodeId");
-        controller.reconcile();
+        h.pass(controller);
         assertNull(local(LOCAL_NODE_ID));
         assertTrue(local("newNodeId") != null);
         Fixtures.putDiscovery(store, new DiscoveryConfig(true, false, List.of(), "", ""));
-        controller.reconcile();
+        h.pass(controller);
         assertNull(local("newNodeId"));
         assertTrue(local("other") != null);
     }
@@ -202,7 +212,7 @@ public class LocalAffiliateTest {
     public void waitsForTheNodeIdentity() {
         controller();
         Fixtures.putDiscovery(store, Fixtures.discovery("discovery.example:443"));
-        controller.reconcile();
+        h.pass(controller);
         assertEquals(List.of(), store.list(ResourceTypes.AFFILIATE, null));
     }
 

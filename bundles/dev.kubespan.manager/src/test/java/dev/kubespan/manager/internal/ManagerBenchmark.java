@@ -1,25 +1,28 @@
 package dev.kubespan.manager.internal;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
+import dev.kubespan.api.Resource;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceTypes;
-import dev.kubespan.api.internal.InMemoryResourceStore;
+import dev.kubespan.api.controller.RunningController;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.AffiliateKubeSpan;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.DiscoveryServiceEndpoint;
 import dev.kubespan.api.spec.KubeSpanConfig;
 import dev.kubespan.api.spec.KubeSpanIdentity;
+import dev.kubespan.api.spec.KubeSpanPeerSpec;
+import dev.kubespan.api.spec.KubeSpanPeerStatus;
+import dev.kubespan.api.spec.PeerState;
 import dev.kubespan.api.spec.NodeIdentity;
 import dev.kubespan.api.wireguard.Key;
+import dev.kubespan.test.ControllerHarness;
 
 /**
  * Times peer-spec computation and device reconcile for 10, 100 and 1000 affiliates against the
@@ -30,35 +33,37 @@ public final class ManagerBenchmark {
     private static final int[] SIZES = { 10, 100, 1000 };
     private static final String LOCAL = "benchLocalNode";
 
-    private static final class Setup {
-        final ResourceStore store;
+    /** The two controllers on the real store and runtime, a fake device, time frozen. */
+    private static final class Setup implements AutoCloseable {
+        final ControllerHarness h = new ControllerHarness();
         final FakeKernel kernel = new FakeKernel();
-        final PeerSpecController specs;
-        final DeviceController device;
         final List<Affiliate> affiliates;
+        RunningController specs;
+        RunningController device;
 
-        Setup(ResourceStore store, List<Affiliate> affiliates) {
-            this.store = store;
+        Setup(List<Affiliate> affiliates) {
             this.affiliates = affiliates;
-            Log quiet = new Log() {
-                @Override
-                public void debug(String m) {
-                }
+        }
 
-                @Override
-                public void info(String m) {
-                }
+        void startSpecs() {
+            specs = h.start(new PeerSpecController());
+        }
 
-                @Override
-                public void warn(String m) {
-                }
+        /** What the status controller does for every new peer: a status with the first endpoint chosen. */
+        void statuses() {
+            for (Resource<KubeSpanPeerSpec> r : h.store.list(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN)) {
+                h.put(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, r.id(), new KubeSpanPeerStatus("",
+                        r.spec().label(), PeerState.UNKNOWN, 0, 0, null, r.spec().endpoints().get(0), h.now()));
+            }
+        }
 
-                @Override
-                public void error(String m, Throwable t) {
-                }
-            };
-            specs = new PeerSpecController(store, quiet);
-            device = new DeviceController(store, kernel, kernel, kernel, Clock.systemUTC(), Duration.ZERO, quiet);
+        void startDevice() {
+            device = h.start(new DeviceController(kernel, kernel, kernel, h.now(), Duration.ZERO));
+        }
+
+        @Override
+        public void close() {
+            h.close();
         }
     }
 
@@ -70,12 +75,12 @@ public final class ManagerBenchmark {
         }
         System.out.println("warming up ...");
         for (int i = 0; i < 30; i++) {
-            InMemoryResourceStore s = new InMemoryResourceStore();
-            Setup w = setup(s, priv, keys, 100);
-            w.specs.reconcile();
-            w.device.reconcile();
-            w.device.reconcile();
-            s.deactivate();
+            try (Setup w = setup(priv, keys, 100)) {
+                w.startSpecs();
+                w.statuses();
+                w.startDevice();
+                w.h.pass(w.device);
+            }
         }
         System.out.printf(Locale.ROOT, "%-6s %14s %14s %14s %14s %16s %12s%n", "peers", "specs cold ms",
                 "specs same ms", "device cold ms", "device same ms", "1 change (s+d) ms", "routes");
@@ -88,36 +93,36 @@ public final class ManagerBenchmark {
             double[] oneChange = new double[repeats];
             int routes = 0;
             for (int r = 0; r < repeats; r++) {
-                InMemoryResourceStore s = new InMemoryResourceStore();
-                Setup b = setup(s, priv, keys, n);
-                long t0 = System.nanoTime();
-                b.specs.reconcile();
-                long t1 = System.nanoTime();
-                b.device.reconcile();
-                long t2 = System.nanoTime();
-                b.specs.reconcile();
-                long t3 = System.nanoTime();
-                b.device.reconcile();
-                long t4 = System.nanoTime();
-                if (b.kernel.calls("apply") != 1) {
-                    throw new IllegalStateException("unchanged reconcile applied again");
+                try (Setup b = setup(priv, keys, n)) {
+                    long t0 = System.nanoTime();
+                    b.startSpecs();
+                    long t1 = System.nanoTime();
+                    b.statuses();
+                    long t1b = System.nanoTime();
+                    b.startDevice();
+                    long t2 = System.nanoTime();
+                    b.h.pass(b.specs);
+                    long t3 = System.nanoTime();
+                    b.h.pass(b.device);
+                    long t4 = System.nanoTime();
+                    if (b.kernel.calls("apply") != 1) {
+                        throw new IllegalStateException("unchanged reconcile applied again");
+                    }
+                    Affiliate a = b.affiliates.get(n / 2);
+                    List<String> more = new ArrayList<>(a.addresses());
+                    more.add("172.31." + (r % 250) + ".1");
+                    long t5 = System.nanoTime();
+                    b.h.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, a.nodeId(), new Affiliate(a.nodeId(), more,
+                            a.hostname(), a.nodename(), a.operatingSystem(), a.machineType(), a.kubespan(), null));
+                    b.h.settle(); // the spec pass, then the device pass it triggers
+                    long t6 = System.nanoTime();
+                    specsCold[r] = ms(t1 - t0);
+                    deviceCold[r] = ms(t2 - t1b);
+                    specsSame[r] = ms(t3 - t2);
+                    deviceSame[r] = ms(t4 - t3);
+                    oneChange[r] = ms(t6 - t5);
+                    routes = b.kernel.routeCount();
                 }
-                Affiliate a = b.affiliates.get(n / 2);
-                List<String> more = new ArrayList<>(a.addresses());
-                more.add("172.31." + (r % 250) + ".1");
-                s.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, a.nodeId(), new Affiliate(a.nodeId(), more,
-                        a.hostname(), a.nodename(), a.operatingSystem(), a.machineType(), a.kubespan(), null), "bench");
-                long t5 = System.nanoTime();
-                b.specs.reconcile();
-                b.device.reconcile();
-                long t6 = System.nanoTime();
-                specsCold[r] = ms(t1 - t0);
-                deviceCold[r] = ms(t2 - t1);
-                specsSame[r] = ms(t3 - t2);
-                deviceSame[r] = ms(t4 - t3);
-                oneChange[r] = ms(t6 - t5);
-                routes = b.kernel.routeCount();
-                s.deactivate();
             }
             System.out.printf(Locale.ROOT, "%-6d %14.2f %14.2f %14.2f %14.2f %16.2f %12d%n", n, median(specsCold),
                     median(specsSame), median(deviceCold), median(deviceSame), median(oneChange), routes);
@@ -128,25 +133,28 @@ public final class ManagerBenchmark {
         System.out.printf(Locale.ROOT, "%-6s %18s %18s %18s%n", "peers", "merged affiliate", "peer spec",
                 "fake device+routes");
         for (int n : SIZES) {
-            InMemoryResourceStore s = new InMemoryResourceStore();
             long base = usedAfterGc();
-            Setup b = setup(s, priv, keys, n);
-            long withAffiliates = usedAfterGc();
-            b.specs.reconcile();
-            long withSpecs = usedAfterGc();
-            b.device.reconcile();
-            long withDevice = usedAfterGc();
-            System.out.printf(Locale.ROOT, "%-6d %18d %18d %18d%n", n, (withAffiliates - base) / n,
-                    (withSpecs - withAffiliates) / n, (withDevice - withSpecs) / n);
-            // keep everything reachable until measured
-            if (b.kernel.routeCount() < 0 || s.list(ResourceTypes.AFFILIATE, null).isEmpty()) {
-                System.out.println();
+            try (Setup b = setup(priv, keys, n)) {
+                long withAffiliates = usedAfterGc();
+                b.startSpecs();
+                b.statuses();
+                long withSpecs = usedAfterGc();
+                b.startDevice();
+                b.h.log.clear();
+                long withDevice = usedAfterGc();
+                System.out.printf(Locale.ROOT, "%-6d %18d %18d %18d%n", n, (withAffiliates - base) / n,
+                        (withSpecs - withAffiliates) / n, (withDevice - withSpecs) / n);
+                // keep everything reachable until measured
+                if (b.kernel.routeCount() < 0 || b.h.store.list(ResourceTypes.AFFILIATE, null).isEmpty()) {
+                    System.out.println();
+                }
             }
-            s.deactivate();
         }
     }
 
-    private static Setup setup(InMemoryResourceStore store, Key priv, List<Key> keys, int n) {
+    private static Setup setup(Key priv, List<Key> keys, int n) {
+        Setup setup = new Setup(new ArrayList<>());
+        ResourceStore store = setup.h.store;
         store.put(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, NodeIdentity.ID, new NodeIdentity(LOCAL), "bench");
         store.put(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID,
                 new KubeSpanConfig(true, "c", Fixtures.SECRET, true, false, 0, null, false, null, null, 0, null, null,
@@ -160,7 +168,6 @@ public final class ManagerBenchmark {
                 new DiscoveryConfig(true, false, List.of(new DiscoveryServiceEndpoint("d", "disc.example:443", false)),
                         "", ""),
                 "bench");
-        List<Affiliate> affiliates = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String id = String.format("node%05d", i);
             int hi = i / 250;
@@ -174,10 +181,10 @@ public final class ManagerBenchmark {
                             List.of("10.244." + (i % 250) + "." + (i / 250 * 64) + "/26"),
                             List.of(pub + ":51820", v4 + ":51820", "[" + v6 + "]:51820"), List.of()),
                     null);
-            affiliates.add(a);
+            setup.affiliates.add(a);
             store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, id, a, Owners.AFFILIATE_MERGE);
         }
-        return new Setup(store, affiliates);
+        return setup;
     }
 
     private static long usedAfterGc() throws InterruptedException {

@@ -9,6 +9,7 @@ import static org.junit.Assert.assertTrue;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.After;
 import org.junit.Test;
 
 import dev.kubespan.api.Namespaces;
@@ -17,6 +18,10 @@ import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.AffiliateKubeSpan;
 import dev.kubespan.api.spec.KubeSpanPeerSpec;
+import dev.kubespan.api.controller.RunningController;
+import dev.kubespan.api.internal.InMemoryResourceStore;
+import dev.kubespan.test.ControllerHarness;
+import dev.kubespan.test.RecordingLog;
 import dev.kubespan.api.wireguard.Key;
 
 /** kubespan-node.md §4.1. */
@@ -25,6 +30,12 @@ public class PeerSpecTest {
     private static final Key K2 = Key.generatePrivateKey().publicKey();
     private static final Key K3 = Key.generatePrivateKey().publicKey();
     private final RecordingLog log = new RecordingLog();
+    private final ControllerHarness h = new ControllerHarness();
+
+    @After
+    public void tearDown() {
+        h.close();
+    }
 
     private Map<String, KubeSpanPeerSpec> compute(Affiliate... affiliates) {
         return PeerSpecCalculator.compute(List.of(affiliates), LOCAL_NODE_ID, EndpointFilter.none(), log);
@@ -103,7 +114,7 @@ public class PeerSpecTest {
         assertEquals(List.of("10.5.0.2/32", "fd00::b/128"), specs.get(K2.toBase64()).allowedIPs());
         assertEquals(List.of("10.5.0.3/32", "fd00::c/128"), specs.get(K3.toBase64()).allowedIPs());
         assertTrue(log.warned("peer address overlap"));
-        assertEquals(2, log.warn.stream().filter(m -> m.contains("peer address overlap")).count());
+        assertEquals(2, log.at("WARN").stream().filter(m -> m.contains("peer address overlap")).count());
     }
 
     @Test
@@ -150,48 +161,44 @@ public class PeerSpecTest {
 
     @Test
     public void controllerWritesDeletesAndClearsWhenDisabled() {
-        TestStore store = new TestStore();
-        PeerSpecController c = new PeerSpecController(store, log);
+        InMemoryResourceStore store = h.store;
         Fixtures.putNodeId(store, LOCAL_NODE_ID);
-        store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, "n1", Fixtures.simplePeer("n1", K1, "fd00::1", "10.0.0.1"),
-                Owners.AFFILIATE_MERGE);
-        store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, "n2", Fixtures.simplePeer("n2", K2, "fd00::2", "10.0.0.2"),
-                Owners.AFFILIATE_MERGE);
-        c.reconcile();
+        h.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, "n1", Fixtures.simplePeer("n1", K1, "fd00::1", "10.0.0.1"));
+        h.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, "n2", Fixtures.simplePeer("n2", K2, "fd00::2", "10.0.0.2"));
+        RunningController c = h.start(new PeerSpecController());
         assertTrue("nothing without a KubeSpan config", store.list(ResourceTypes.KUBESPAN_PEER_SPEC, null).isEmpty());
 
         Fixtures.putConfig(store, Fixtures.config().build());
-        c.reconcile();
+        h.pass(c);
         List<Resource<KubeSpanPeerSpec>> specs = store.list(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN);
         assertEquals(2, specs.size());
         assertEquals(Owners.PEER_SPEC, specs.get(0).metadata().owner());
 
-        int writes = store.writes();
-        c.reconcile();
-        assertEquals(writes, store.writes());
+        long writes = h.writes();
+        h.pass(c);
+        assertEquals(writes, h.writes());
 
-        store.delete(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, "n2");
-        c.reconcile();
+        h.delete(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, "n2");
+        h.pass(c);
         assertNull(store.get(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN, K2.toBase64()).orElse(null));
         assertTrue(store.get(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN, K1.toBase64()).isPresent());
 
         Fixtures.putConfig(store, Fixtures.config().enabled(false).build());
-        c.reconcile();
+        h.pass(c);
         assertTrue(store.list(ResourceTypes.KUBESPAN_PEER_SPEC, null).isEmpty());
 
         Fixtures.putConfig(store, Fixtures.config().build());
-        c.reconcile();
+        h.pass(c);
         assertEquals(1, store.list(ResourceTypes.KUBESPAN_PEER_SPEC, null).size());
     }
 
     @Test
     public void controllerWaitsForTheNodeIdentity() {
-        TestStore store = new TestStore();
-        PeerSpecController c = new PeerSpecController(store, log);
+        InMemoryResourceStore store = h.store;
         Fixtures.putConfig(store, Fixtures.config().build());
         store.put(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN, K1.toBase64(),
                 new KubeSpanPeerSpec("fd00::1", List.of(), List.of(), "x"), Owners.PEER_SPEC);
-        c.reconcile();
+        h.start(new PeerSpecController());
         assertFalse("existing specs are kept while the node id is unknown",
                 store.list(ResourceTypes.KUBESPAN_PEER_SPEC, null).isEmpty());
     }

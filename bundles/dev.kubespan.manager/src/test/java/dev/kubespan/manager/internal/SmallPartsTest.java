@@ -8,6 +8,8 @@ import static org.junit.Assert.assertTrue;
 import java.util.List;
 import java.util.Set;
 
+import dev.kubespan.test.RecordingLog;
+
 import org.junit.Test;
 
 import dev.kubespan.api.net.Endpoint;
@@ -22,22 +24,45 @@ public class SmallPartsTest {
     private static final Endpoint X = Endpoint.parse("192.0.2.1:51820");
     private static final Endpoint Y = Endpoint.parse("198.51.100.9:40000");
 
-    private static KubeSpanPeerStatus status(String endpoint, String lastUsed) {
-        return new KubeSpanPeerStatus(endpoint, "l", PeerState.UNKNOWN, 0, 0, null, lastUsed, null);
+    private static final java.time.Instant T1 = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    private static final dev.kubespan.api.wireguard.Key PEER = dev.kubespan.api.wireguard.Key.generatePrivateKey()
+            .publicKey();
+
+    private static KubeSpanPeerStatus status(String endpoint, String lastUsed, PeerState state, java.time.Instant at) {
+        return new KubeSpanPeerStatus(endpoint, "l", state, 0, 0, null, lastUsed, at);
     }
 
     @Test
-    public void endpointChoice() {
-        assertNull("no status", EndpointChoice.choose(null, null));
-        assertNull("nothing chosen yet", EndpointChoice.choose(status("", ""), null));
-        assertEquals("chosen, WireGuard has none yet", X, EndpointChoice.choose(status("", "192.0.2.1:51820"), null));
-        assertEquals("chosen and in use", X, EndpointChoice.choose(status("192.0.2.1:51820", "192.0.2.1:51820"), X));
-        assertNull("roamed", EndpointChoice.choose(status("198.51.100.9:40000", "192.0.2.1:51820"), Y));
-        assertNull("roamed, device lost it meanwhile", EndpointChoice.choose(status("198.51.100.9:40000", "192.0.2.1:51820"), null));
-        assertNull("device moved on since the status", EndpointChoice.choose(status("192.0.2.1:51820", "192.0.2.1:51820"), Y));
-        assertEquals("same endpoint, other spelling", Endpoint.parse("[2001:db8::1]:51820"),
-                EndpointChoice.choose(status("[2001:DB8:0::1]:51820", "[2001:db8::1]:51820"), null));
-        assertNull("unparsable lastUsedEndpoint", EndpointChoice.choose(status("", "nonsense"), null));
+    public void endpointDecisions() {
+        EndpointDecisions d = new EndpointDecisions();
+        d.begin();
+        assertNull("nothing decided yet", d.endpoint(PEER, status("", "", PeerState.UNKNOWN, null), false, null));
+        assertEquals("a decision for a new peer", X, d.endpoint(PEER, status("", "192.0.2.1:51820", PeerState.UNKNOWN, T1),
+                false, null));
+        d.applied();
+        d.begin();
+        assertNull("the same decision is not written twice, whatever the device has",
+                d.endpoint(PEER, status("198.51.100.9:40000", "192.0.2.1:51820", PeerState.UP, T1), true, Y));
+        d.applied();
+        d.begin();
+        assertEquals("a new decision is written", Y, d.endpoint(PEER,
+                status("", "198.51.100.9:40000", PeerState.UNKNOWN, T1.plusSeconds(15)), true, X));
+        // not applied (the apply failed): the next pass writes it again
+        d.begin();
+        assertEquals(Y, d.endpoint(PEER, status("", "198.51.100.9:40000", PeerState.UNKNOWN, T1.plusSeconds(15)), true,
+                X));
+        assertNull("unparsable lastUsedEndpoint", new EndpointDecisions().endpoint(PEER,
+                status("", "nonsense", PeerState.UNKNOWN, T1), false, null));
+        EndpointDecisions fresh = new EndpointDecisions();
+        fresh.begin();
+        assertNull("first look: the device already has it", fresh.endpoint(PEER,
+                status("192.0.2.1:51820", "192.0.2.1:51820", PeerState.DOWN, T1), true, X));
+        assertNull("first look: up on a roamed endpoint", fresh.endpoint(PEER,
+                status("198.51.100.9:40000", "192.0.2.1:51820", PeerState.UP, T1), true, Y));
+        assertEquals("first look: down elsewhere", X, fresh.endpoint(PEER,
+                status("198.51.100.9:40000", "192.0.2.1:51820", PeerState.DOWN, T1), true, Y));
+        assertEquals("same endpoint, other spelling", Endpoint.parse("[2001:db8::1]:51820"), fresh.endpoint(PEER,
+                status("", "[2001:DB8:0::1]:51820", PeerState.UNKNOWN, T1), false, null));
     }
 
     @Test

@@ -17,15 +17,10 @@ import dev.kubespan.api.wireguard.PeerState;
 import dev.kubespan.api.wireguard.WireGuardControl;
 import dev.kubespan.api.wireguard.WireGuardException;
 
-/**
- * A device in memory. {@link #updateEndpoints} changes only peers that exist, like the real one;
- * every call is recorded.
- */
+/** A device in memory, as the status controller sees it: read only. */
 final class FakeWireGuard implements WireGuardControl {
     boolean linkPresent = true;
     final Map<Key, PeerState> peers = new LinkedHashMap<>();
-    final List<Map<Key, Endpoint>> updateCalls = new ArrayList<>();
-    RuntimeException failUpdate;
     RuntimeException failRead;
     final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -35,8 +30,18 @@ final class FakeWireGuard implements WireGuardControl {
                 Duration.ofSeconds(25), List.of()));
     }
 
-    synchronized List<Map<Key, Endpoint>> updates() {
-        return List.copyOf(updateCalls);
+    /** Packets came and went: the counters grow. */
+    synchronized void traffic(Key key, long rx, long tx) {
+        PeerState p = peers.get(key);
+        peers.put(key, new PeerState(key, true, p.endpoint(), p.lastHandshake(), p.receiveBytes() + rx,
+                p.transmitBytes() + tx, p.persistentKeepalive(), p.allowedIPs()));
+    }
+
+    /** What the device controller does with a decision of the status controller. */
+    synchronized void setEndpoint(Key key, String endpoint) {
+        PeerState p = peers.get(key);
+        peers.put(key, new PeerState(key, true, endpoint == null ? null : Endpoint.parse(endpoint), p.lastHandshake(),
+                p.receiveBytes(), p.transmitBytes(), p.persistentKeepalive(), p.allowedIPs()));
     }
 
     synchronized void handshake(Key key, Instant at) {
@@ -63,24 +68,6 @@ final class FakeWireGuard implements WireGuardControl {
     @Override
     public void apply(String link, DeviceConfig desired) {
         throw new UnsupportedOperationException("the status bundle must not apply device configs");
-    }
-
-    @Override
-    public synchronized void updateEndpoints(String link, Map<Key, Endpoint> endpoints) {
-        if (!"kubespan".equals(link)) {
-            throw new WireGuardException("no link " + link, 19);
-        }
-        updateCalls.add(Map.copyOf(endpoints));
-        if (failUpdate != null) {
-            throw failUpdate;
-        }
-        endpoints.forEach((k, e) -> {
-            PeerState p = peers.get(k);
-            if (p != null) {
-                peers.put(k, new PeerState(k, p.hasPresharedKey(), e, p.lastHandshake(), p.receiveBytes(),
-                        p.transmitBytes(), p.persistentKeepalive(), p.allowedIPs()));
-            }
-        });
     }
 
     @Override
