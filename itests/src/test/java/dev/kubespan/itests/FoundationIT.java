@@ -2,6 +2,7 @@ package dev.kubespan.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -32,6 +33,7 @@ import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 import dev.kubespan.api.Namespaces;
+import dev.kubespan.api.OwnershipException;
 import dev.kubespan.api.Resource;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceTypes;
@@ -139,10 +141,15 @@ public class FoundationIT extends ItestSupport {
     public void updatingTheIdentityBundleKeepsTheKey() throws Exception {
         String before = awaitIdentity().spec().publicKey();
         Bundle identity = bundle("dev.kubespan.identity");
-        // The store outlives the bundle; remove the resource so only the updated bundle's new
-        // component instance can bring it back, from the identity file.
+        // While its controller runs, the identity is written by it alone.
+        OwnershipException refused = assertThrows(OwnershipException.class,
+                () -> store.delete(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN, KubeSpanIdentity.ID, NAME));
+        assertTrue(refused.getMessage(), refused.getMessage().contains("dev.kubespan.identity/kubespan-identity"));
+        // The store outlives the bundle; remove the resource (the stopped controller's claim is
+        // withdrawn) so only the updated bundle's new component instance can bring it back, from
+        // the identity file.
         identity.stop();
-        store.delete(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN, KubeSpanIdentity.ID);
+        store.delete(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN, KubeSpanIdentity.ID, NAME);
         identity.update();
         identity.start();
         assertEquals(Bundle.ACTIVE, identity.getState());

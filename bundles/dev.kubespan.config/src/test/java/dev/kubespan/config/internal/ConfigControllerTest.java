@@ -32,6 +32,7 @@ import dev.kubespan.api.spec.KubeSpanConfig;
 import dev.kubespan.config.ConfigGenerator;
 import dev.kubespan.config.ConfigProblem;
 import dev.kubespan.config.LoadResult;
+import dev.kubespan.test.RecordingLog;
 
 /** The controller against real files in a temporary directory, with real directory watching. */
 public class ConfigControllerTest {
@@ -123,7 +124,7 @@ public class ConfigControllerTest {
         long ksVersion = kubeSpan().orElseThrow().version();
         long dcVersion = discovery().orElseThrow().version();
         int writes = store.writes();
-        int errorsLogged = log.errors().size();
+        int errorsLogged = log.at("ERROR").size();
 
         Files.writeString(file, config(1000));
         LoadResult rejected = nextResult(good);
@@ -133,8 +134,8 @@ public class ConfigControllerTest {
         assertEquals(file.toString(), p.source());
         assertEquals("KubeSpanConfig.mtu", p.path());
         assertTrue(p.reason(), p.reason().contains("below the minimum 1280"));
-        assertEquals("one error line per rejected edit", errorsLogged + 1, log.errors().size());
-        String logged = log.errors().get(log.errors().size() - 1);
+        assertEquals("one error line per rejected edit", errorsLogged + 1, log.at("ERROR").size());
+        String logged = log.at("ERROR").get(log.at("ERROR").size() - 1);
         assertTrue(logged, logged.contains(file.toString()) && logged.contains("KubeSpanConfig.mtu")
                 && logged.contains("below the minimum 1280") && logged.contains("last good config stays in force"));
         assertEquals("nothing published", writes, store.writes());
@@ -152,7 +153,7 @@ public class ConfigControllerTest {
         Files.writeString(file, config(1440));
         assertTrue(nextResult(broken).ok());
         assertEquals(1440, kubeSpan().orElseThrow().spec().mtu());
-        assertNoSecret(log.all());
+        assertNoSecret(log.lines());
         assertNoSecret(controller.lastResult());
         assertNoSecret(broken);
     }
@@ -168,9 +169,10 @@ public class ConfigControllerTest {
 
     @Test
     public void withoutIdentityKubeSpanConfigIsRemovedAndTheLogSaysWhyOnce() throws Exception {
+        // Left by an earlier run of this controller (the store keeps resources across bundle updates).
         store.put(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID,
                 new KubeSpanConfig(true, "x", SECRET, true, false, 0, null, false, null, null, 0, null, null, null,
-                        null), ConfigPublisher.OWNER);
+                        null), ConfigController.NAME);
         String noIdentity = """
                 apiVersion: v1alpha1
                 kind: KubeSpanConfig
@@ -188,7 +190,7 @@ public class ConfigControllerTest {
         assertFalse(kubeSpan().isPresent());
         assertTrue(discovery().orElseThrow().spec().discoveryEnabled());
         assertEquals("", discovery().orElseThrow().spec().serviceClusterID());
-        long staysOff = log.infos().stream().filter(l -> l.contains("KubeSpan stays off until a cluster id and secret"
+        long staysOff = log.at("INFO").stream().filter(l -> l.contains("KubeSpan stays off until a cluster id and secret"
                 + " are configured")).count();
         assertEquals(1, staysOff);
 
@@ -196,7 +198,7 @@ public class ConfigControllerTest {
         Files.writeString(file, noIdentity.replace("enabled: true", "enabled: false"));
         assertTrue(nextResult(first).ok());
         assertEquals("said once, not on every load", 1,
-                log.infos().stream().filter(l -> l.contains("KubeSpan stays off")).count());
+                log.at("INFO").stream().filter(l -> l.contains("KubeSpan stays off")).count());
 
         LoadResult second = controller.lastResult();
         Files.writeString(file, config(1400));

@@ -38,8 +38,13 @@ final class TestStore implements ResourceStore {
     }
 
     @Override
-    public boolean delete(ResourceType<?> type, String namespace, String id) {
-        boolean existed = store.delete(type, namespace, id);
+    public Claim claim(String owner, ResourceType<?> type, boolean exclusive) {
+        return store.claim(owner, type, exclusive);
+    }
+
+    @Override
+    public boolean delete(ResourceType<?> type, String namespace, String id, String owner) {
+        boolean existed = store.delete(type, namespace, id, owner);
         if (existed) {
             writes.incrementAndGet();
         }

@@ -7,7 +7,6 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
@@ -15,13 +14,9 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 
-import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceTypes;
-import dev.kubespan.api.controller.ControllerRuntime;
-import dev.kubespan.api.controller.ManualScheduler;
 import dev.kubespan.api.controller.RunningController;
-import dev.kubespan.api.internal.InMemoryResourceStore;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.spec.LinkStatus;
@@ -29,6 +24,7 @@ import dev.kubespan.api.wireguard.DeviceConfig;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
 import dev.kubespan.api.wireguard.WireGuardException;
+import dev.kubespan.test.ControllerHarness;
 
 public class WireGuardServiceTest {
     private static final Key PRIV = Key.generatePrivateKey();
@@ -38,9 +34,8 @@ public class WireGuardServiceTest {
     private static final Endpoint E2 = Endpoint.parse("192.0.2.2:51820");
     private static final Duration KA = Duration.ofSeconds(25);
 
-    private final ManualScheduler scheduler = new ManualScheduler(Instant.parse("2026-01-01T00:00:00Z"));
+    private final ControllerHarness h = new ControllerHarness();
     private FakeBackend backend;
-    private InMemoryResourceStore store;
     private WireGuardService service;
     /** The status controller; started only by tests that want it, so read counts are exact elsewhere. */
     private RunningController status;
@@ -48,24 +43,18 @@ public class WireGuardServiceTest {
     @Before
     public void setUp() {
         backend = new FakeBackend();
-        store = new InMemoryResourceStore(scheduler.clock(), Runnable::run, Log.console("test"));
-        service = new WireGuardService(backend, "auto: test", Log.console("test"));
+        service = new WireGuardService(backend, "auto: test", h.log);
     }
 
     private void startStatus() {
-        status = new ControllerRuntime(store, Log.console("test"), scheduler)
-                .start(new LinkStatusController(service, Duration.ofHours(1)));
+        status = h.start(new LinkStatusController(service, Duration.ofHours(1)));
         service.onChange(status::trigger);
-        scheduler.runDue();
     }
 
     @After
     public void tearDown() {
-        if (status != null) {
-            status.close();
-        }
+        h.close(); // stops the status controller first, as the component's deactivation does
         service.close(true);
-        store.deactivate();
     }
 
     private static DeviceConfig config(PeerConfig... peers) {
@@ -146,7 +135,7 @@ public class WireGuardServiceTest {
         service.ensureLink("ks0", 1380);
         service.apply("ks0", config(peer(A, E1, "fd00::1/128")));
         startStatus();
-        LinkStatus s = store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "ks0").orElseThrow().spec();
+        LinkStatus s = h.store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "ks0").orElseThrow().spec();
         assertEquals("userspace", s.backend());
         assertTrue(s.present());
         assertTrue(s.up());
@@ -155,15 +144,14 @@ public class WireGuardServiceTest {
         assertEquals(1, s.peers());
         assertEquals(4242, s.pid());
         assertTrue(s.detail(), s.detail().contains("auto: test"));
-        long version = store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "ks0").orElseThrow().version();
-        status.trigger();
-        scheduler.runDue();
+        long version = h.store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "ks0").orElseThrow().version();
+        h.pass(status);
         assertEquals("unchanged status is not a new version", version,
-                store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "ks0").orElseThrow().version());
+                h.store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "ks0").orElseThrow().version());
 
         service.deleteLink("ks0");
-        scheduler.runDue();
-        assertFalse(store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "ks0").isPresent());
+        h.settle();
+        assertFalse(h.store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "ks0").isPresent());
     }
 
     @Test
@@ -173,8 +161,8 @@ public class WireGuardServiceTest {
         status.close();
         Set<String> stopped = service.close(false);
         assertEquals(Set.of("ks0"), stopped);
-        LinkStatusController.markStopped(store, stopped, service.stoppedStatus());
-        LinkStatus s = store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "ks0").orElseThrow().spec();
+        LinkStatusController.markStopped(h.store, stopped, service.stoppedStatus());
+        LinkStatus s = h.store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "ks0").orElseThrow().spec();
         assertFalse(s.present());
         assertTrue(backend.devices.isEmpty());
     }
@@ -190,14 +178,14 @@ public class WireGuardServiceTest {
     @Test
     public void startAdoptsAndDropsOnlyOwnStaleStatus() {
         backend.devices.put("adopted0", new FakeBackend.Device());
-        store.put(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "gone0",
+        h.store.put(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "gone0",
                 new LinkStatus("userspace", true, true, 1420, 1, 0, 1, ""), LinkStatusController.NAME);
-        store.put(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "foreign0",
+        h.store.put(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "foreign0",
                 new LinkStatus("userspace", true, true, 1420, 1, 0, 1, ""), "someone.else");
         startStatus();
-        assertTrue(store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "adopted0").isPresent());
-        assertFalse(store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "gone0").isPresent());
-        assertTrue(store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "foreign0").isPresent());
+        assertTrue(h.store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "adopted0").isPresent());
+        assertFalse(h.store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "gone0").isPresent());
+        assertTrue(h.store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "foreign0").isPresent());
     }
 
     @Test

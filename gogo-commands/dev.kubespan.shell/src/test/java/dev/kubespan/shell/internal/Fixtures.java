@@ -20,8 +20,8 @@ final class Fixtures {
     private Fixtures() {
     }
 
-    static MapResourceStore store() {
-        MapResourceStore s = new MapResourceStore();
+    static WatchCountingStore store() {
+        WatchCountingStore s = new WatchCountingStore();
         s.put(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN, "local",
                 new KubeSpanIdentity("fd7f:175a:b97c:5602:e871:1bff:feb2:ccee/128", "fd7f:175a:b97c:5602::/64",
                         PRIVATE_KEY, PUBLIC_KEY), "dev.kubespan.identity");

@@ -34,7 +34,7 @@ public class GogoBindingTest {
     private CommandProcessorImpl processor;
     private CommandSession session;
     private ByteArrayOutputStream out;
-    private MapResourceStore store;
+    private WatchCountingStore store;
 
     @Before
     public void setUp() {
@@ -98,7 +98,7 @@ public class GogoBindingTest {
         awaitOutput("+   cluster");
         store.put(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, "local", new NodeIdentity("changed"), "test");
         awaitOutput("*   cluster");
-        store.delete(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, "local");
+        store.delete(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, "local", "test");
         awaitOutput("-   cluster");
 
         List<Job> jobs = session.jobs();

@@ -15,7 +15,7 @@ public class JsonRendererTest {
 
     @Test
     public void identityAsPrettyJsonRedacted() {
-        MapResourceStore s = Fixtures.store();
+        WatchCountingStore s = Fixtures.store();
         String text = ResourceOutput.render(ResourceTypes.KUBESPAN_IDENTITY,
                 ResourceOutput.find(s, ResourceTypes.KUBESPAN_IDENTITY, List.of(), null), OutputFormat.JSON, false);
         assertEquals(String.join("\n",
@@ -64,7 +64,7 @@ public class JsonRendererTest {
 
     @Test
     public void severalResourcesAreConcatenatedObjects() {
-        MapResourceStore s = Fixtures.store();
+        WatchCountingStore s = Fixtures.store();
         String text = ResourceOutput.render(ResourceTypes.AFFILIATE,
                 ResourceOutput.find(s, ResourceTypes.AFFILIATE, List.of(), null), OutputFormat.JSON, false);
         assertEquals(2, text.split("\n}\n\\{\n", -1).length);

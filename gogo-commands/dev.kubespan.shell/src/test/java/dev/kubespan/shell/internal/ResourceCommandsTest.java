@@ -9,7 +9,7 @@ import org.junit.Test;
 
 /** The command methods called directly, against the map-backed store. */
 public class ResourceCommandsTest {
-    private final MapResourceStore store = Fixtures.store();
+    private final WatchCountingStore store = Fixtures.store();
     private final ResourceCommands commands = new ResourceCommands(store);
 
     @Test

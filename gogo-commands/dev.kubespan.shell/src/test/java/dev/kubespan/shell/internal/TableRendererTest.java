@@ -15,7 +15,7 @@ public class TableRendererTest {
 
     @Test
     public void peerSpecTableIsAlignedWithListsAsJson() {
-        MapResourceStore s = Fixtures.store();
+        WatchCountingStore s = Fixtures.store();
         String text = ResourceOutput.render(ResourceTypes.KUBESPAN_PEER_SPEC,
                 ResourceOutput.find(s, ResourceTypes.KUBESPAN_PEER_SPEC, List.of(), null), OutputFormat.TABLE, false);
         assertEquals(String.join("\n",
@@ -44,7 +44,7 @@ public class TableRendererTest {
 
     @Test
     public void watchTableHasAnEventColumnAndWidensWhenStreaming() {
-        MapResourceStore s = Fixtures.store();
+        WatchCountingStore s = Fixtures.store();
         TableRenderer t = new TableRenderer(ResourceTypes.NODE_IDENTITY, true);
         var r = s.get(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, "local").get();
         assertEquals("*   NAMESPACE   TYPE       ID      VERSION   ID\n+   cluster     Identity   local   1         7x3k",

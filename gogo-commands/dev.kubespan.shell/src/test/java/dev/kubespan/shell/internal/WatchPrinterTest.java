@@ -17,7 +17,7 @@ import dev.kubespan.api.spec.Affiliate;
 
 public class WatchPrinterTest {
 
-    private static String run(MapResourceStore store, WatchPrinter<?> printer, ByteArrayOutputStream bytes,
+    private static String run(WatchCountingStore store, WatchPrinter<?> printer, ByteArrayOutputStream bytes,
             Runnable changes, String lastNeedle) throws InterruptedException {
         Thread t = new Thread(() -> printer.run(store));
         t.start();
@@ -44,7 +44,7 @@ public class WatchPrinterTest {
 
     @Test
     public void yamlWatchOfTwoNamespacesFilteredById() throws Exception {
-        MapResourceStore store = Fixtures.store();
+        WatchCountingStore store = Fixtures.store();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         WatchPrinter<Affiliate> p = new WatchPrinter<>(ResourceTypes.AFFILIATE,
                 List.of(Namespaces.CLUSTER, Namespaces.CLUSTER_RAW), "service/nodeA", OutputFormat.YAML, false,
@@ -53,7 +53,7 @@ public class WatchPrinterTest {
             // another id: filtered out
             store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, "service/nodeB",
                     new Affiliate("nodeB", List.of(), "", "", "", "", null, null), "x");
-            store.delete(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, "service/nodeA");
+            store.delete(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, "service/nodeA", "discovery");
         }, "event: destroyed");
         String[] docs = text.split("---\n");
         assertEquals(2, docs.length);
@@ -64,12 +64,12 @@ public class WatchPrinterTest {
 
     @Test
     public void jsonWatchRedactsSecrets() throws Exception {
-        MapResourceStore store = Fixtures.store();
+        WatchCountingStore store = Fixtures.store();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         WatchPrinter<?> p = new WatchPrinter<>(ResourceTypes.KUBESPAN_IDENTITY, List.of(), null, OutputFormat.JSON,
                 false, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String text = run(store, p, bytes,
-                () -> store.delete(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN, "local"),
+                () -> store.delete(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN, "local", "dev.kubespan.identity"),
                 "\"event\": \"destroyed\"");
         assertEquals(true, text.startsWith("{\n    \"event\": \"created\",\n    \"metadata\": {"));
         assertFalse(text.contains(Fixtures.PRIVATE_KEY));

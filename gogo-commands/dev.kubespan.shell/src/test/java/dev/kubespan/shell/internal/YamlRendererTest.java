@@ -17,7 +17,7 @@ public class YamlRendererTest {
 
     @Test
     public void identityDocumentRedactedByDefault() {
-        MapResourceStore s = Fixtures.store();
+        WatchCountingStore s = Fixtures.store();
         String text = ResourceOutput.render(ResourceTypes.KUBESPAN_IDENTITY,
                 ResourceOutput.find(s, ResourceTypes.KUBESPAN_IDENTITY, List.of(), null), OutputFormat.YAML, false);
         assertEquals(String.join("\n",
@@ -38,7 +38,7 @@ public class YamlRendererTest {
 
     @Test
     public void secretsShownOnRequest() {
-        MapResourceStore s = Fixtures.store();
+        WatchCountingStore s = Fixtures.store();
         String text = ResourceOutput.render(ResourceTypes.KUBESPAN_IDENTITY,
                 ResourceOutput.find(s, ResourceTypes.KUBESPAN_IDENTITY, List.of(), null), OutputFormat.YAML, true);
         assertEquals(true, text.contains("    privateKey: " + Fixtures.PRIVATE_KEY + "\n"));
@@ -46,7 +46,7 @@ public class YamlRendererTest {
 
     @Test
     public void documentsAreSeparatedAndEmptyListsAreFlow() {
-        MapResourceStore s = Fixtures.store();
+        WatchCountingStore s = Fixtures.store();
         String text = ResourceOutput.render(ResourceTypes.KUBESPAN_PEER_SPEC,
                 ResourceOutput.find(s, ResourceTypes.KUBESPAN_PEER_SPEC, List.of(), null), OutputFormat.YAML, false);
         String[] docs = text.split("\n---\n");
@@ -71,7 +71,7 @@ public class YamlRendererTest {
                 List.of(new DiscoveryServiceEndpoint("default", "discovery.talos.dev:443", false),
                         new DiscoveryServiceEndpoint("local", "127.0.0.1:3000", true)),
                 "c2VjcmV0", "cid");
-        MapResourceStore s = new MapResourceStore();
+        WatchCountingStore s = new WatchCountingStore();
         s.put(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, "cluster", dc, "config");
         String text = ResourceOutput.render(ResourceTypes.DISCOVERY_CONFIG,
                 ResourceOutput.find(s, ResourceTypes.DISCOVERY_CONFIG, List.of(), null), OutputFormat.YAML, false);

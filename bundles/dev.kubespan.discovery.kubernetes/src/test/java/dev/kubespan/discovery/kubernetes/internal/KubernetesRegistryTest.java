@@ -289,7 +289,7 @@ public class KubernetesRegistryTest {
         RegistryNode g = node("idG", null, RegistryNode.kubeconfig(bad)).start();
         Await.until("401 in the status", g::lastError, e -> e.equals("list nodes: HTTP 401 Unauthorized: Unauthorized"));
         assertFalse("the token is never shown", g.lastError().contains("stolen")
-                || g.logLines.stream().anyMatch(l -> l.contains("stolen")));
+                || g.log.lines().stream().anyMatch(l -> l.contains("stolen")));
     }
 
     @Test
@@ -312,8 +312,8 @@ public class KubernetesRegistryTest {
         RegistryNode a = nodeA().start();
         RegistryNode b = nodeB().start();
         Affiliate fromService = new Affiliate(ID_A, List.of("192.0.2.10"), "a", "node-a", "", "controlplane", null, null);
-        b.store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, "service/" + ID_A, fromService,
-                "dev.kubespan.discovery.service");
+        b.putAs(RegistryNode.SERVICE_REGISTRY_OWNER, ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, "service/" + ID_A,
+                fromService);
         Await.until("B sees A", b::raw, m -> m.containsKey("k8s/" + ID_A));
         Await.until("A sees B", a::raw, m -> m.containsKey("k8s/" + ID_B));
 
@@ -345,8 +345,8 @@ public class KubernetesRegistryTest {
                 "node-a", "Talos (v1.10.0) via service", "controlplane",
                 new AffiliateKubeSpan(KEY_A, KS_A, List.of("10.244.0.0/24"), List.of("203.0.113.5:51820"), List.of()),
                 new ControlPlane(6443));
-        b.store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, "service/" + ID_A, fromService,
-                "dev.kubespan.discovery.service");
+        b.putAs(RegistryNode.SERVICE_REGISTRY_OWNER, ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, "service/" + ID_A,
+                fromService);
         Await.until("k8s view of A", b::raw, m -> seenA().equals(m.get("k8s/" + ID_A)));
 
         // The manager's merge: raw affiliates in id order, grouped by node ID, the first the base.
@@ -395,7 +395,7 @@ public class KubernetesRegistryTest {
                     java.util.Set.of("k8s/" + ID_A), () -> b.raw().keySet());
             // Store events reach a watch in order on a store thread: once a marker written now has
             // arrived, every earlier event has too.
-            b.store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, "test/marker", seenB(), "test");
+            b.putAs("test", ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, "test/marker", seenB());
             Await.until("events delivered", () -> List.copyOf(created), c -> c.contains("test/marker"));
             assertEquals("A never vanished across the restart", List.of("k8s/" + ID_C), destroyed);
             assertEquals(seenA(), b.raw().get("k8s/" + ID_A));
@@ -467,7 +467,8 @@ public class KubernetesRegistryTest {
     private static List<String> registryThreads() {
         List<String> out = new ArrayList<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.isAlive() && t.getName().startsWith("kubespan-k8s")) {
+            // The runtime names the controller's thread after the last part of KubernetesRegistry.OWNER.
+            if (t.isAlive() && (t.getName().startsWith("kubespan-k8s") || t.getName().equals("kubespan-registry"))) {
                 out.add(t.getName());
             }
         }

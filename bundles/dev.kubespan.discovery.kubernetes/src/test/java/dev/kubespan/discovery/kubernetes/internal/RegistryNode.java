@@ -7,26 +7,35 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
-import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.Resource;
+import dev.kubespan.api.ResourceStore;
+import dev.kubespan.api.ResourceType;
 import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.internal.InMemoryResourceStore;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.NodeIdentity;
 import dev.kubespan.api.spec.RegistryStatus;
+import dev.kubespan.test.RecordingLog;
 
 /**
  * One simulated KubeSpan node: its own resource store holding the inputs the registry reads
  * (discovery config, node identity, local affiliate) and a registry on it. Log lines are kept.
+ * Other writers of the registry's shared output types write as declared writers ({@link #putAs}),
+ * since the store refuses undeclared ones.
  */
 final class RegistryNode implements AutoCloseable {
     final String nodeId;
     final InMemoryResourceStore store = new InMemoryResourceStore();
-    final List<String> logLines = new CopyOnWriteArrayList<>();
+    /** The writer of the local affiliate in the agent (the manager's controller). */
+    static final String LOCAL_AFFILIATE_OWNER = "dev.kubespan.manager/local-affiliate";
+    /** The other registry writing raw affiliates in the agent. */
+    static final String SERVICE_REGISTRY_OWNER = "dev.kubespan.discovery.service/registry";
+
+    final RecordingLog log = new RecordingLog();
+    private final Map<String, ResourceStore.Claim> claims = new TreeMap<>();
     private final AccessLocator locator;
     private final Duration resync;
     private KubernetesRegistry registry;
@@ -48,7 +57,13 @@ final class RegistryNode implements AutoCloseable {
     }
 
     void local(Affiliate a) {
-        store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, nodeId, a, "test");
+        putAs(LOCAL_AFFILIATE_OWNER, ResourceTypes.AFFILIATE, Namespaces.CLUSTER, nodeId, a);
+    }
+
+    /** Writes as {@code owner}, declared a shared writer of the type first (as that controller would be). */
+    <S> void putAs(String owner, ResourceType<S> type, String namespace, String id, S spec) {
+        claims.computeIfAbsent(owner + "|" + type.name(), k -> store.claim(owner, type, false));
+        store.put(type, namespace, id, spec, owner);
     }
 
     void configure(boolean discovery, boolean kubernetes) {
@@ -57,37 +72,9 @@ final class RegistryNode implements AutoCloseable {
     }
 
     RegistryNode start() {
-        Log log = new Log() {
-            @Override
-            public void debug(String message) {
-                if (Boolean.getBoolean("kubespan.test.debug")) {
-                    line("DEBUG " + message);
-                }
-            }
-
-            @Override
-            public void info(String message) {
-                line("INFO " + message);
-            }
-
-            @Override
-            public void warn(String message) {
-                line("WARN " + message);
-            }
-
-            @Override
-            public void error(String message, Throwable cause) {
-                line("ERROR " + message + (cause == null ? "" : ": " + cause));
-            }
-        };
         registry = new KubernetesRegistry(store, log, locator, resync, Clock.systemUTC(), () -> 0.5);
         registry.start();
         return this;
-    }
-
-    private void line(String s) {
-        logLines.add(s);
-        System.err.println("[" + nodeId + "] " + s);
     }
 
     /** What @Deactivate does. */
@@ -121,12 +108,13 @@ final class RegistryNode implements AutoCloseable {
     }
 
     long warningsContaining(String text) {
-        return logLines.stream().filter(l -> l.startsWith("WARN") && l.contains(text)).count();
+        return log.at("WARN").stream().filter(l -> l.contains(text)).count();
     }
 
     @Override
     public void close() {
         stop();
+        claims.values().forEach(ResourceStore.Claim::close);
         store.deactivate();
     }
 }

@@ -383,7 +383,7 @@ public class DiscoveryRegistryIntegrationTest {
         assertEquals(4, ups.get(0).getTtl().getSeconds());
 
         Affiliate changed = Fixtures.affiliate("nodeA", "77");
-        a.store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, "nodeA", changed, "test");
+        a.setLocal(changed);
         await("b sees the change", () -> {
             Affiliate seen = b.raw().get("service/nodeA");
             return seen != null && seen.hostname().equals("host77.example");
@@ -442,13 +442,16 @@ public class DiscoveryRegistryIntegrationTest {
         assertFalse(discoveryThreads().isEmpty());
         a.close();
         b.close();
-        // close() has waited for the client threads and their channels' threads.
+        // close() has waited for the client threads, their channels' threads and the controller's thread.
         await("no discovery threads", () -> discoveryThreads().isEmpty(), DiscoveryRegistryIntegrationTest::discoveryThreads);
     }
 
+    /** The runtime's lane of {@link DiscoveryRegistry#OWNER}. */
+    private static final String REGISTRY_THREAD = "kubespan-registry";
+
     private static List<String> discoveryThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                .filter(n -> n.startsWith("kubespan-discovery")).sorted().toList();
+                .filter(n -> n.startsWith("kubespan-discovery") || n.equals(REGISTRY_THREAD)).sorted().toList();
     }
 
     private static List<AffiliateUpdateRequest> ownUpdates(TestClusterServer s, String id) {

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.Resource;
+import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.internal.InMemoryResourceStore;
 import dev.kubespan.api.spec.Affiliate;
@@ -22,12 +23,15 @@ import dev.kubespan.api.spec.RegistryStatus;
 /** One simulated node: its own resource store with the inputs the registry reads, and a registry. */
 final class TestNode implements AutoCloseable {
     static final String CLUSTER = "test-cluster-id";
+    /** The writer of the local affiliate in the agent (the manager's controller), a shared writer of the type. */
+    static final String LOCAL_AFFILIATE_OWNER = "dev.kubespan.manager/local-affiliate";
 
     final String id;
     final Affiliate local;
     final InMemoryResourceStore store = new InMemoryResourceStore();
     private final Duration ttl;
     private final DiscoveryClient.ChannelFactory channels;
+    private final ResourceStore.Claim localAffiliateClaim;
     private DiscoveryRegistry registry;
 
     TestNode(String id, String lastOctet, Duration ttl, DiscoveryClient.ChannelFactory channels,
@@ -37,7 +41,8 @@ final class TestNode implements AutoCloseable {
         this.ttl = ttl;
         this.channels = channels;
         store.put(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, NodeIdentity.ID, new NodeIdentity(id), "test");
-        store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, id, local, "test");
+        localAffiliateClaim = store.claim(LOCAL_AFFILIATE_OWNER, ResourceTypes.AFFILIATE, false);
+        setLocal(local);
         configure(true, services);
     }
 
@@ -56,6 +61,11 @@ final class TestNode implements AutoCloseable {
     void configure(boolean enabled, DiscoveryServiceEndpoint... services) {
         store.put(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, DiscoveryConfig.ID,
                 new DiscoveryConfig(enabled, false, List.of(services), Fixtures.KEY_BASE64, CLUSTER), "test");
+    }
+
+    /** Writes the local affiliate as the agent's local-affiliate controller would. */
+    void setLocal(Affiliate a) {
+        store.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, id, a, LOCAL_AFFILIATE_OWNER);
     }
 
     TestNode start() {
@@ -94,6 +104,7 @@ final class TestNode implements AutoCloseable {
     @Override
     public void close() {
         stopRegistry();
+        localAffiliateClaim.close();
         store.deactivate();
     }
 }

@@ -23,7 +23,6 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 
-import dev.kubespan.api.Log;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.net.LinkInfo;
 import dev.kubespan.api.net.NetworkException;
@@ -36,6 +35,7 @@ import dev.kubespan.wireguard.internal.netlink.Errno;
 import dev.kubespan.wireguard.internal.netlink.GenericNetlink;
 import dev.kubespan.wireguard.internal.netlink.NetlinkMessage;
 import dev.kubespan.wireguard.internal.netlink.NetlinkRequest;
+import dev.kubespan.test.RecordingLog;
 
 /**
  * The backend's own logic (family id caching and re-resolution, fragment sending, error mapping,
@@ -46,7 +46,6 @@ public class KernelBackendTest {
     private Path runtime;
     private FakeGenl genl;
     private FakeLinks links;
-    private final List<String> logged = new ArrayList<>();
     private KernelBackend backend;
 
     @Before
@@ -54,7 +53,7 @@ public class KernelBackendTest {
         runtime = Files.createTempDirectory("ks-kernel-test");
         genl = new FakeGenl();
         links = new FakeLinks();
-        backend = new KernelBackend(genl, links, runtime, log(), 512);
+        backend = new KernelBackend(genl, links, runtime, new RecordingLog(), 512);
     }
 
     @After
@@ -62,30 +61,6 @@ public class KernelBackendTest {
         try (var files = Files.walk(runtime)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
-    }
-
-    private Log log() {
-        return new Log() {
-            @Override
-            public void debug(String message) {
-                logged.add(message);
-            }
-
-            @Override
-            public void info(String message) {
-                logged.add(message);
-            }
-
-            @Override
-            public void warn(String message) {
-                logged.add(message);
-            }
-
-            @Override
-            public void error(String message, Throwable t) {
-                logged.add(message);
-            }
-        };
     }
 
     static DeviceChange bigChange(int peers) {
@@ -264,7 +239,7 @@ public class KernelBackendTest {
         assertTrue(links.closed && genl.closed);
         assertThrows(WireGuardException.class, () -> backend.read("wg0"));
 
-        KernelBackend next = new KernelBackend(new FakeGenl(), links, runtime, log(), 512);
+        KernelBackend next = new KernelBackend(new FakeGenl(), links, runtime, new RecordingLog(), 512);
         assertEquals(List.of("wg0"), next.adoptRunning());
         next.close(false);
         assertFalse(links.links.containsKey("wg0"));

@@ -69,11 +69,16 @@ public class UserspaceWireGuardNetnsTest {
     private final List<TestNetns> namespaces = new ArrayList<>();
     private final List<Side> sides = new ArrayList<>();
     private final List<Path> dirs = new ArrayList<>();
-    private InMemoryResourceStore store;
     private Side one;
     private Side two;
 
-    /** One node: its namespace, link, keys, addresses and our control for it. */
+    /**
+     * Status refresh period of the sides' LinkStatus controllers: long, so that a status change a
+     * test sees comes from the service's change signal, not from the periodic refresh.
+     */
+    private static final Duration STATUS_INTERVAL = Duration.ofMinutes(10);
+
+    /** One node: its namespace, link, keys, addresses, resource store and our control for it. */
     private final class Side {
         final TestNetns ns;
         final String link;
@@ -82,6 +87,8 @@ public class UserspaceWireGuardNetnsTest {
         final Key publicKey = privateKey.publicKey();
         final int port;
         final Path runtimeDir;
+        /** The node's store: it outlives control instances, as the api bundle's store outlives a wireguard bundle update. */
+        final InMemoryResourceStore store = new InMemoryResourceStore();
         LinkOpsAccess links;
         ScheduledThreadPoolExecutor supervisor;
         UserspaceBackend backend;
@@ -119,7 +126,7 @@ public class UserspaceWireGuardNetnsTest {
             backend = new UserspaceBackend(settings, links, supervisor, Log.console("[" + link + "]"));
             service = new WireGuardService(backend, "test: userspace", Log.console("[" + link + "]"));
             status = new ControllerRuntime(store, Log.console("[" + link + "]"))
-                    .start(new LinkStatusController(service, Duration.ofSeconds(10)));
+                    .start(new LinkStatusController(service, STATUS_INTERVAL));
             service.onChange(status::trigger);
         }
 
@@ -170,7 +177,6 @@ public class UserspaceWireGuardNetnsTest {
         if (run("sh", "-c", "command -v wireguard-go") != 0) {
             fail("wireguard-go is not installed: apt-get install -y --no-install-recommends wireguard-go iproute2");
         }
-        store = new InMemoryResourceStore();
         TestNetns a = TestNetns.create();
         namespaces.add(a);
         TestNetns b = TestNetns.create();
@@ -226,8 +232,8 @@ public class UserspaceWireGuardNetnsTest {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        if (store != null) {
-            store.deactivate();
+        for (Side s : sides) {
+            s.store.deactivate();
         }
         if (!problems.isEmpty()) {
             throw new AssertionError("cleanup failed: " + problems);
@@ -271,7 +277,7 @@ public class UserspaceWireGuardNetnsTest {
 
         // the LinkStatus makes the backend and the supervised process visible
         one.status.runNow().join();
-        LinkStatus st = store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, one.link).orElseThrow().spec();
+        LinkStatus st = one.store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, one.link).orElseThrow().spec();
         assertEquals("userspace", st.backend());
         assertTrue(st.present());
         assertTrue(st.up());
@@ -403,7 +409,8 @@ public class UserspaceWireGuardNetnsTest {
         assertFalse(one.service.linkExists(one.link));
         assertTrue(one.service.read(one.link).isEmpty());
         assertFalse(Files.exists(one.runtimeDir.resolve(one.link + ".pid")));
-        assertFalse(store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, one.link).isPresent());
+        await("LinkStatus of the deleted link removed",
+                () -> one.store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, one.link).isEmpty());
         one.service.deleteLink(one.link); // again: no error
     }
 
