@@ -21,6 +21,7 @@
 #   mesh.sh shell           WORK NAME COMMAND...       a Gogo command in the node's agent
 #   mesh.sh wait-mesh       WORK TIMEOUT NAME...       until every node sees all others up
 #   mesh.sh ping-matrix     WORK NAME...               ping6 between all KubeSpan addresses
+#   mesh.sh figures         WORK NAME...               start-up timeline, RSS and idle CPU per agent
 #   mesh.sh demo            DIST WORK NODES TIMEOUT SHELL
 set -euo pipefail
 
@@ -99,6 +100,7 @@ cmd_node_start() {
         [ -f "$work/$name.extra.yaml" ] && cat "$work/$name.extra.yaml" >>"$home/etc/kubespan.yaml"
     fi
     ip netns list | grep -qw "ks-$name" || host_up "ks-$name" "$i"
+    date +%s%3N >"$home/launched"
     ip netns exec "ks-$name" unshare --mount --uts --propagation private -- sh -c '
         mount -t tmpfs -o mode=0755 tmpfs /run/wireguard 2>/dev/null || { mkdir -p /run/wireguard; mount -t tmpfs tmpfs /run/wireguard; }
         mkdir -p /run/kubespan && mount -t tmpfs -o mode=0755 tmpfs /run/kubespan
@@ -171,6 +173,25 @@ cmd_ping_matrix() {
     return $fails
 }
 
+cmd_figures() { # WORK NAME...: start-up timeline, then per-agent memory and idle CPU
+    local work=$1; shift
+    java "$(dirname "${BASH_SOURCE[0]}")/MeshTimeline.java" "$work" "$@" || true
+    local hz; hz=$(getconf CLK_TCK)
+    declare -A before
+    for n in "$@"; do
+        local pid; pid=$(cat "$work/$n/pid")
+        before[$n]=$(awk '{print $14+$15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    done
+    sleep 10
+    printf '%-8s %10s %16s\n' node "RSS (MiB)" "idle CPU (%)"
+    for n in "$@"; do
+        local pid ticks rss; pid=$(cat "$work/$n/pid")
+        ticks=$(( $(awk '{print $14+$15}' "/proc/$pid/stat" 2>/dev/null || echo 0) - ${before[$n]} ))
+        rss=$(awk '/^VmRSS/ {printf "%.1f", $2/1024}' "/proc/$pid/status" 2>/dev/null || echo '?')
+        printf '%-8s %10s %16s\n' "$n" "$rss" "$(awk -v t="$ticks" -v hz="$hz" 'BEGIN {printf "%.2f", 100 * t / hz / 10}')"
+    done
+}
+
 cmd_demo() {
     local dist=$1 work=$2 nodes=$3 timeout=$4 shell=$5
     local names=() t0
@@ -187,6 +208,8 @@ cmd_demo() {
     log "waiting for the full mesh (every node sees $((nodes-1)) peers up) ..."
     cmd_wait_mesh "$work" "$timeout" "${names[@]}"
     log "full mesh after $(echo "$(date +%s.%N) - $t0" | bc 2>/dev/null || echo '?') s"
+    echo; echo "== start-up timeline (from the agents' logs), memory and idle CPU over 10 s"
+    cmd_figures "$work" "${names[@]}"
     for n in "${names[@]}"; do
         echo; echo "== $n: kubespan:peerstatuses"
         cmd_shell "$work" "$n" kubespan:peerstatuses
@@ -214,5 +237,6 @@ case "$sub" in
     wait-mesh) cmd_wait_mesh "$@" ;;
     ping-matrix) cmd_ping_matrix "$@" ;;
     demo) cmd_demo "$@" ;;
+    figures) cmd_figures "$@" ;;
     *) echo "mesh.sh: unknown command $sub" >&2; exit 2 ;;
 esac

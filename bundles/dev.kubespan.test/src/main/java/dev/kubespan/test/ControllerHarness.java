@@ -3,14 +3,12 @@ package dev.kubespan.test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import dev.kubespan.api.Resource;
-import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceType;
 import dev.kubespan.api.controller.Controller;
 import dev.kubespan.api.controller.ControllerRuntime;
@@ -34,7 +32,7 @@ public final class ControllerHarness implements AutoCloseable {
     public final InMemoryResourceStore store;
     private final ControllerRuntime runtime;
     private final List<RunningController> running = new ArrayList<>();
-    private final Map<String, ResourceStore.Claim> claims = new HashMap<>();
+    private final DeclaredWriters writers;
 
     public ControllerHarness() {
         this(START);
@@ -44,6 +42,7 @@ public final class ControllerHarness implements AutoCloseable {
         scheduler = new ManualScheduler(start);
         store = new InMemoryResourceStore(scheduler.clock(), Runnable::run, log);
         runtime = new ControllerRuntime(store, log, scheduler);
+        writers = new DeclaredWriters(store);
     }
 
     /** Starts a controller and runs what is due (its first pass, once its inputs are read). */
@@ -91,8 +90,7 @@ public final class ControllerHarness implements AutoCloseable {
 
     /** Writes as {@code owner}, declared a shared writer of the type first (as another controller would be). */
     public <S> Resource<S> putAs(String owner, ResourceType<S> type, String namespace, String id, S spec) {
-        claims.computeIfAbsent(owner + "|" + type.name(), k -> store.claim(owner, type, false));
-        return store.put(type, namespace, id, spec, owner);
+        return writers.put(owner, type, namespace, id, spec);
     }
 
     public boolean delete(ResourceType<?> type, String namespace, String id) {
@@ -119,7 +117,7 @@ public final class ControllerHarness implements AutoCloseable {
     @Override
     public void close() {
         running.forEach(RunningController::close);
-        claims.values().forEach(ResourceStore.Claim::close);
+        writers.close();
         store.deactivate();
     }
 }

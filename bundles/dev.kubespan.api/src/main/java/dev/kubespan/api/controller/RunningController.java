@@ -66,9 +66,9 @@ public final class RunningController implements AutoCloseable {
         this.lane = scheduler.lane("kubespan-" + shortName(name));
     }
 
+    /** {@code dev.kubespan.manager/device} → {@code manager/device}: unique, and short enough for a thread dump. */
     private static String shortName(String name) {
-        int slash = name.lastIndexOf('/');
-        return slash < 0 ? name : name.substring(slash + 1);
+        return name.startsWith("dev.kubespan.") ? name.substring("dev.kubespan.".length()) : name;
     }
 
     void start() {

@@ -55,7 +55,9 @@ public final class ConsoleLogWriter implements LogListener {
         sb.append(Instant.ofEpochMilli(e.getTime())).append(' ').append(String.format("%-5s", e.getLogLevel()))
                 .append(" [").append(bsn).append("] ").append(e.getMessage());
         if (e.getException() != null) {
-            sb.append(": ").append(e.getException());
+            java.io.StringWriter trace = new java.io.StringWriter();
+            e.getException().printStackTrace(new java.io.PrintWriter(trace));
+            sb.append(": ").append(trace.toString().stripTrailing());
         }
         out.println(sb);
     }

@@ -26,7 +26,7 @@ import dev.kubespan.api.wireguard.Key;
  * {@link #INITIATION_HOLD} later, if no handshake happened meanwhile.
  */
 final class EndpointDecisions {
-    static final Duration INITIATION_HOLD = Duration.ofSeconds(1);
+    static final Duration INITIATION_HOLD = Duration.ofMillis(250);
 
     /** Per peer, the time of the decision the device has. */
     private final Map<Key, Instant> applied = new HashMap<>();

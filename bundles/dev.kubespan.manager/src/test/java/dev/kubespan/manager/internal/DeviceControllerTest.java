@@ -227,6 +227,7 @@ public class DeviceControllerTest {
         h.settle();
         assertEquals(X, kernel.endpointOf(P1));
         assertEquals(X, lastApplied(P1).endpoint());
+        h.advance(EndpointDecisions.INITIATION_HOLD); // whichever key is bigger, the first initiation is out
 
         // WireGuard roamed to Y (the peer reached us from there); the status saw it, the decision is the same
         kernel.setEndpoint(P1, Y);

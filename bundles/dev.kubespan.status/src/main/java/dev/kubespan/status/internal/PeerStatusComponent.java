@@ -16,16 +16,18 @@ import dev.kubespan.api.wireguard.WireGuardControl;
 /** Runs {@link PeerStatusController}; its resources stay in the store across a bundle update. */
 @Component(service = {}, immediate = true)
 public final class PeerStatusComponent {
+    private final UdpLivenessProbe probe = new UdpLivenessProbe();
     private final RunningController controller;
 
     @Activate
     public PeerStatusComponent(@Reference ResourceStore store, @Reference WireGuardControl wireGuard,
             @Reference(service = LoggerFactory.class) Logger logger) {
-        controller = new ControllerRuntime(store, Log.of(logger)).start(new PeerStatusController(wireGuard));
+        controller = new ControllerRuntime(store, Log.of(logger)).start(new PeerStatusController(wireGuard, probe));
     }
 
     @Deactivate
     public void deactivate() {
         controller.close();
+        probe.close();
     }
 }

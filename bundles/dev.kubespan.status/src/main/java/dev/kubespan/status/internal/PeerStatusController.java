@@ -1,5 +1,7 @@
 package dev.kubespan.status.internal;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -37,8 +39,8 @@ import dev.kubespan.api.wireguard.WireGuardControl;
  * device, applies it. This controller only reads the device.
  *
  * <p>When it polls: right after a peer changed, every 100 ms and slower until it handshakes
- * ({@link HandshakeProbe}); every {@link ReceiveActivity#POLL} while a peer is up, to see its
- * keepalives arrive; exactly when a state can change by time alone; and every
+ * ({@link HandshakeProbe}); every {@link ReceiveActivity#POLL} while a peer is up, to see that
+ * it still answers ({@link ReceiveActivity}); exactly when a state can change by time alone; and every
  * {@code peerReconcileInterval} otherwise. Statuses whose only change is the byte counters are
  * written at most once per {@code peerReconcileInterval}, as before these faster polls.
  */
@@ -46,6 +48,7 @@ final class PeerStatusController implements Controller {
     static final String NAME = "dev.kubespan.status/peer-status";
 
     private final WireGuardControl wireGuard;
+    private final LivenessProbe probe;
     private final ReceiveActivity activity = new ReceiveActivity();
     /** When this instance first saw each peer: a new peer is probed even without an endpoint of ours. */
     private final Map<Key, Instant> firstSeen = new HashMap<>();
@@ -53,8 +56,9 @@ final class PeerStatusController implements Controller {
     private final Map<String, Instant> countersWritten = new HashMap<>();
     private String lastDeviceError;
 
-    PeerStatusController(WireGuardControl wireGuard) {
+    PeerStatusController(WireGuardControl wireGuard, LivenessProbe probe) {
         this.wireGuard = wireGuard;
+        this.probe = probe;
     }
 
     @Override
@@ -168,9 +172,9 @@ final class PeerStatusController implements Controller {
         next = earliest(next, HandshakeProbe.next(since, status.lastHandshakeTime(), settings.connectionTimeout(), now));
         if (status.state() == PeerState.UP) {
             next = earliest(next, now.plus(ReceiveActivity.POLL));
-            Optional<Instant> stall = activity.stallDeadline(key);
-            if (stall.isPresent() && stall.get().isAfter(now)) {
-                next = earliest(next, stall.get());
+            Instant check = activity.nextCheck(key);
+            if (check != null && check.isAfter(now)) {
+                next = earliest(next, check);
             }
         }
         return next;
@@ -186,15 +190,22 @@ final class PeerStatusController implements Controller {
         long rx = onDevice == null ? 0 : onDevice.receiveBytes();
         long tx = onDevice == null ? 0 : onDevice.transmitBytes();
         if (onDevice != null) {
-            activity.observe(key, rx, tx, now);
+            activity.observe(key, rx, now);
         }
         String lastUsed = old.lastUsedEndpoint();
         Instant lastChange = old.lastEndpointChange();
         PeerState state = machine.stateOf(lastChange, handshake, lastUsed, now);
-        if (state == PeerState.UP && onDevice != null && activity.stalled(key, now)) {
-            log.warn("peer " + spec.label() + " (" + id + "): nothing received for more than "
-                    + ReceiveActivity.STALL_LIMIT.toSeconds() + " s while sending: down");
-            state = PeerState.DOWN;
+        if (state == PeerState.UP && onDevice != null) {
+            switch (activity.check(key, now)) {
+                case PROBE -> probe(spec, id, log);
+                case SILENT -> {
+                    log.warn("peer " + spec.label() + " (" + id + "): no answer to liveness probes for "
+                            + ReceiveActivity.ANSWER_WITHIN.toSeconds() + " s: down");
+                    state = PeerState.DOWN;
+                }
+                case FINE -> {
+                }
+            }
         }
 
         if (lastUsed.isEmpty() && state == PeerState.UP && actualEndpoint != null) {
@@ -219,9 +230,19 @@ final class PeerStatusController implements Controller {
         }
         if (state != old.state() && (state == PeerState.UP || old.state() == PeerState.UP)) {
             log.info("peer " + spec.label() + " (" + id + "): " + old.state() + " -> " + state
-                    + (actual.isEmpty() ? "" : " via " + actual));
+                    + (actual.isEmpty() ? "" : " via " + actual)
+                    + (state == PeerState.UP ? " (handshake " + handshake + ")" : ""));
         }
         return new KubeSpanPeerStatus(actual, spec.label(), state, rx, tx, handshake, lastUsed, lastChange);
+    }
+
+    private void probe(KubeSpanPeerSpec spec, String id, Log log) {
+        try {
+            probe.send(InetAddress.getByName(spec.address()));
+        } catch (IOException | RuntimeException e) {
+            log.warn("peer " + spec.label() + " (" + id + "): cannot send a liveness probe to " + spec.address() + ": "
+                    + e.getMessage());
+        }
     }
 
     private Device readDevice(Log log) {

@@ -48,6 +48,24 @@ public class PeerStatusControllerTest {
 
     private final ControllerHarness h = new ControllerHarness(START);
     private final FakeWireGuard wg = new FakeWireGuard();
+    /** Probes sent; a live peer answers each with a keepalive (rx grows), a dead one does not. */
+    private final List<java.net.InetAddress> probes = new ArrayList<>();
+    private boolean peerAnswers = true;
+    private final LivenessProbe probe = new LivenessProbe() {
+        @Override
+        public void send(java.net.InetAddress to) {
+            probes.add(to);
+            if (peerAnswers) {
+                wg.traffic(key, 32, 33);
+            } else {
+                wg.traffic(key, 0, 33);
+            }
+        }
+
+        @Override
+        public void close() {
+        }
+    };
     private final Key key = Key.generatePrivateKey().publicKey();
     private final String id = key.toBase64();
     /** Every endpoint decision of the controller, in order. */
@@ -94,7 +112,7 @@ public class PeerStatusControllerTest {
     /** Starts the controller, or runs one more pass of it. Returns when it wants to run next. */
     private Instant pass() {
         if (controller == null) {
-            controller = h.start(new PeerStatusController(wg));
+            controller = h.start(new PeerStatusController(wg, probe));
         } else {
             h.pass(controller);
         }
@@ -408,34 +426,13 @@ public class PeerStatusControllerTest {
         assertEquals(List.of(E1), decisions);
     }
 
-    // --- receive activity: a killed peer is seen down within a minute, a live one never ---
+    // --- liveness: a killed peer is seen down within a minute, a live one never ---
 
-    /** Both sides' persistent keepalives for {@code d}: one packet each way every 25 s (theirs arrive 7 s after ours). */
-    private void keepTrafficFlowing(Duration d) {
-        Instant end = h.now().plus(d);
-        while (h.now().isBefore(end)) {
-            Duration step = Duration.ofSeconds(1);
-            if (Duration.between(h.now(), end).compareTo(step) < 0) {
-                step = Duration.between(h.now(), end);
-            }
-            h.advance(step);
-            long s = h.now().getEpochSecond();
-            wg.traffic(key, (s + 7) % 25 == 0 ? 32 : 0, s % 25 == 0 ? 32 : 0);
-        }
-    }
-
-    /** A live peer: keepalives both ways, and a new handshake every two minutes. */
-    private void livePeer(Duration d) {
-        Instant end = h.now().plus(d);
-        while (h.now().isBefore(end)) {
-            keepTrafficFlowing(Duration.ofSeconds(5));
-            if (h.now().getEpochSecond() % 120 < 5) {
-                wg.handshake(key, h.now());
-            }
-        }
-    }
-
-    /** Only ours: the peer is gone. */
+    /**
+     * Persistent keepalives as WireGuard sends them between two nodes that both keep alive: every
+     * packet sent or received restarts the timer, so only one side ends up sending. Here it is ours:
+     * nothing arrives from the peer unless it is asked.
+     */
     private void onlyOurKeepalives(Duration d) {
         Instant end = h.now().plus(d);
         while (h.now().isBefore(end)) {
@@ -446,56 +443,103 @@ public class PeerStatusControllerTest {
         }
     }
 
-    private Instant upWithTraffic() {
+    /** The other way round: the peer's keepalives arrive every 25 s. */
+    private void keepTrafficFlowing(Duration d) {
+        Instant end = h.now().plus(d);
+        while (h.now().isBefore(end)) {
+            Duration step = Duration.ofSeconds(1);
+            if (Duration.between(h.now(), end).compareTo(step) < 0) {
+                step = Duration.between(h.now(), end);
+            }
+            h.advance(step);
+            if (h.now().getEpochSecond() % 25 == 0) {
+                wg.traffic(key, 32, 0);
+            }
+        }
+    }
+
+    /** A live peer: a new handshake every two minutes, keepalives one way as above. */
+    private void livePeer(Duration d, boolean theyKeepUsAlive) {
+        Instant end = h.now().plus(d);
+        while (h.now().isBefore(end)) {
+            if (theyKeepUsAlive) {
+                keepTrafficFlowing(Duration.ofSeconds(5));
+            } else {
+                onlyOurKeepalives(Duration.ofSeconds(5));
+            }
+            if (h.now().getEpochSecond() % 120 < 5) {
+                wg.handshake(key, h.now());
+            }
+        }
+    }
+
+    private void upWithTraffic() {
         spec(id, "b", E1, E2);
         wg.peer(key, null, null, 0, 0);
         pass();
         wg.setEndpoint(key, E1);
         wg.handshake(key, h.now().plusMillis(50));
-        keepTrafficFlowing(Duration.ofSeconds(100));
+        livePeer(Duration.ofSeconds(100), true);
         assertEquals(PeerState.UP, status().state());
-        return h.now();
     }
 
     @Test
-    public void aPeerThatStopsSendingIsDownWithinAMinuteAndItsEndpointsRotate() {
+    public void aPeerThatStopsAnsweringIsDownWithinAMinuteAndItsEndpointsRotate() throws Exception {
         upWithTraffic();
         Instant killed = h.now();
+        peerAnswers = false;
         Instant downAt = null;
-        while (h.now().isBefore(killed.plusSeconds(120))) {
+        while (h.now().isBefore(killed.plusSeconds(120)) && downAt == null) {
             onlyOurKeepalives(Duration.ofSeconds(1));
-            if (downAt == null && status().state() != PeerState.UP) {
+            if (status().state() != PeerState.UP) {
                 downAt = h.now();
             }
         }
         assertTrue("seen down", downAt != null);
         long seconds = Duration.between(killed, downAt).toSeconds();
-        assertTrue("down " + seconds + " s after the last packet, long before the 275 s handshake age",
-                seconds <= 60);
+        System.out.println("killed peer seen down after " + seconds + " s (simulated clock)");
+        assertTrue("down " + seconds + " s after the last packet, long before the 275 s handshake age", seconds <= 60);
+        assertEquals("asked twice before giving up", 2, probes.size());
+        assertEquals("to the peer's KubeSpan address, through the tunnel", "/fd00:0:0:0:0:0:0:2",
+                probes.get(0).toString());
+        h.advance(Duration.ofSeconds(1));
         assertTrue("and its next endpoint tried", decisions.contains(E2));
-        assertTrue(h.log.warned("nothing received"));
+        assertTrue(h.log.warned("no answer to liveness probes"));
     }
 
     @Test
-    public void aLivePeerIsNeverDownInHalfAnHour() {
+    public void aLivePeerThatKeepsSilentIsAskedAndNeverDownInHalfAnHour() {
         upWithTraffic();
         List<PeerState> seen = new ArrayList<>();
         Instant end = h.now().plus(Duration.ofMinutes(30));
         while (h.now().isBefore(end)) {
-            livePeer(Duration.ofSeconds(5));
+            livePeer(Duration.ofSeconds(5), false);
             seen.add(status().state());
         }
         assertFalse("states seen: " + new java.util.TreeSet<>(seen), seen.contains(PeerState.DOWN));
         assertEquals(List.of(E1), decisions);
+        assertTrue("a silent peer is asked now and then: " + probes.size(), probes.size() >= 30 && probes.size() <= 70);
     }
 
     @Test
-    public void aSingleLostKeepaliveIsNoAlarm() {
+    public void aPeerThatKeepsUsAliveIsNeverAsked() {
         upWithTraffic();
-        // theirs at +7 s (next) and +32 s are lost; the one at +57 s arrives
-        Instant start = h.now();
-        long next = ((h.now().getEpochSecond() + 7) / 25 + 1) * 25 - 7;
-        onlyOurKeepalives(Duration.ofSeconds(next - start.getEpochSecond() + 25 + 5));
+        probes.clear();
+        livePeer(Duration.ofMinutes(10), true);
+        assertEquals(List.of(), probes);
+        assertEquals(PeerState.UP, status().state());
+    }
+
+    @Test
+    public void aLostProbeIsNoAlarm() {
+        upWithTraffic();
+        peerAnswers = false;
+        int before = probes.size();
+        while (probes.size() == before) {
+            onlyOurKeepalives(Duration.ofSeconds(1));
+        }
+        peerAnswers = true; // the first probe (or its answer) was lost; the second one is answered
+        onlyOurKeepalives(Duration.ofSeconds(60));
         assertEquals(PeerState.UP, status().state());
     }
 
@@ -503,7 +547,7 @@ public class PeerStatusControllerTest {
     public void countersAloneAreWrittenAtMostOncePerTick() {
         upWithTraffic();
         long before = h.get(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, id).orElseThrow().version();
-        livePeer(Duration.ofSeconds(300));
+        livePeer(Duration.ofSeconds(300), true);
         long writes = h.get(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, id).orElseThrow().version() - before;
         assertTrue(writes + " writes in 300 s", writes <= 300 / TICK.toSeconds() + 1);
         assertTrue("but they are written", writes >= 300 / TICK.toSeconds() - 1);

@@ -48,7 +48,7 @@ import dev.kubespan.api.spec.Times;
  * removes this node's annotations from its Node (best effort).
  */
 public final class KubernetesRegistry implements AutoCloseable, Controller {
-    public static final String OWNER = "dev.kubespan.discovery.kubernetes/registry";
+    public static final String NAME = "dev.kubespan.discovery.kubernetes/registry";
     public static final String ID_PREFIX = "k8s/";
     public static final String STATUS_ID = "kubernetes";
 
@@ -116,7 +116,7 @@ public final class KubernetesRegistry implements AutoCloseable, Controller {
 
     @Override
     public String name() {
-        return OWNER;
+        return NAME;
     }
 
     @Override

@@ -467,8 +467,8 @@ public class KubernetesRegistryTest {
     private static List<String> registryThreads() {
         List<String> out = new ArrayList<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            // The runtime names the controller's thread after the last part of KubernetesRegistry.OWNER.
-            if (t.isAlive() && (t.getName().startsWith("kubespan-k8s") || t.getName().equals("kubespan-registry"))) {
+            // The runtime names the controller's thread after KubernetesRegistry.NAME.
+            if (t.isAlive() && (t.getName().startsWith("kubespan-k8s") || t.getName().equals("kubespan-discovery.kubernetes/registry"))) {
                 out.add(t.getName());
             }
         }

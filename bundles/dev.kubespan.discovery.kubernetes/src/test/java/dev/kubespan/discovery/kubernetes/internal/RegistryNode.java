@@ -18,6 +18,7 @@ import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.NodeIdentity;
 import dev.kubespan.api.spec.RegistryStatus;
+import dev.kubespan.test.DeclaredWriters;
 import dev.kubespan.test.RecordingLog;
 
 /**
@@ -35,7 +36,7 @@ final class RegistryNode implements AutoCloseable {
     static final String SERVICE_REGISTRY_OWNER = "dev.kubespan.discovery.service/registry";
 
     final RecordingLog log = new RecordingLog();
-    private final Map<String, ResourceStore.Claim> claims = new TreeMap<>();
+    private final DeclaredWriters writers = new DeclaredWriters(store);
     private final AccessLocator locator;
     private final Duration resync;
     private KubernetesRegistry registry;
@@ -62,8 +63,7 @@ final class RegistryNode implements AutoCloseable {
 
     /** Writes as {@code owner}, declared a shared writer of the type first (as that controller would be). */
     <S> void putAs(String owner, ResourceType<S> type, String namespace, String id, S spec) {
-        claims.computeIfAbsent(owner + "|" + type.name(), k -> store.claim(owner, type, false));
-        store.put(type, namespace, id, spec, owner);
+        writers.put(owner, type, namespace, id, spec);
     }
 
     void configure(boolean discovery, boolean kubernetes) {
@@ -114,7 +114,7 @@ final class RegistryNode implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        claims.values().forEach(ResourceStore.Claim::close);
+        writers.close();
         store.deactivate();
     }
 }

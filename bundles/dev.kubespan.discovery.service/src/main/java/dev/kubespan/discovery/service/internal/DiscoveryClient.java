@@ -324,10 +324,9 @@ public final class DiscoveryClient implements AutoCloseable {
                 // A stream that delivers its snapshot proves the connection: fast retry next time.
                 backoff.reset();
                 state = "connected";
-                if (errorLogged) {
-                    errorLogged = false;
-                    log.info("discovery service " + settings.name() + ": connected to " + target);
-                }
+                errorLogged = false;
+                log.info("discovery service " + settings.name() + ": connected to " + target + ", "
+                        + discovered.size() + " affiliate(s) in the cluster");
             }
             onChange.run();
         } else if (event instanceof WatchEnd e) {

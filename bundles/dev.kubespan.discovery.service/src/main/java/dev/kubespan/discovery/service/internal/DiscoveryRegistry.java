@@ -42,7 +42,7 @@ import dev.kubespan.api.spec.Times;
  * runs one {@link DiscoveryClient} per configured service, and writes the merged raw affiliates
  * ({@code cluster-raw/service/<nodeId>}), the public address ({@code cluster/service}) and one
  * {@code RegistryStatus} per service. All store writes happen in the passes of one controller
- * ({@value #OWNER}), which each client's news triggers.
+ * ({@value #NAME}), which each client's news triggers.
  *
  * <p>Leave versus update: {@link #close()} (bundle update, framework stop) only stops the
  * clients; the node stays published and its record lives on at the services. Only a running
@@ -50,7 +50,7 @@ import dev.kubespan.api.spec.Times;
  * configuration, or drop / move a service sends AffiliateDelete.
  */
 public final class DiscoveryRegistry implements AutoCloseable, Controller {
-    public static final String OWNER = "dev.kubespan.discovery.service/registry";
+    public static final String NAME = "dev.kubespan.discovery.service/registry";
     public static final String ID_PREFIX = "service/";
     public static final String ADDRESS_ID = "service";
     public static final Duration TTL = Duration.ofMinutes(30);
@@ -104,7 +104,7 @@ public final class DiscoveryRegistry implements AutoCloseable, Controller {
 
     @Override
     public String name() {
-        return OWNER;
+        return NAME;
     }
 
     @Override

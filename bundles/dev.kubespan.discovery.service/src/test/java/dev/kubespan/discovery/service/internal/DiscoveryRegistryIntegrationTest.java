@@ -446,8 +446,8 @@ public class DiscoveryRegistryIntegrationTest {
         await("no discovery threads", () -> discoveryThreads().isEmpty(), DiscoveryRegistryIntegrationTest::discoveryThreads);
     }
 
-    /** The runtime's lane of {@link DiscoveryRegistry#OWNER}. */
-    private static final String REGISTRY_THREAD = "kubespan-registry";
+    /** The runtime's lane of {@link DiscoveryRegistry#NAME}. */
+    private static final String REGISTRY_THREAD = "kubespan-discovery.service/registry";
 
     private static List<String> discoveryThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
