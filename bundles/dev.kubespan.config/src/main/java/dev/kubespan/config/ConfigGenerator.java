@@ -7,9 +7,12 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -99,30 +102,59 @@ public final class ConfigGenerator {
         /** The file had no cluster identity; a new one was appended, the rest kept. */
         IDENTITY_ADDED,
         /** The file already has a cluster identity; nothing was written. */
-        UNCHANGED
+        UNCHANGED,
+        /**
+         * The file has no cluster identity but is a symbolic link (or has other hard links): it is
+         * managed elsewhere, so nothing was written; KubeSpan stays off until it has an identity.
+         */
+        LEFT_ALONE
     }
 
     /**
-     * First-start initialisation of a node's config file: creates it when absent; when it exists
-     * without a cluster identity (the shipped template), appends a new {@code DiscoveryIdentityConfig}
-     * and keeps everything else; leaves a file with an identity alone. The result is mode 0600.
+     * First-start initialisation of a node's config file: creates it when nothing is at the path;
+     * when it is this node's own file without a cluster identity (the shipped template), appends a
+     * new {@code DiscoveryIdentityConfig} and keeps everything else; leaves a file with an identity
+     * alone, and a file without one that is reached through a link (managed elsewhere) too. Never
+     * replaces a link, and never writes where it cannot read: an unresolvable link (a loop, a
+     * target on a file system not mounted yet), an unreadable, empty or non-UTF-8 file, or a
+     * directory is an {@link IOException} whose message is a sentence naming the file and the
+     * reason, and nothing is written. A created or updated file is mode 0600.
      */
     public static InitOutcome init(Path file, boolean withKubeSpan, String discoveryEndpoint) throws IOException {
-        if (!Files.exists(file)) {
-            writePrivate(file, generate(withKubeSpan, discoveryEndpoint), false);
+        ExistingConfig existing = ExistingConfig.inspect(file);
+        if (existing.kind() == ExistingConfig.Kind.ABSENT) {
+            String text = generate(withKubeSpan, discoveryEndpoint);
+            try {
+                createPrivate(file, text);
+            } catch (FileAlreadyExistsException e) {
+                throw new IOException(file + " appeared while it was being created; it was left as it is");
+            } catch (IOException e) {
+                throw new IOException("cannot create " + file + ": " + ExistingConfig.reason(e, file));
+            }
             return InitOutcome.CREATED;
         }
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        String text = existing.text();
         if (hasIdentity(text)) {
             return InitOutcome.UNCHANGED;
         }
+        if (text.isBlank()) {
+            throw new IOException(file + (existing.kind() == ExistingConfig.Kind.LINKED ? " (" + existing.what() + ")"
+                    : "") + " is empty; restore its content, or remove it to have a new cluster identity generated");
+        }
+        if (existing.kind() == ExistingConfig.Kind.LINKED) {
+            return InitOutcome.LEFT_ALONE;
+        }
         StringBuilder out = new StringBuilder(text);
-        if (!text.isEmpty() && !text.endsWith("\n")) {
+        if (!text.endsWith("\n")) {
             out.append('\n');
         }
         out.append("# Cluster identity added by `kubespan gen-config --init`: the same on every node, keep private.\n");
         out.append(identityDocument(randomKey(), randomKey()));
-        writePrivate(file, out.toString(), true);
+        try {
+            writePrivate(file, out.toString(), true);
+        } catch (IOException e) {
+            throw new IOException("cannot add a cluster identity to " + file + ": " + ExistingConfig.reason(e, file));
+        }
         return InitOutcome.IDENTITY_ADDED;
     }
 
@@ -255,13 +287,19 @@ public final class ConfigGenerator {
             try {
                 InitOutcome o = init(Path.of(init), withKubeSpan, endpoint);
                 out.println(switch (o) {
-                    case CREATED -> "gen-config: created " + init + " with a new cluster id and secret";
-                    case IDENTITY_ADDED -> "gen-config: added a new cluster id and secret to " + init;
-                    case UNCHANGED -> "gen-config: " + init + " already has a cluster identity; unchanged";
+                    case CREATED -> "gen-config: created " + init + " with a new cluster id and secret.";
+                    case IDENTITY_ADDED -> "gen-config: added a new cluster id and secret to " + init + ".";
+                    case UNCHANGED -> "gen-config: " + init + " already has a cluster identity; unchanged.";
+                    case LEFT_ALONE -> "gen-config: " + init + " has no cluster identity, but it is a link to a file"
+                            + " managed elsewhere, so it is left as it is; KubeSpan stays off until that file has a"
+                            + " DiscoveryIdentityConfig.";
                 });
                 return 0;
-            } catch (IOException | RuntimeException e) {
-                err.println("gen-config: cannot initialise " + init + ": " + e);
+            } catch (IOException e) {
+                err.println("gen-config: " + e.getMessage() + "; nothing was changed.");
+                return 1;
+            } catch (RuntimeException e) {
+                err.println("gen-config: cannot initialise " + init + " (" + e + "); nothing was changed.");
                 return 1;
             }
         }
@@ -282,34 +320,32 @@ public final class ConfigGenerator {
             out.println("gen-config: wrote " + output);
             return 0;
         } catch (FileAlreadyExistsException e) {
-            err.println("gen-config: " + output + " exists; use --force to replace it");
+            err.println("gen-config: " + output + " exists (perhaps as a link); use --force to replace it.");
             return 1;
-        } catch (IOException | RuntimeException e) {
-            err.println("gen-config: cannot write " + output + ": " + e);
+        } catch (IOException e) {
+            err.println("gen-config: cannot write " + output + ": " + ExistingConfig.reason(e, Path.of(output)) + ".");
+            return 1;
+        } catch (RuntimeException e) {
+            err.println("gen-config: cannot write " + output + " (" + e + ").");
             return 1;
         }
     }
 
     /**
      * Writes {@code text} to {@code file} readable by the owner only, atomically (a temporary file
-     * in the same directory, then a rename), so a watcher never sees half a file.
+     * in the same directory, then a rename or link), so a watcher never sees half a file. Without
+     * {@code replace} nothing that exists at {@code file} is touched, not even a broken symbolic
+     * link: {@link FileAlreadyExistsException}.
      */
     public static void writePrivate(Path file, String text, boolean replace) throws IOException {
+        if (!replace) {
+            createPrivate(file, text);
+            return;
+        }
         Path target = file.toAbsolutePath();
-        if (!replace && Files.exists(target)) {
-            throw new FileAlreadyExistsException(target.toString());
-        }
-        Path dir = target.getParent();
-        Files.createDirectories(dir);
-        Path tmp;
+        Files.createDirectories(target.getParent());
+        Path tmp = privateTempFile(target, text);
         try {
-            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException notPosix) {
-            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-        }
-        try {
-            Files.write(tmp, text.getBytes(StandardCharsets.UTF_8));
             try {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -317,6 +353,57 @@ public final class ConfigGenerator {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Creates {@code file} with {@code text}, complete or not at all, failing with
+     * {@link FileAlreadyExistsException} if anything is at that path (a file, a link, a broken
+     * link): a hard link of a finished temporary file, which the kernel refuses to put over any
+     * existing name; where the file system has no hard links, an exclusive create.
+     */
+    static void createPrivate(Path file, String text) throws IOException {
+        Path target = file.toAbsolutePath();
+        Files.createDirectories(target.getParent());
+        Path tmp = privateTempFile(target, text);
+        try {
+            Files.createLink(target, tmp);
+        } catch (UnsupportedOperationException | FileSystemException noHardLinks) {
+            if (noHardLinks instanceof FileAlreadyExistsException exists) {
+                throw exists;
+            }
+            try (var out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS)) {
+                out.write(text.getBytes(StandardCharsets.UTF_8));
+            }
+            setPrivate(target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static Path privateTempFile(Path target, String text) throws IOException {
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        }
+        try {
+            Files.write(tmp, text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        return tmp;
+    }
+
+    private static void setPrivate(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // nothing to restrict
         }
     }
 }

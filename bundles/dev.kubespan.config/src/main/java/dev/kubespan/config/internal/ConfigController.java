@@ -1,6 +1,7 @@
 package dev.kubespan.config.internal;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -48,6 +49,10 @@ final class ConfigController implements AutoCloseable {
     static final Duration SETTLE_DELAY = Duration.ofMillis(50);
     private static final int SETTLE_ATTEMPTS = 20;
     static final String CONFIGADMIN_SOURCE = "configadmin:dev.kubespan.config";
+    /** Problems named in one log line; the shell lists more (LoadResult.MAX_LISTED). */
+    static final int LOGGED_PROBLEMS = 10;
+    /** A KubeSpan config is a few kilobytes; a bigger file is a mistake, not read into memory. */
+    static final int MAX_FILE_BYTES = 4 << 20;
 
     private sealed interface Source permits FileSource, AdminSource {
         String name();
@@ -210,8 +215,13 @@ final class ConfigController implements AutoCloseable {
     }
 
     private static Read read(Path file) {
-        try {
-            return new Read(Files.readAllBytes(file), null);
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] content = in.readNBytes(MAX_FILE_BYTES + 1);
+            if (content.length > MAX_FILE_BYTES) {
+                return new Read(null, "the file is larger than " + (MAX_FILE_BYTES >> 20)
+                        + " MiB; a KubeSpan config is a few kilobytes");
+            }
+            return new Read(content, null);
         } catch (NoSuchFileException e) {
             return new Read(null, "file not found");
         } catch (IOException e) {
@@ -258,27 +268,31 @@ final class ConfigController implements AutoCloseable {
     private void apply(ControllerContext ctx, String sourceName, RawSettings raw, Problems problems) {
         EffectiveConfig config = raw == null ? null : SettingsValidator.validate(raw, problems);
         if (config == null) {
-            LoadResult r = new LoadResult(clock.instant(), sourceName, false, problems.errors(), problems.warnings());
+            LoadResult r = problems.result(clock.instant(), false);
             log.error("Rejected KubeSpan config " + sourceName + "; " + (lastApplied == null
                     ? "nothing is published from it" : "the last good config stays in force") + ". "
-                    + r.errors().size() + (r.errors().size() == 1 ? " error: " : " errors: ")
-                    + describe(r.errors()), null);
+                    + r.errorCount() + (r.errorCount() == 1 ? " error: " : " errors: ")
+                    + describe(r.errors(), r.errorCount()), null);
             lastResult = r;
             return;
         }
         try {
             ConfigPublisher.publish(ctx, config);
         } catch (RuntimeException e) {
-            LoadResult r = new LoadResult(clock.instant(), sourceName, false,
-                    List.of(new ConfigProblem(sourceName, "", 0, "cannot publish: " + e)), problems.warnings());
+            LoadResult valid = problems.result(clock.instant(), true);
+            LoadResult r = new LoadResult(valid.time(), sourceName, false,
+                    List.of(new ConfigProblem(sourceName, "", 0, "cannot publish: " + e)), valid.warnings(), 0,
+                    valid.omittedWarnings());
             log.error("KubeSpan config " + sourceName + " is valid but could not be published", e);
             lastResult = r;
             return;
         }
-        LoadResult r = new LoadResult(clock.instant(), sourceName, true, List.of(), problems.warnings());
+        LoadResult r = problems.result(clock.instant(), true);
         log.info("Applied KubeSpan config " + sourceName + ": " + config.describe());
-        for (ConfigProblem w : r.warnings()) {
-            log.warn("KubeSpan config " + w);
+        r.warnings().stream().limit(LOGGED_PROBLEMS).forEach(w -> log.warn("KubeSpan config " + w));
+        if (r.warningCount() > LOGGED_PROBLEMS) {
+            log.warn("KubeSpan config " + sourceName + ": and " + (r.warningCount() - LOGGED_PROBLEMS)
+                    + " more warnings (kubespan:config-status lists the first " + r.warnings().size() + ")");
         }
         if (!config.hasIdentity() && !Boolean.FALSE.equals(lastHadIdentity)) {
             log.info("KubeSpan stays off until a cluster id and secret are configured"
@@ -290,10 +304,14 @@ final class ConfigController implements AutoCloseable {
         lastResult = r;
     }
 
-    private static String describe(List<ConfigProblem> problems) {
-        return problems.stream().map(p -> (p.path().isEmpty() ? "" : p.path())
+    /** The first {@link #LOGGED_PROBLEMS} problems in one line, then how many more there are. */
+    private static String describe(List<ConfigProblem> problems, int total) {
+        String listed = problems.stream().limit(LOGGED_PROBLEMS).map(p -> (p.path().isEmpty() ? "" : p.path())
                 + (p.line() > 0 ? " (line " + p.line() + ")" : "") + (p.path().isEmpty() && p.line() <= 0 ? "" : ": ")
                 + p.reason()).collect(Collectors.joining("; "));
+        int more = total - (int) Math.min(problems.size(), LOGGED_PROBLEMS);
+        return more <= 0 ? listed
+                : listed + "; and " + more + " more (kubespan:config-status lists the first " + problems.size() + ")";
     }
 
     private static byte[] sha256(byte[] b) {

@@ -158,6 +158,96 @@ public class ConfigControllerTest {
         assertNoSecret(broken);
     }
 
+    /**
+     * 160,000 bad list items (a 2.7 MB file): rejected like any bad edit, but what is kept, logged
+     * and shown stays small: the first errors, then how many more.
+     */
+    @Test
+    public void aFileWithHundredsOfThousandsOfErrorsIsRejectedWithABoundedReport() throws Exception {
+        Files.writeString(file, config(1400));
+        LoadResult good = load();
+        int writes = store.writes();
+        int errorsLogged = log.at("ERROR").size();
+        StringBuilder flood = new StringBuilder(IDENTITY_DOC).append("""
+                ---
+                apiVersion: v1alpha1
+                kind: KubeSpanConfig
+                enabled: true
+                filters:
+                  endpoints:
+                """);
+        int bad = 160_000;
+        for (int i = 0; i < bad; i++) {
+            flood.append("  - 1.2.3.4/99\n");
+        }
+        Files.writeString(file, flood);
+
+        LoadResult rejected = nextResult(good);
+        assertFalse(rejected.ok());
+        assertEquals(LoadResult.MAX_LISTED, rejected.errors().size());
+        assertEquals(bad - LoadResult.MAX_LISTED, rejected.omittedErrors());
+        assertEquals(bad, rejected.errorCount());
+        assertEquals("KubeSpanConfig.filters.endpoints[0]", rejected.errors().get(0).path());
+        assertEquals("KubeSpanConfig.filters.endpoints[99]", rejected.errors().get(99).path());
+        String shown = rejected.toString();
+        assertTrue(shown.lines().findFirst().orElseThrow(), shown.startsWith("rejected: ")
+                && shown.lines().findFirst().orElseThrow().contains("(160000 errors;"));
+        assertTrue(shown, shown.contains("\n  ... and 159900 more errors (only the first 100 are listed)"));
+        assertTrue("at most 100 problem lines, got " + shown.lines().count(), shown.lines().count() <= 102);
+
+        assertEquals("one error line", errorsLogged + 1, log.at("ERROR").size());
+        String logged = log.at("ERROR").get(log.at("ERROR").size() - 1);
+        assertTrue("log line of " + logged.length() + " characters", logged.length() < 4096);
+        assertTrue(logged, logged.contains("160000 errors: KubeSpanConfig.filters.endpoints[0] (line ")
+                && logged.contains("; and 159990 more (kubespan:config-status lists the first 100)"));
+        assertEquals("nothing published", writes, store.writes());
+        assertEquals(1400, kubeSpan().orElseThrow().spec().mtu());
+        assertEquals(good, controller.lastApplied().orElseThrow());
+    }
+
+    @Test
+    public void aFileOfMoreThanFourMebibytesIsRejectedUnread() throws Exception {
+        Files.writeString(file, config(1400));
+        LoadResult good = load();
+        byte[] huge = new byte[ConfigController.MAX_FILE_BYTES + 1];
+        java.util.Arrays.fill(huge, (byte) '#');
+        Files.write(file, huge);
+        LoadResult rejected = nextResult(good);
+        assertFalse(rejected.ok());
+        assertEquals(List.of(new ConfigProblem(file.toString(), "", 0,
+                "the file is larger than 4 MiB; a KubeSpan config is a few kilobytes")), rejected.errors());
+        assertEquals(1400, kubeSpan().orElseThrow().spec().mtu());
+    }
+
+    /**
+     * A megabyte-long value and a key as long as YAML allows (1024 characters): each problem keeps
+     * the start of what it quotes and says how much was cut.
+     */
+    @Test
+    public void aHugeKeyOrValueIsQuotedOnlyInPart() throws Exception {
+        Files.writeString(file, config(1400));
+        LoadResult good = load();
+        String longKey = "k".repeat(1000);
+        String longValue = "v".repeat(1 << 20);
+        Files.writeString(file, config(1400) + """
+                ---
+                apiVersion: v1alpha1
+                kind: KubeSpanEndpointsConfig
+                extraAnnouncedEndpoints: ["%s"]
+                %s: 1
+                """.formatted(longValue, longKey));
+        LoadResult rejected = nextResult(good);
+        assertFalse(rejected.ok());
+        assertEquals(rejected.toString(), 2, rejected.errors().size());
+        for (ConfigProblem p : rejected.errors()) {
+            assertTrue(p.path().length() + " " + p.reason().length(),
+                    p.path().length() <= ConfigProblem.MAX_PATH_CHARS + 40
+                            && p.reason().length() <= ConfigProblem.MAX_REASON_CHARS + 40);
+        }
+        assertTrue(rejected.toString(), rejected.toString().contains(" more characters)"));
+        assertTrue(log.at("ERROR").get(log.at("ERROR").size() - 1).length() < 4096);
+    }
+
     @Test
     public void atomicReplaceByRenameIsPickedUp() throws Exception {
         Files.writeString(file, config(1400));

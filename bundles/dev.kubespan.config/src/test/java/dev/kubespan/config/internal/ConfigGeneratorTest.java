@@ -134,6 +134,120 @@ public class ConfigGeneratorTest {
         assertEquals("a second run changes nothing", updated, Files.readString(file));
     }
 
+    /** A link whose target is on a file system that is not mounted yet: refused, the link stays. */
+    @Test
+    public void initNeverReplacesABrokenLink() throws Exception {
+        Path dir = tmp.newFolder("etc").toPath();
+        Path file = dir.resolve("kubespan.yaml");
+        Path target = Path.of("/mnt/kubespan-not-mounted/kubespan.yaml");
+        Files.createSymbolicLink(file, target);
+        java.io.IOException e = assertThrows(java.io.IOException.class,
+                () -> ConfigGenerator.init(file, true, ConfigGenerator.EMBEDDED_DISCOVERY_ENDPOINT));
+        assertEquals(file + " is a symbolic link to " + target + ", which does not exist (is its file system"
+                + " mounted?)", e.getMessage());
+        assertLinkUnchanged(file, target);
+
+        Run r = run("--init", file.toString(), "--with-kubespan");
+        assertEquals(1, r.code);
+        assertEquals("gen-config: " + file + " is a symbolic link to " + target + ", which does not exist (is its"
+                + " file system mounted?); nothing was changed.\n", r.err);
+        assertEquals("", r.out);
+        assertLinkUnchanged(file, target);
+
+        Run out = run("--output", file.toString());
+        assertEquals(1, out.code);
+        assertEquals("gen-config: " + file + " exists (perhaps as a link); use --force to replace it.\n", out.err);
+        assertLinkUnchanged(file, target);
+    }
+
+    @Test
+    public void initNeverReplacesALinkLoop() throws Exception {
+        Path dir = tmp.newFolder("etc").toPath();
+        Path file = dir.resolve("kubespan.yaml");
+        Files.createSymbolicLink(dir.resolve("b.yaml"), file);
+        Files.createSymbolicLink(file, dir.resolve("b.yaml"));
+        Run r = run("--init", file.toString(), "--with-kubespan");
+        assertEquals(1, r.code);
+        assertEquals("gen-config: " + file + " is a symbolic link to " + dir.resolve("b.yaml") + " that cannot be"
+                + " followed: too many levels of symbolic links (the links form a loop); nothing was changed.\n",
+                r.err);
+        assertLinkUnchanged(file, dir.resolve("b.yaml"));
+    }
+
+    /** A link to a readable config: with an identity it is used as it is; without one it is left alone. */
+    @Test
+    public void initLeavesALinkedConfigAsItIs() throws Exception {
+        Path dir = tmp.newFolder("etc").toPath();
+        Path elsewhere = tmp.newFolder("mnt").toPath().resolve("kubespan.yaml");
+        Path file = dir.resolve("kubespan.yaml");
+        Files.createSymbolicLink(file, elsewhere);
+        String withIdentity = ConfigGenerator.generate(true, null);
+        Files.writeString(elsewhere, withIdentity);
+        assertEquals(ConfigGenerator.InitOutcome.UNCHANGED, ConfigGenerator.init(file, true, null));
+        assertLinkUnchanged(file, elsewhere);
+
+        String noIdentity = "apiVersion: v1alpha1\nkind: KubeSpanConfig\nenabled: true\n";
+        Files.writeString(elsewhere, noIdentity);
+        assertEquals(ConfigGenerator.InitOutcome.LEFT_ALONE, ConfigGenerator.init(file, true, null));
+        assertLinkUnchanged(file, elsewhere);
+        assertEquals(noIdentity, Files.readString(elsewhere));
+        Run r = run("--init", file.toString());
+        assertEquals(0, r.code);
+        assertTrue(r.out, r.out.contains("is a link to a file managed elsewhere, so it is left as it is"));
+
+        // A second hard link is a file managed elsewhere too: replacing it would split the two names.
+        Files.delete(file);
+        Files.createLink(file, elsewhere);
+        assertEquals(ConfigGenerator.InitOutcome.LEFT_ALONE, ConfigGenerator.init(file, true, null));
+        assertEquals(noIdentity, Files.readString(elsewhere));
+        assertEquals(noIdentity, Files.readString(file));
+    }
+
+    @Test
+    public void initRefusesAFileItCannotUse() throws Exception {
+        Path dir = tmp.newFolder("etc").toPath();
+        Path file = dir.resolve("kubespan.yaml");
+        byte[] latin1 = "# r\u00e9seau\napiVersion: v1alpha1\n".getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(file, latin1);
+        Run r = run("--init", file.toString());
+        assertEquals(1, r.code);
+        assertEquals("gen-config: " + file + " is not UTF-8 text: byte 0xe9 at line 1, column 4 is not valid UTF-8"
+                + " (save the file as UTF-8); nothing was changed.\n", r.err);
+        assertTrue(java.util.Arrays.equals(latin1, Files.readAllBytes(file)));
+
+        Files.writeString(file, "  \n");
+        r = run("--init", file.toString());
+        assertEquals(1, r.code);
+        assertEquals("gen-config: " + file + " is empty; restore its content, or remove it to have a new cluster"
+                + " identity generated; nothing was changed.\n", r.err);
+        assertEquals("  \n", Files.readString(file));
+
+        Files.delete(file);
+        Files.createDirectory(file);
+        r = run("--init", file.toString());
+        assertEquals(1, r.code);
+        assertEquals("gen-config: " + file + " is a directory, not a file; nothing was changed.\n", r.err);
+
+        // A missing directory is created, but not through a link to a file system that is not mounted.
+        Path unmounted = tmp.getRoot().toPath().resolve("unmounted");
+        Files.createSymbolicLink(unmounted, Path.of("/mnt/kubespan-not-mounted"));
+        Path noDir = unmounted.resolve("etc/kubespan.yaml");
+        r = run("--init", noDir.toString());
+        assertEquals(1, r.code);
+        assertEquals("gen-config: " + noDir + " cannot be created: " + unmounted + " is not a directory (or is a"
+                + " link that cannot be followed); nothing was changed.\n", r.err);
+        assertLinkUnchanged(unmounted, Path.of("/mnt/kubespan-not-mounted"));
+        assertEquals("no temporary file is left behind", List.of("kubespan.yaml"),
+                List.of(dir.toFile().list()));
+    }
+
+    private static void assertLinkUnchanged(Path link, Path target) throws Exception {
+        assertTrue(link + " is still a link", Files.isSymbolicLink(link));
+        assertEquals(target, Files.readSymbolicLink(link));
+        assertEquals("no temporary file is left behind", 0, Files.list(link.getParent())
+                .filter(p -> p.getFileName().toString().endsWith(".tmp")).count());
+    }
+
     @Test
     public void identityDetection() {
         assertTrue(ConfigGenerator.hasIdentity("cluster:\n  id: abc\n  secret: " + Fixtures.SECRET + "\n"));

@@ -111,6 +111,30 @@ public class ConfigCommandsTest {
         assertThrows(IllegalArgumentException.class, () -> c.configStatus("--now"));
     }
 
+    /** A rejected file with 160,000 errors: the first 100, then how many more, in a few kilobytes. */
+    @Test
+    public void statusOfAFileWithHundredsOfThousandsOfErrorsIsShortAndSaysHowManyMore() {
+        List<ConfigProblem> errors = java.util.stream.IntStream.range(0, 160_000)
+                .mapToObj(i -> new ConfigProblem("/opt/kubespan/etc/kubespan.yaml",
+                        "KubeSpanConfig.filters.endpoints[" + i + "]", i + 7, "'1.2.3.4/99' is not a CIDR or IP"))
+                .toList();
+        FakeStatus s = new FakeStatus();
+        s.last = new LoadResult(Instant.parse("2026-11-26T09:10:00Z"), "/opt/kubespan/etc/kubespan.yaml", false,
+                errors, List.of());
+        s.applied = GOOD;
+        String text = new ConfigCommands(s).configStatus();
+        List<String> lines = text.lines().toList();
+        assertEquals("source: file /opt/kubespan/etc/kubespan.yaml", lines.get(0));
+        assertTrue(lines.get(1), lines.get(1).startsWith("last load: rejected: ")
+                && lines.get(1).endsWith("(160000 errors; the last good config stays in force)"));
+        assertEquals("  error: /opt/kubespan/etc/kubespan.yaml: KubeSpanConfig.filters.endpoints[0] (line 7):"
+                + " '1.2.3.4/99' is not a CIDR or IP", lines.get(2));
+        assertTrue(lines.get(101), lines.get(101).contains("endpoints[99] (line 106)"));
+        assertEquals("  ... and 159900 more errors (only the first 100 are listed)", lines.get(102));
+        assertEquals("in force since: 2026-11-26T09:00:00Z (/opt/kubespan/etc/kubespan.yaml)", lines.get(103));
+        assertEquals(104, lines.size());
+    }
+
     @Test
     public void hyphenatedFunctionsBindThroughGogo() throws Exception {
         CommandProcessorImpl p = TestGogo.processor();

@@ -8,13 +8,13 @@ import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
  * still finishing from an earlier test would re-install it after a stop(), so it is started once
  * and left running, as in a real framework.
  */
-final class TestGogo {
+public final class TestGogo {
     private static ThreadIOImpl threadIo;
 
     private TestGogo() {
     }
 
-    static synchronized CommandProcessorImpl processor() {
+    public static synchronized CommandProcessorImpl processor() {
         if (threadIo == null) {
             threadIo = new ThreadIOImpl();
             threadIo.start();

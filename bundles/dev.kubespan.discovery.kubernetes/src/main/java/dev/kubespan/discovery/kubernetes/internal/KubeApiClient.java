@@ -1,7 +1,6 @@
 package dev.kubespan.discovery.kubernetes.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -23,7 +22,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -40,16 +41,36 @@ final class KubeApiClient implements AutoCloseable {
     static final String NODES = "/api/v1/nodes";
     static final String STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
     static final String USER_AGENT = "kubespan-osgi/0.1";
-    private static final int PAGE_SIZE = 250;
+    private static final int PAGE_SIZE = 100;
     private static final int MAX_ERROR_BODY = 16 * 1024;
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Until the response headers are in. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    // Bounds no real API server comes near, so that a broken or hostile one cannot exhaust the
+    // agent: etcd stores no object over 1.5 MiB, Kubernetes supports clusters of up to 5000 Nodes.
+    // List pages are read as a stream, one Node at a time, so memory holds one Node's JSON, not a page's.
+    /** The longest a list page, a patch answer or an error body may take once the headers are in. */
+    static final Duration BODY_TIMEOUT = Duration.ofSeconds(60);
+    /** The most one Node (in a list page, a watch event or a patch answer) may take. */
+    static final int MAX_OBJECT_BYTES = 4 << 20;
+    static final int MAX_NODES = 5000;
+    private static final int MAX_PAGES = MAX_NODES;
+    private static final int MAX_MESSAGE_CHARS = 300;
     private static final java.util.regex.Pattern NODE_NAME = java.util.regex.Pattern
             .compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
     private static final AtomicInteger CLIENTS = new AtomicInteger();
 
-    /** One page of the node list, or all of it: the items and the list's resource version. */
-    record NodeList(List<JsonNode> items, String resourceVersion) {
+    /** The node list, each item as read by the caller, and the list's resource version. */
+    record NodeList<T>(List<T> items, String resourceVersion) {
+    }
+
+    /** One page: its resource version and continue token. */
+    private record Page(String resourceVersion, String cont) {
+    }
+
+    /** Receives the items of a list page, one at a time. */
+    private interface ItemSink {
+        void item(JsonNode item) throws IOException;
     }
 
     /** Receives watch events: {@code ADDED}, {@code MODIFIED}, {@code DELETED}, {@code BOOKMARK}. */
@@ -59,6 +80,9 @@ final class KubeApiClient implements AutoCloseable {
 
     private final ClusterAccess access;
     private final ObjectMapper json;
+    /** Reads answers within bounds no Node comes near: nesting, string and name lengths. */
+    private final ObjectMapper reader;
+    private final Duration bodyTimeout;
     private final String base;
     private final ExecutorService executor;
     private final HttpClient http;
@@ -67,8 +91,15 @@ final class KubeApiClient implements AutoCloseable {
     private volatile boolean closed;
 
     KubeApiClient(ClusterAccess access, ObjectMapper json) throws ClusterAccessException {
+        this(access, json, BODY_TIMEOUT);
+    }
+
+    KubeApiClient(ClusterAccess access, ObjectMapper json, Duration bodyTimeout) throws ClusterAccessException {
         this.access = access;
         this.json = json;
+        this.bodyTimeout = bodyTimeout;
+        this.reader = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(64).maxStringLength(1 << 20).maxNameLength(4096).maxNumberLength(64).build()).build());
         String s = access.server().toString();
         this.base = s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
         int n = CLIENTS.incrementAndGet();
@@ -98,31 +129,98 @@ final class KubeApiClient implements AutoCloseable {
         return access;
     }
 
-    /** Every Node, following {@code continue} tokens; the resource version is the list's. */
-    NodeList listNodes() throws IOException, InterruptedException, KubeApiException, ClusterAccessException {
-        List<JsonNode> items = new ArrayList<>();
+    /**
+     * Every Node, following {@code continue} tokens; the resource version is the list's. Each
+     * Node is handed to {@code read} as soon as it is parsed (its JSON is dropped right after),
+     * and kept when {@code read} returns a value.
+     */
+    <T> NodeList<T> listNodes(java.util.function.Function<JsonNode, Optional<T>> read)
+            throws IOException, InterruptedException, KubeApiException, ClusterAccessException {
+        List<T> items = new ArrayList<>();
+        int[] count = { 0 };
         String cont = "";
         String version = null;
+        int pages = 0;
         do {
-            String query = "?limit=" + PAGE_SIZE + (cont.isEmpty() ? "" : "&continue=" + encode(cont));
-            JsonNode page = send(request(NODES + query, REQUEST_TIMEOUT).GET(), "list nodes");
-            JsonNode pageItems = page.path("items");
-            if (pageItems.isArray()) {
-                pageItems.forEach(items::add);
-            } else if (!pageItems.isMissingNode() && !pageItems.isNull()) {
-                throw new IOException("list nodes: 'items' is not a list");
+            if (++pages > MAX_PAGES) {
+                throw new IOException("list nodes: the server sent more than " + MAX_PAGES + " pages");
             }
+            String query = "?limit=" + PAGE_SIZE + (cont.isEmpty() ? "" : "&continue=" + encode(cont));
+            Page page = listPage(request(NODES + query, REQUEST_TIMEOUT).GET(), item -> {
+                if (++count[0] > MAX_NODES) {
+                    throw new IOException("list nodes: more than " + MAX_NODES + " Nodes");
+                }
+                read.apply(item).ifPresent(items::add);
+            });
             if (version == null) {
                 // Every page is cut from the first page's snapshot; should a server not keep to
                 // that, watching from the earliest version replays rather than loses changes.
-                version = page.path("metadata").path("resourceVersion").asText("");
+                version = page.resourceVersion();
             }
-            cont = page.path("metadata").path("continue").asText("");
+            cont = page.cont();
         } while (!cont.isEmpty());
         if (version.isEmpty()) {
             throw new IOException("list nodes: the answer has no metadata.resourceVersion");
         }
-        return new NodeList(items, version);
+        return new NodeList<>(items, version);
+    }
+
+    /** Reads one list page as a stream: the items one by one, the metadata, nothing else kept. */
+    private Page listPage(HttpRequest.Builder b, ItemSink sink)
+            throws IOException, InterruptedException, KubeApiException {
+        String action = "list nodes";
+        HttpResponse<StreamingBody> r = open(b);
+        StreamingBody in = r.body();
+        try (in) {
+            in.deadline(System.nanoTime() + bodyTimeout.toNanos(),
+                    action + ": the answer took longer than " + bodyTimeout.toSeconds() + " s");
+            if (r.statusCode() / 100 != 2) {
+                throw error(r.statusCode(), in, action);
+            }
+            String tooLarge = action + ": a Node (or the list's metadata) is larger than "
+                    + (MAX_OBJECT_BYTES >> 20) + " MiB";
+            in.limit(MAX_OBJECT_BYTES, tooLarge);
+            String version = "";
+            String cont = "";
+            try (JsonParser p = reader.createParser(in)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    throw new IOException(action + ": the answer is not a JSON object");
+                }
+                JsonToken f;
+                while ((f = p.nextToken()) == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken t = p.nextToken();
+                    if (field.equals("items") && t == JsonToken.START_ARRAY) {
+                        for (JsonToken i = p.nextToken(); i != JsonToken.END_ARRAY; i = p.nextToken()) {
+                            if (i == null) {
+                                throw new IOException(action + ": the answer ends inside 'items'");
+                            }
+                            JsonNode item = reader.readTree(p);
+                            in.limit(MAX_OBJECT_BYTES, tooLarge);
+                            sink.item(item);
+                        }
+                    } else if (field.equals("items") && t != JsonToken.VALUE_NULL) {
+                        throw new IOException(action + ": 'items' is not a list");
+                    } else if (field.equals("metadata") && t == JsonToken.START_OBJECT) {
+                        JsonNode md = reader.readTree(p);
+                        version = md.path("resourceVersion").asText("");
+                        cont = md.path("continue").asText("");
+                        if (version.length() > 256 || cont.length() > 4096) {
+                            throw new IOException(action + ": metadata.resourceVersion or continue is too long");
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                    in.limit(MAX_OBJECT_BYTES, tooLarge);
+                }
+                if (f != JsonToken.END_OBJECT) {
+                    throw new IOException(action + ": the answer ends early");
+                }
+            }
+            return new Page(version, cont);
+        } finally {
+            openStreams.remove(in);
+        }
     }
 
     /**
@@ -140,12 +238,15 @@ final class KubeApiClient implements AutoCloseable {
             if (r.statusCode() != 200) {
                 throw error(r.statusCode(), in, "watch nodes");
             }
-            try (JsonParser p = json.createParser(in)) {
+            String tooLarge = "watch nodes: an event is larger than " + (MAX_OBJECT_BYTES >> 20) + " MiB";
+            in.limit(MAX_OBJECT_BYTES, tooLarge);
+            try (JsonParser p = reader.createParser(in)) {
                 for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
                     if (t != JsonToken.START_OBJECT) {
                         throw new IOException("watch nodes: expected a JSON object in the stream, got " + t);
                     }
-                    JsonNode event = json.readTree(p);
+                    JsonNode event = reader.readTree(p);
+                    in.limit(MAX_OBJECT_BYTES, tooLarge); // each event has its own allowance
                     String type = event.path("type").asText("");
                     JsonNode object = event.path("object");
                     if (type.equals("ERROR")) {
@@ -257,10 +358,13 @@ final class KubeApiClient implements AutoCloseable {
         HttpResponse<StreamingBody> r = open(b);
         StreamingBody in = r.body();
         try (in) {
+            in.deadline(System.nanoTime() + bodyTimeout.toNanos(),
+                    action + ": the answer took longer than " + bodyTimeout.toSeconds() + " s");
             if (r.statusCode() / 100 != 2) {
                 throw error(r.statusCode(), in, action);
             }
-            JsonNode n = json.readTree(in);
+            in.limit(MAX_OBJECT_BYTES, action + ": the answer is larger than " + (MAX_OBJECT_BYTES >> 20) + " MiB");
+            JsonNode n = reader.readTree(in);
             if (n == null || !n.isObject()) {
                 throw new IOException(action + ": the answer is not a JSON object");
             }
@@ -270,11 +374,12 @@ final class KubeApiClient implements AutoCloseable {
         }
     }
 
-    private KubeApiException error(int code, InputStream in, String action) {
+    private KubeApiException error(int code, StreamingBody in, String action) {
         JsonNode status = null;
         try {
+            in.deadline(System.nanoTime() + bodyTimeout.toNanos(), "error body too slow");
             byte[] body = in.readNBytes(MAX_ERROR_BODY);
-            status = json.readTree(body);
+            status = reader.readTree(body);
         } catch (IOException | RuntimeException notJson) {
             // fall back to the bare code
         }
@@ -289,7 +394,7 @@ final class KubeApiClient implements AutoCloseable {
     private static KubeApiException describe(int code, JsonNode status, String action) {
         String reason = status == null ? "" : status.path("reason").asText("");
         String message = status == null ? "" : status.path("message").asText("");
-        if (reason.isEmpty()) {
+        if (reason.isEmpty() || reason.length() > 64 || !reason.matches("[A-Za-z]+")) {
             reason = standardReason(code);
         }
         StringBuilder sb = new StringBuilder(action).append(": HTTP ").append(code);
@@ -297,7 +402,8 @@ final class KubeApiClient implements AutoCloseable {
             sb.append(' ').append(reason);
         }
         if (!message.isEmpty()) {
-            sb.append(": ").append(message.length() > 300 ? message.substring(0, 300) + "..." : message);
+            sb.append(": ").append(message.length() > MAX_MESSAGE_CHARS
+                    ? message.substring(0, MAX_MESSAGE_CHARS) + "..." : message);
         }
         return new KubeApiException(code, sb.toString());
     }

@@ -34,6 +34,9 @@ final class NodeAnnotations {
     static final List<String> ALL = List.of(NODE_ID, SELF_IPS, API_SERVER_PORT, KUBESPAN_IP, KUBESPAN_PUBLIC_KEY,
             ASSIGNED_PREFIXES, KUBESPAN_ENDPOINTS, EXCLUDE_ADVERTISED_NETWORKS);
 
+    /** Problems reported per Node: a hostile annotation can hold thousands of bad items. */
+    static final int MAX_PROBLEMS = 10;
+
     static final String CONTROL_PLANE = "controlplane";
     static final String WORKER = "worker";
 
@@ -128,6 +131,11 @@ final class NodeAnnotations {
         }
         Affiliate a = new Affiliate(nodeId, addresses, node.hostname(), node.name(), node.osImage(),
                 node.controlPlane() ? CONTROL_PLANE : WORKER, ks, cp);
+        if (problems.size() > MAX_PROBLEMS) {
+            int more = problems.size() - MAX_PROBLEMS;
+            problems = new ArrayList<>(problems.subList(0, MAX_PROBLEMS));
+            problems.add(where + "and " + more + " more problems");
+        }
         return new Parsed(a, problems);
     }
 

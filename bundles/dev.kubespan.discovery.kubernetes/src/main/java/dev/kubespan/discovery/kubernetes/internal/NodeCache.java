@@ -28,6 +28,10 @@ final class NodeCache {
         nodes.remove(name);
     }
 
+    synchronized int size() {
+        return nodes.size();
+    }
+
     synchronized boolean synced() {
         return synced;
     }

@@ -4,15 +4,14 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 
 import javax.net.ssl.SSLException;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kubespan.api.Backoff;
@@ -31,6 +30,8 @@ final class NodeWatcher implements AutoCloseable {
     private static final long STALL_GRACE_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final long QUICK_END_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int MAX_LOGGED_PROBLEMS = 1000;
+    /** A problem or error text quotes what the server sent: keep it to a line. */
+    private static final int MAX_MESSAGE_CHARS = 300;
 
     private final ApiConnection api;
     private final NodeCache cache;
@@ -95,8 +96,8 @@ final class NodeWatcher implements AutoCloseable {
                 KubeApiClient client = api.client(true);
                 if (resourceVersion == null) {
                     state.state(RegistryState.CONNECTING);
-                    KubeApiClient.NodeList list = client.listNodes();
-                    cache.replaceAll(views(list.items()));
+                    KubeApiClient.NodeList<NodeView> list = client.listNodes(this::view);
+                    cache.replaceAll(list.items());
                     resourceVersion = list.resourceVersion();
                     backoff.reset();
                     changed.run();
@@ -152,7 +153,7 @@ final class NodeWatcher implements AutoCloseable {
         if (stopping) {
             return;
         }
-        state.error(message);
+        state.error(shorten(message));
         state.state(RegistryState.BACKOFF);
         pause();
     }
@@ -169,25 +170,23 @@ final class NodeWatcher implements AutoCloseable {
     private void apply(String type, JsonNode object) {
         String version = object.path("metadata").path("resourceVersion").asText("");
         switch (type) {
-        case "ADDED", "MODIFIED" -> view(object).ifPresent(cache::put);
+        case "ADDED", "MODIFIED" -> view(object).ifPresent(n -> {
+            if (cache.size() >= KubeApiClient.MAX_NODES && cache.get(n.name()).isEmpty()) {
+                problem("ignoring Node " + n.name() + ": more than " + KubeApiClient.MAX_NODES + " Nodes");
+            } else {
+                cache.put(n);
+            }
+        });
         case "DELETED" -> view(object).ifPresent(n -> cache.remove(n.name()));
         case "BOOKMARK" -> {
             // only the resource version moves on
         }
         default -> problem("ignoring a watch event of unknown type '" + type + "'");
         }
-        if (!version.isEmpty()) {
+        if (!version.isEmpty() && version.length() <= 256) {
             resourceVersion = version;
         }
         changed.run();
-    }
-
-    private List<NodeView> views(List<JsonNode> items) {
-        List<NodeView> out = new ArrayList<>(items.size());
-        for (JsonNode item : items) {
-            view(item).ifPresent(out::add);
-        }
-        return out;
     }
 
     private java.util.Optional<NodeView> view(JsonNode object) {
@@ -199,7 +198,8 @@ final class NodeWatcher implements AutoCloseable {
         }
     }
 
-    private void problem(String message) {
+    private void problem(String text) {
+        String message = shorten(text);
         if (loggedProblems.size() > MAX_LOGGED_PROBLEMS) {
             loggedProblems.clear();
         }
@@ -218,7 +218,16 @@ final class NodeWatcher implements AutoCloseable {
         if (e instanceof SSLException) {
             return "TLS failed: " + e.getMessage();
         }
+        if (e instanceof JsonProcessingException j) {
+            // Its own message adds the position and a quote of the input; the reason is enough.
+            return "the answer is not valid JSON: " + j.getOriginalMessage();
+        }
         String m = e.getMessage();
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    private static String shorten(String s) {
+        String t = String.valueOf(s).replaceAll("[\\p{Cntrl}&&[^\t]]", "?");
+        return t.length() > MAX_MESSAGE_CHARS ? t.substring(0, MAX_MESSAGE_CHARS) + "..." : t;
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A response body read as a blocking stream that another thread can abort. The JDK's own
@@ -19,6 +21,11 @@ import java.util.concurrent.LinkedBlockingQueue;
  * stream is closed; this one does: {@link #close()} cancels the subscription (dropping the
  * connection) and unblocks the reader, which then sees an {@link IOException}. The stream is
  * available as soon as the headers are, and pulls one chunk list at a time (back-pressure).
+ *
+ * <p>The server is not trusted to be brief: a {@link #limit} caps how much may be read (until
+ * the next {@code limit} call, so a watch can give each event its own allowance), and a
+ * {@link #deadline} caps how long the rest of the body may take. Past either the connection is
+ * dropped and the reader gets an {@link IOException} saying which.
  */
 final class StreamingBody extends InputStream implements HttpResponse.BodySubscriber<StreamingBody> {
     private static final List<ByteBuffer> END = List.of();
@@ -31,6 +38,23 @@ final class StreamingBody extends InputStream implements HttpResponse.BodySubscr
     private Iterator<ByteBuffer> chunks = List.<ByteBuffer>of().iterator();
     private ByteBuffer current;
     private boolean ended;
+    // Reader thread only.
+    private long allowance = Long.MAX_VALUE;
+    private String tooLarge = "";
+    private long deadline;
+    private String tooSlow = "";
+
+    /** From now on at most {@code bytes} more may be read; beyond, an IOException with {@code message}. */
+    void limit(long bytes, String message) {
+        allowance = bytes;
+        tooLarge = message;
+    }
+
+    /** The body must be complete by {@code nanoTime} ({@link System#nanoTime()}); else an HttpTimeoutException. */
+    void deadline(long nanoTime, String message) {
+        deadline = nanoTime;
+        tooSlow = message;
+    }
 
     @Override
     public CompletionStage<StreamingBody> getBody() {
@@ -78,8 +102,13 @@ final class StreamingBody extends InputStream implements HttpResponse.BodySubscr
         if (!fill()) {
             return -1;
         }
-        int n = Math.min(len, current.remaining());
+        if (allowance <= 0) {
+            close();
+            throw new IOException(tooLarge);
+        }
+        int n = (int) Math.min(Math.min(len, current.remaining()), allowance);
         current.get(b, off, n);
+        allowance -= n;
         return n;
     }
 
@@ -98,7 +127,15 @@ final class StreamingBody extends InputStream implements HttpResponse.BodySubscr
             }
             List<ByteBuffer> next;
             try {
-                next = queue.take();
+                if (deadline == 0) {
+                    next = queue.take();
+                } else {
+                    next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    if (next == null) {
+                        close();
+                        throw new HttpTimeoutException(tooSlow);
+                    }
+                }
             } catch (InterruptedException e) {
                 close();
                 Thread.currentThread().interrupt();

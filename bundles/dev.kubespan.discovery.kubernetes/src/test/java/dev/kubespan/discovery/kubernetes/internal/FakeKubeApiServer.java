@@ -44,6 +44,11 @@ import com.sun.net.httpserver.HttpsServer;
  * {@code application/strategic-merge-patch+json} (for maps such as annotations it is a JSON merge
  * patch: null deletes); DELETE; POST. Authentication by bearer token or client certificate (CN);
  * unknown callers get 401, users marked forbidden get 403, both as Status objects.
+ *
+ * <p>It can also {@link #misbehave} as a broken or hostile server would, per kind of request:
+ * answer random bytes, an endless object, more Nodes than any cluster has, JSON nested without
+ * end, a body cut short, a body one byte at a time, or garbage in the watch stream; it counts what
+ * it managed to send before the client hung up ({@link #misbehavingBytesSent()}).
  */
 final class FakeKubeApiServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,6 +61,16 @@ final class FakeKubeApiServer implements AutoCloseable {
     /** A PATCH as it arrived. */
     record PatchRequest(String node, String contentType, String user, JsonNode body) {
     }
+
+    /** An answer given instead of the proper one; {@code out} counts what reaches the client. */
+    @FunctionalInterface
+    interface Misbehaviour {
+        void answer(HttpExchange x, OutputStream out) throws IOException;
+    }
+
+    private final Map<String, Misbehaviour> misbehaving = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong misbehavingBytes =
+            new java.util.concurrent.atomic.AtomicLong();
 
     private final HttpsServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
@@ -135,10 +150,196 @@ final class FakeKubeApiServer implements AutoCloseable {
         history.clear();
     }
 
+    /**
+     * Other resources were written and the history compacted (etcd's revision is global): every
+     * watcher's version is now too old, so its re-watch gets 410 Gone and it lists again.
+     */
+    synchronized void expireWatches() {
+        version++;
+        compact();
+        dropWatches();
+    }
+
     /** Ends every open watch stream cleanly; clients re-watch from their last version. */
     synchronized void dropWatches() {
         watchGeneration++;
         notifyAll();
+    }
+
+    /** From now on, requests of {@code verb} ({@code list}, {@code watch}, {@code patch}) get {@code m}. */
+    void misbehave(String verb, Misbehaviour m) {
+        misbehaving.put(verb, m);
+    }
+
+    /** Proper answers again. */
+    void behave() {
+        misbehaving.clear();
+    }
+
+    /** Bytes of misbehaving answers that were written before the client hung up. */
+    long misbehavingBytesSent() {
+        return misbehavingBytes.get();
+    }
+
+    /** 200 and {@code size} random bytes (no newline, so not even a line of JSON). */
+    static Misbehaviour garbage(long seed, int size) {
+        return (x, out) -> {
+            byte[] b = new byte[size];
+            new java.util.Random(seed).nextBytes(b);
+            for (int i = 0; i < b.length; i++) {
+                b[i] = b[i] == '\n' ? (byte) 0x80 : b[i];
+            }
+            ok(x);
+            out.write(b);
+        };
+    }
+
+    /**
+     * A list whose one Node has annotations without end, each a kilobyte (so no single string is
+     * out of bounds): {@code limit} bytes, or until the client hangs up.
+     */
+    static Misbehaviour endlessNode(long limit) {
+        return endless(limit, "{\"kind\":\"NodeList\",\"metadata\":{\"resourceVersion\":\"1\"},\"items\":[{\"metadata\":"
+                + "{\"name\":\"huge\",\"annotations\":{", "}}}]}");
+    }
+
+    /** A watch event of the same kind. */
+    static Misbehaviour endlessEvent(long limit) {
+        return endless(limit, "{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"huge\",\"annotations\":{",
+                "}}}}\n");
+    }
+
+    private static Misbehaviour endless(long limit, String head, String tail) {
+        return (x, out) -> {
+            ok(x);
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            String value = "A".repeat(1000);
+            StringBuilder chunk = new StringBuilder();
+            long sent = 0;
+            for (int i = 0; sent < limit; i++) {
+                chunk.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"").append(value).append('"');
+                if (chunk.length() > 60_000) {
+                    byte[] b = chunk.toString().getBytes(StandardCharsets.US_ASCII);
+                    out.write(b);
+                    sent += b.length;
+                    chunk.setLength(0);
+                }
+            }
+            out.write(tail.getBytes(StandardCharsets.US_ASCII));
+        };
+    }
+
+    /** A list whose one Node has a name of {@code length} characters, in one string. */
+    static Misbehaviour longString(int length) {
+        return (x, out) -> {
+            ok(x);
+            out.write(("{\"kind\":\"NodeList\",\"metadata\":{\"resourceVersion\":\"1\"},\"items\":[{\"metadata\":"
+                    + "{\"name\":\"").getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[64 * 1024];
+            java.util.Arrays.fill(chunk, (byte) 'n');
+            for (int sent = 0; sent < length; sent += chunk.length) {
+                out.write(chunk);
+            }
+            out.write("\"}}]}".getBytes(StandardCharsets.US_ASCII));
+        };
+    }
+
+    /** A list of {@code n} small but proper Nodes in one page. */
+    static Misbehaviour nodes(int n) {
+        return (x, out) -> {
+            ok(x);
+            out.write("{\"kind\":\"NodeList\",\"metadata\":{\"resourceVersion\":\"1\"},\"items\":["
+                    .getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < n; i++) {
+                out.write(((i == 0 ? "" : ",") + "{\"metadata\":{\"name\":\"n" + i + "\",\"resourceVersion\":\"1\"}}")
+                        .getBytes(StandardCharsets.US_ASCII));
+            }
+            out.write("]}".getBytes(StandardCharsets.US_ASCII));
+        };
+    }
+
+    /** {@code {"items":[[[[...} nested {@code depth} deep. */
+    static Misbehaviour nested(int depth) {
+        return (x, out) -> {
+            ok(x);
+            out.write("{\"items\":".getBytes(StandardCharsets.US_ASCII));
+            out.write("[".repeat(depth).getBytes(StandardCharsets.US_ASCII));
+            out.write("]".repeat(depth).getBytes(StandardCharsets.US_ASCII));
+            out.write("}".getBytes(StandardCharsets.US_ASCII));
+        };
+    }
+
+    /** The start of a proper answer, then the end of the connection. */
+    static Misbehaviour cutShort() {
+        return (x, out) -> {
+            ok(x);
+            out.write("{\"kind\":\"NodeList\",\"metadata\":{\"resourceVersion\":\"1\"},\"items\":[{\"metadata\":"
+                    .getBytes(StandardCharsets.US_ASCII));
+        };
+    }
+
+    /** A proper empty list, one byte every {@code interval}. */
+    static Misbehaviour slowly(java.time.Duration interval) {
+        return (x, out) -> {
+            ok(x);
+            for (byte b : "{\"kind\":\"NodeList\",\"metadata\":{\"resourceVersion\":\"1\"},\"items\":[]}"
+                    .getBytes(StandardCharsets.US_ASCII)) {
+                out.write(b);
+                out.flush();
+                try {
+                    Thread.sleep(interval.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        };
+    }
+
+    /** A watch stream that carries {@code lines} (events or anything else), then stays open a while. */
+    static Misbehaviour watchLines(String... lines) {
+        return (x, out) -> {
+            ok(x);
+            for (String l : lines) {
+                out.write((l + "\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+            try {
+                Thread.sleep(2000);
+            } catch (InterruptedException e) {
+                // closing
+            }
+        };
+    }
+
+    private static void ok(HttpExchange x) throws IOException {
+        x.getResponseHeaders().set("Content-Type", "application/json");
+        x.sendResponseHeaders(200, 0);
+    }
+
+    /** Passes bytes on and counts those the client took. */
+    private final class Counting extends OutputStream {
+        private final OutputStream out;
+
+        Counting(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            misbehavingBytes.incrementAndGet();
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            misbehavingBytes.addAndGet(len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
     }
 
     List<PatchRequest> patches() {
@@ -272,6 +473,11 @@ final class FakeKubeApiServer implements AutoCloseable {
             String method = x.getRequestMethod();
             String verb = method.equals("GET") ? (query.containsKey("watch") ? "watch" : name.isEmpty() ? "list" : "get")
                     : method.equals("PATCH") ? "patch" : method.equals("DELETE") ? "delete" : "create";
+            Misbehaviour m = misbehaving.get(verb);
+            if (m != null) {
+                m.answer(x, new Counting(x.getResponseBody()));
+                return;
+            }
             if (forbidden.contains(user)) {
                 status(x, 403, "Forbidden", "nodes" + (name.isEmpty() ? "" : " \"" + name + "\"")
                         + " is forbidden: User \"" + user + "\" cannot " + verb

@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -57,7 +58,7 @@ public class KubeApiClientTest {
 
     @Test
     public void listsEveryPageAtOneResourceVersion() throws Exception {
-        KubeApiClient.NodeList l = client(new ClusterAccess.Token("good")).listNodes();
+        KubeApiClient.NodeList<JsonNode> l = client(new ClusterAccess.Token("good")).listNodes(Optional::of);
         List<String> names = new ArrayList<>();
         l.items().forEach(n -> names.add(n.path("metadata").path("name").asText()));
         assertEquals("three pages of at most two", List.of("node-a", "node-b", "node-c", "node-d", "node-e"), names);
@@ -110,7 +111,7 @@ public class KubeApiClientTest {
     @Test
     public void watchesFromAResourceVersionAndSeesEveryKindOfChange() throws Exception {
         KubeApiClient c = client(new ClusterAccess.Token("good"));
-        String version = c.listNodes().resourceVersion();
+        String version = c.listNodes(Optional::of).resourceVersion();
         List<String> seen = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
             try {
@@ -130,7 +131,7 @@ public class KubeApiClientTest {
     @Test
     public void anExpiredResourceVersionIsGoneWhicheverWayTheServerSaysIt() throws Exception {
         KubeApiClient c = client(new ClusterAccess.Token("good"));
-        String old = c.listNodes().resourceVersion();
+        String old = c.listNodes(Optional::of).resourceVersion();
         api.delete("node-e");
         api.compact();
         for (boolean asHttpStatus : List.of(false, true)) {
@@ -148,7 +149,7 @@ public class KubeApiClientTest {
     @Test
     public void reportsUnauthorizedAndForbiddenWithTheServersWords() throws Exception {
         try {
-            client(new ClusterAccess.Token("unknown")).listNodes();
+            client(new ClusterAccess.Token("unknown")).listNodes(Optional::of);
             fail();
         } catch (KubeApiException e) {
             assertEquals(401, e.code());
@@ -170,7 +171,7 @@ public class KubeApiClientTest {
                 new ClusterAccess.Token("good"), "test"), JSON);
         clients.add(c);
         try {
-            c.listNodes();
+            c.listNodes(Optional::of);
             fail("trusted a server certificate from another CA");
         } catch (SSLException expected) {
             // the handshake failed: no request, no token sent
@@ -181,7 +182,7 @@ public class KubeApiClientTest {
     @Test
     public void closeEndsAnOpenWatch() throws Exception {
         KubeApiClient c = client(new ClusterAccess.Token("good"));
-        String version = c.listNodes().resourceVersion();
+        String version = c.listNodes(Optional::of).resourceVersion();
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
