@@ -12,6 +12,7 @@
 #   mesh.sh lab-up          WORK                       bridge namespace ks-br
 #   mesh.sh discovery-start WORK DIST                  standalone discovery server, 10.99.0.254:3000
 #   mesh.sh discovery-stop  WORK
+#   mesh.sh discovery-metrics WORK                     the discovery server's /metrics
 #   mesh.sh cluster-config  WORK DIST                  generate the shared cluster id and secret
 #   mesh.sh node-net        WORK NAME INDEX            only the node's namespace on the bridge (to add
 #                                                      links before its agent's first start)
@@ -21,7 +22,8 @@
 #   mesh.sh shell           WORK NAME COMMAND...       a Gogo command in the node's agent
 #   mesh.sh wait-mesh       WORK TIMEOUT NAME...       until every node sees all others up
 #   mesh.sh ping-matrix     WORK NAME...               ping6 between all KubeSpan addresses
-#   mesh.sh figures         WORK NAME...               start-up timeline, RSS and idle CPU per agent
+#   mesh.sh timeline        WORK NAME...               start-up timeline from the agents' logs
+#   mesh.sh figures         WORK NAME...               the timeline, then RSS and idle CPU per agent
 #   mesh.sh demo            DIST WORK NODES TIMEOUT SHELL
 set -euo pipefail
 
@@ -69,6 +71,11 @@ cmd_discovery_start() {
     log "discovery server did not start; its log:"; tail -n 30 "$work/discovery/server.log" >&2
     log "addresses in $DISC_NS:"; ip -n "$DISC_NS" -br addr >&2 || true
     return 1
+}
+
+cmd_discovery_metrics() { # WORK: the discovery server's Prometheus text (no curl needed)
+    ip netns exec "$DISC_NS" bash -c 'exec 3<>/dev/tcp/127.0.0.1/2122 &&
+        printf "GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n" >&3 && sed "1,/^\r\{0,1\}$/d" <&3'
 }
 
 cmd_discovery_stop() {
@@ -173,9 +180,14 @@ cmd_ping_matrix() {
     return $fails
 }
 
+cmd_timeline() { # WORK NAME...: the start-up timeline from the agents' logs
+    local work=$1; shift
+    java "$(dirname "${BASH_SOURCE[0]}")/MeshTimeline.java" "$work" "$@"
+}
+
 cmd_figures() { # WORK NAME...: start-up timeline, then per-agent memory and idle CPU
     local work=$1; shift
-    java "$(dirname "${BASH_SOURCE[0]}")/MeshTimeline.java" "$work" "$@" || true
+    cmd_timeline "$work" "$@" || true
     local hz; hz=$(getconf CLK_TCK)
     declare -A before
     for n in "$@"; do
@@ -237,6 +249,8 @@ case "$sub" in
     wait-mesh) cmd_wait_mesh "$@" ;;
     ping-matrix) cmd_ping_matrix "$@" ;;
     demo) cmd_demo "$@" ;;
+    timeline) cmd_timeline "$@" ;;
+    discovery-metrics) cmd_discovery_metrics "$@" ;;
     figures) cmd_figures "$@" ;;
     *) echo "mesh.sh: unknown command $sub" >&2; exit 2 ;;
 esac

@@ -34,7 +34,11 @@ public class FullMeshE2EIT {
             lab.start(NODES.get(i), i + 1);
         }
         Mesh.awaitFullMesh(lab, NODES, Duration.ofMinutes(3));
-        Figures.record("three nodes started -> full mesh (all peers up)", Figures.seconds(System.nanoTime() - t0));
+        Figures.record("three nodes started one after another -> full mesh", Figures.seconds(System.nanoTime() - t0));
+        String timeline = lab.timeline(NODES);
+        System.out.println(timeline);
+        timeline.lines().filter(l -> l.startsWith("FIGURE ")).forEach(l -> Figures.record(
+                l.substring("FIGURE ".length(), l.indexOf(':')), l.substring(l.indexOf(':') + 2)));
 
         for (String from : NODES) {
             for (String to : NODES) {

@@ -28,9 +28,8 @@ public class LateJoinerE2EIT {
 
     @Test
     public void aFourthNodeJoinsTheRunningMesh() throws Exception {
-        String agent = Mesh.agentConfig("5s", "4m35s", "15s");
         for (int i = 0; i < ALL.size(); i++) {
-            lab.config(ALL.get(i), Mesh.kubeSpanConfig(), agent);
+            lab.config(ALL.get(i), Mesh.kubeSpanConfig());
         }
         for (int i = 0; i < FIRST.size(); i++) {
             lab.start(FIRST.get(i), i + 1);
@@ -40,7 +39,7 @@ public class LateJoinerE2EIT {
         long t0 = System.nanoTime();
         lab.start("node4", 4);
         Mesh.awaitFullMesh(lab, ALL, Duration.ofMinutes(2));
-        Figures.record("late fourth node started -> full mesh of four (reconcile 5s)",
+        Figures.record("late fourth node started -> full mesh of four (default intervals)",
                 Figures.seconds(System.nanoTime() - t0));
         for (String n : ALL) {
             assertEquals(n + " has a peer spec for every other node", 3, lab.peerSpecs(n).size());

@@ -267,6 +267,13 @@ final class MeshLab implements AutoCloseable {
     }
 
     /** Resident memory of the node's agent JVM in KiB. */
+    /** The start-up timeline of these nodes from their logs (scripts/lib/MeshTimeline.java), as printed. */
+    String timeline(List<String> nodes) {
+        List<String> args = new ArrayList<>(List.of("timeline", work.toString()));
+        args.addAll(nodes);
+        return mesh(args.toArray(String[]::new));
+    }
+
     long agentRssKib(String node) throws IOException {
         String pid = Files.readString(home(node).resolve("pid")).trim();
         for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
