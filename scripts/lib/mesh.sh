@@ -24,7 +24,8 @@
 #   mesh.sh ping-matrix     WORK NAME...               ping6 between all KubeSpan addresses
 #   mesh.sh timeline        WORK NAME...               start-up timeline from the agents' logs
 #   mesh.sh figures         WORK NAME...               the timeline, then RSS and idle CPU per agent
-#   mesh.sh demo            DIST WORK NODES TIMEOUT SHELL
+#   mesh.sh soak            WORK SECONDS on|off NAME... a healthy mesh left alone: down transitions, ping loss
+#   mesh.sh demo            DIST WORK NODES TIMEOUT SHELL [SOAK_MINUTES]
 set -euo pipefail
 
 BR_NS=ks-br
@@ -204,8 +205,43 @@ cmd_figures() { # WORK NAME...: start-up timeline, then per-agent memory and idl
     done
 }
 
+# A healthy mesh left alone for SECONDS, with ping6 at 5/s on every path or without traffic: the
+# `down` transitions the agents logged meanwhile (there should be none), and the pings lost.
+cmd_soak() { # WORK SECONDS TRAFFIC(on|off) NAME...
+    local work=$1 secs=$2 traffic=$3; shift 3
+    local since pids=() lost=0 sent=0
+    since=$(date -u +%Y-%m-%dT%H:%M:%S)
+    if [ "$traffic" = on ]; then
+        for f in "$@"; do for t in "$@"; do
+            [ "$f" = "$t" ] && continue
+            local a; a=$(ksaddr "$work" "$t")
+            ip netns exec "ks-$f" ping -6 -q -i 0.2 -w "$secs" "$a" >"$work/soak-$f-$t.log" 2>&1 &
+            pids+=($!)
+        done; done
+    fi
+    sleep "$secs"
+    for p in "${pids[@]}"; do wait "$p" || true; done
+    if [ "$traffic" = on ]; then
+        for f in "$@"; do for t in "$@"; do
+            [ "$f" = "$t" ] && continue
+            local line; line=$(grep 'packets transmitted' "$work/soak-$f-$t.log" || echo "0 packets transmitted, 0 received")
+            local tx rx; tx=$(echo "$line" | awk '{print $1}'); rx=$(echo "$line" | awk '{print $4}')
+            sent=$((sent + tx)); lost=$((lost + tx - rx))
+        done; done
+    fi
+    local downs=0
+    for n in "$@"; do
+        local d; d=$(awk -v s="$since" '$1 >= s' "$work/$n/agent.log" | grep -c -e ' -> down' -e 'no answer to liveness probes' || true)
+        [ "$d" -gt 0 ] && awk -v s="$since" '$1 >= s' "$work/$n/agent.log" | grep -e ' -> down' -e 'no answer to liveness probes' >&2
+        downs=$((downs + d))
+    done
+    local what="without traffic"
+    [ "$traffic" = on ] && what="with ping6 at 5/s on every path, $lost of $sent pings lost"
+    echo "FIGURE soak of $# healthy nodes for $((secs / 60)) min $what: $downs down transitions"
+}
+
 cmd_demo() {
-    local dist=$1 work=$2 nodes=$3 timeout=$4 shell=$5
+    local dist=$1 work=$2 nodes=$3 timeout=$4 shell=$5 soak=${6:-0}
     local names=() t0
     for i in $(seq 1 "$nodes"); do names+=("node$i"); done
     cmd_lab_up "$work"
@@ -228,6 +264,11 @@ cmd_demo() {
     done
     echo; echo "== ping6 over the KubeSpan addresses"
     cmd_ping_matrix "$work" "${names[@]}"
+    if [ "$soak" -gt 0 ]; then
+        echo; echo "== soak: $soak min without traffic, then $soak min with traffic"
+        cmd_soak "$work" $((soak * 60)) off "${names[@]}"
+        cmd_soak "$work" $((soak * 60)) on "${names[@]}"
+    fi
     if [ "$shell" != no ] && [ -t 0 ]; then
         echo; echo "== node1's Gogo shell (try: kubespan:get ksps, kubespan:members, kubespan:get links; 'exit' or Ctrl-D ends the demo)"
         cmd_shell "$work" node1 || true
@@ -251,6 +292,7 @@ case "$sub" in
     demo) cmd_demo "$@" ;;
     timeline) cmd_timeline "$@" ;;
     discovery-metrics) cmd_discovery_metrics "$@" ;;
+    soak) cmd_soak "$@" ;;
     figures) cmd_figures "$@" ;;
     *) echo "mesh.sh: unknown command $sub" >&2; exit 2 ;;
 esac
