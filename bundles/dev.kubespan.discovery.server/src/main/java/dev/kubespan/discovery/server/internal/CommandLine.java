@@ -160,13 +160,22 @@ public final class CommandLine {
     /** Limits against hostile or broken clients. */
     private void limitsTo(ServerSettings s) {
         s.trustedProxies(prefixes("trusted-proxies"));
-        s.handshakeTimeout(duration("handshake-timeout"));
-        s.idleTimeout(duration("idle-timeout"));
-        s.keepAlive(duration("keepalive-time"), duration("keepalive-timeout"));
+        named("handshake-timeout", () -> s.handshakeTimeout(duration("handshake-timeout")));
+        named("idle-timeout", () -> s.idleTimeout(duration("idle-timeout")));
+        named("keepalive-time/--keepalive-timeout", () -> s.keepAlive(duration("keepalive-time"), duration("keepalive-timeout")));
         s.maxConnections(count("max-connections"), count("max-connections-per-ip"));
         s.maxCalls(count("max-calls-per-connection"), count("max-calls-per-ip"));
         s.rateLimitQueue(duration("rate-max-wait"), count("rate-max-waiting"));
-        s.callThreads(count("call-threads"));
+        named("call-threads", () -> s.callThreads(count("call-threads")));
+    }
+
+    /** Runs a setter; its complaint names the flag. */
+    private static void named(String flag, Runnable setter) {
+        try {
+            setter.run();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().startsWith("--") ? e.getMessage() : "--" + flag + ": " + e.getMessage());
+        }
     }
 
     private int count(String name) {

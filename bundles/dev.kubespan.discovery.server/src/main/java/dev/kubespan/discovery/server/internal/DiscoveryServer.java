@@ -121,6 +121,7 @@ public final class DiscoveryServer implements AutoCloseable {
         }
         log.info("discovery server listening on " + grpc.address() + (grpc.isTls() ? " (TLS)" : " (h2c)")
                 + (metricsHttp != null ? ", metrics on port " + metricsHttp.port() : ""));
+        log.info(settings.limitsDescription());
     }
 
     /** Limits against hostile or broken clients, on the transport. */

@@ -198,6 +198,26 @@ public final class ServerSettings {
         return this;
     }
 
+    /** The limits against hostile clients in one line, for the start-up log (0 = no cap). */
+    public String limitsDescription() {
+        return "limits: handshake " + seconds(handshakeTimeout) + ", idle " + seconds(idleTimeout) + ", keepalive "
+                + seconds(keepAliveTime) + "/" + seconds(keepAliveTimeout) + ", connections " + maxConnections + " ("
+                + maxConnectionsPerIp + " per IP), calls " + maxCallsPerConnection + " per connection, "
+                + maxCallsPerIp + " per IP, rate limit " + (rateLimitPerSecond > 0
+                        ? rateLimitPerSecond + "/s burst " + rateLimitBurst + " wait <= " + seconds(rateLimitMaxWait)
+                                + " (<= " + rateLimitMaxWaiting + " waiting)"
+                        : "off")
+                + ", " + callThreads + " call threads, messages <= " + maxMessageSize + " bytes, forwarding headers: "
+                + (trustXRealIp || trustXForwardedFor
+                        ? (trustXRealIp ? "X-Real-IP " : "") + (trustXForwardedFor ? "X-Forwarded-For " : "")
+                                + "from " + (trustedProxies.isEmpty() ? "any peer" : trustedProxies.toString())
+                        : "ignored");
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
     private static int notNegative(int n, String what) {
         if (n < 0) {
             throw new IllegalArgumentException(what + " must not be negative, got " + n);
@@ -217,10 +237,6 @@ public final class ServerSettings {
         return "listen=" + listen + " tls=" + (tlsCertificate != null) + " metrics=" + metrics + " snapshot="
                 + snapshotPath + " every " + snapshotInterval + " gc every " + gcInterval + " trustXRealIp="
                 + trustXRealIp + " trustXForwardedFor=" + trustXForwardedFor + " redirect=" + redirectEndpoint
-                + " rateLimit=" + rateLimitPerSecond + "/s burst " + rateLimitBurst
-                + " (wait <= " + rateLimitMaxWait + ", <= " + rateLimitMaxWaiting + " waiting)"
-                + " handshake=" + handshakeTimeout + " idle=" + idleTimeout + " connections<=" + maxConnections
-                + " (" + maxConnectionsPerIp + "/IP) calls<=" + maxCallsPerConnection + "/connection "
-                + maxCallsPerIp + "/IP trustedProxies=" + trustedProxies;
+                + " rateLimit=" + rateLimitPerSecond + "/s burst " + rateLimitBurst + " " + limitsDescription();
     }
 }
