@@ -52,8 +52,4 @@ final class ConnectionLimits {
     int open() {
         return total.get();
     }
-
-    int openFrom(InetAddress peer) {
-        return perAddress.getOrDefault(peer, 0);
-    }
 }
