@@ -97,6 +97,11 @@ public class HostileLoadTest {
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
     }
 
+    private static String loadAverage() throws IOException {
+        String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+        return f[0] + " " + f[1] + " " + f[2];
+    }
+
     /** /proc/PID/status: resident memory (KiB) and threads. */
     record Usage(long rssKib, int threads) {
         static Usage of(long pid) throws IOException {
@@ -190,6 +195,7 @@ public class HostileLoadTest {
     @Test
     public void aWellBehavedClientIsAnsweredUnderHalfOpenConnectionsAndAFlood() throws Exception {
         int seconds = Integer.getInteger("hostile.seconds", 10);
+        String loadBefore = loadAverage();
         Path log = Files.createTempFile("hostile-server", ".log");
         toClose.add(() -> Files.deleteIfExists(log));
         int port = startServer(log);
@@ -226,7 +232,8 @@ public class HostileLoadTest {
         Thread.sleep(2000); // the flood is under way
         double cpuBefore = cpuSeconds(pid);
 
-        // The well-behaved client: one call every 100 ms, each with a 2 s deadline.
+        // The well-behaved client: one call every 100 ms, each with a 10 s deadline (the goal, 100 ms, is printed:
+        // the cores are shared with the clients and, on a developer machine, with whatever else runs).
         ManagedChannel good = channelFrom("127.0.0.3", port);
         List<Long> latencies = new ArrayList<>();
         Map<Status.Code, Integer> goodCodes = new ConcurrentHashMap<>();
@@ -235,7 +242,7 @@ public class HostileLoadTest {
         int n = 0;
         while (System.nanoTime() < end) {
             long start = System.nanoTime();
-            Status.Code code = wellBehavedCall(ClusterGrpc.newBlockingStub(good).withDeadlineAfter(2, TimeUnit.SECONDS), n++);
+            Status.Code code = wellBehavedCall(ClusterGrpc.newBlockingStub(good).withDeadlineAfter(10, TimeUnit.SECONDS), n++);
             long micros = (System.nanoTime() - start) / 1000;
             goodCodes.merge(code, 1, Integer::sum);
             if (n > 5) { // the first calls open the connection and warm up the JIT on both sides
@@ -258,17 +265,20 @@ public class HostileLoadTest {
 
         long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
         long over100 = Arrays.stream(sorted).filter(us -> us > 100_000).count();
-        System.out.printf("hostile load for %d s against the standalone server (defaults, -Xmx512m), 2 shared cores:%n",
-                seconds);
+        System.out.printf("hostile load for %d s against the standalone server (defaults, -Xmx512m), %d cores shared"
+                + " with the clients; load average before/after: %s / %s%n", seconds,
+                Runtime.getRuntime().availableProcessors(), loadBefore, loadAverage());
         System.out.printf("  half-open connections held: %.0f (of 200)%n", openConnections);
         System.out.printf("  flood from 127.0.0.2 (own JVM, nice 10): %s%n", flood);
         System.out.printf("  server counters: calls rejected ip_limit %.0f, rate_limit %.0f, queue_full %.0f;"
-                + " delayed %.0f; transport errors http2 %.0f; connections now %.0f%n",
+                + " delayed %.0f; transport errors http2 %.0f, io %.0f, other %.0f; connections now %.0f%n",
                 metric(metricsUnderLoad, "discovery_server_calls_rejected_total{reason=\"ip_limit\"}"),
                 metric(metricsUnderLoad, "discovery_server_calls_rejected_total{reason=\"rate_limit\"}"),
                 metric(metricsUnderLoad, "discovery_server_calls_rejected_total{reason=\"rate_limit_queue_full\"}"),
                 metric(metricsUnderLoad, "discovery_server_rate_limit_delayed_total"),
                 metric(metricsUnderLoad, "discovery_server_transport_errors_total{kind=\"http2\"}"),
+                metric(metricsUnderLoad, "discovery_server_transport_errors_total{kind=\"io\"}"),
+                metric(metricsUnderLoad, "discovery_server_transport_errors_total{kind=\"other\"}"),
                 metric(metricsUnderLoad, "discovery_server_connections"));
         System.out.printf("  well-behaved client at 127.0.0.3: %d calls %s, latency p50 %.1f ms, p90 %.1f ms,"
                 + " p99 %.1f ms, max %.1f ms; %d over 100 ms%n", n, goodCodes, pct(sorted, 50), pct(sorted, 90),
