@@ -133,10 +133,15 @@ public class HostileLoadTest {
         int port = freePort();
         int metricsPort = freePort();
         String java = ProcessHandle.current().info().command().orElse("java");
-        server = new ProcessBuilder(java, "-Xms32m", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                "dev.kubespan.discovery.server.Standalone", "--addr", "127.0.0.1:" + port, "--metrics-addr",
-                "127.0.0.1:" + metricsPort, "--snapshots-enabled=false")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xms32m", "-Xmx512m"));
+        // e.g. -Dhostile.serverOpts=-Xlog:gc:file=/tmp/gc.log to see the server's GC pauses
+        String extra = System.getProperty("hostile.serverOpts", "").trim();
+        if (!extra.isEmpty()) {
+            cmd.addAll(List.of(extra.split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.kubespan.discovery.server.Standalone",
+                "--addr", "127.0.0.1:" + port, "--metrics-addr", "127.0.0.1:" + metricsPort, "--snapshots-enabled=false"));
+        server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!Files.readString(log).contains("listening on")) {
             assertTrue("server did not start:\n" + Files.readString(log), server.isAlive() && System.nanoTime() < deadline);
