@@ -12,6 +12,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -264,6 +266,29 @@ public class OwnedServerLimitsTest {
     }
 
     @Test
+    public void failedTlsHandshakesGoToTheListenerToo() throws Exception {
+        Path dir = Files.createTempDirectory("limits-tls");
+        try (LogCapture log = new LogCapture()) {
+            Path[] certKey = SelfSignedCertificate.create(dir);
+            OwnedServer server = start(server().tls(certKey[0], certKey[1]).transportEvents(events));
+            sendGarbage(server, 6);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (events.failures.size() < 6 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(6, events.failures.size());
+            assertTrue(events.failures.get(0).toString(), events.failures.stream()
+                    .allMatch(t -> t instanceof javax.net.ssl.SSLException));
+            assertEquals("nothing logged: " + log.records.stream().map(LogRecord::getMessage).toList(), 0,
+                    log.records.size());
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
     public void withoutAListenerGrpcStillLogsAndTheFilterIsRemovedOnClose() throws Exception {
         Logger transportLog = Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerTransport.connections");
         try (LogCapture log = new LogCapture()) {
@@ -280,6 +305,8 @@ public class OwnedServerLimitsTest {
             plain.close();
         }
         assertNull(transportLog.getFilter());
+        assertNull("the TLS logger's level is given back",
+                Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.ProtocolNegotiators").getLevel());
     }
 
     @Test

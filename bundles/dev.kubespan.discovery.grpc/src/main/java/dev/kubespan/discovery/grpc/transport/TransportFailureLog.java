@@ -4,8 +4,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadFactory;
 import java.util.logging.Filter;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Hands grpc's per-connection failure records to a server's {@link TransportEvents} instead of
@@ -28,10 +31,19 @@ final class TransportFailureLog {
         "io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler",
     };
 
+    /**
+     * Reports a failed TLS handshake at FINE only: it is lowered to FINE while installed, so that
+     * those failures can be counted; for everyone else the filter keeps its former level.
+     */
+    private static final String TLS_LOGGER = "io.grpc.netty.shaded.io.grpc.netty.ProtocolNegotiators";
+
     private static final ThreadLocal<TransportEvents> SINK = new ThreadLocal<>();
     /** Strong references: the JDK's log manager keeps loggers only weakly, and would drop our filters with them. */
-    private static final Map<Logger, Filter> INSTALLED = new LinkedHashMap<>();
+    private static final Map<Logger, Installed> INSTALLED = new LinkedHashMap<>();
     private static int users;
+
+    private record Installed(Filter filter, Level level) {
+    }
 
     private TransportFailureLog() {
     }
@@ -55,8 +67,12 @@ final class TransportFailureLog {
         for (String name : LOGGERS) {
             Logger logger = Logger.getLogger(name);
             Filter previous = logger.getFilter();
-            logger.setFilter(new Diverting(previous));
-            INSTALLED.put(logger, previous);
+            Level floor = effectiveLevel(logger);
+            INSTALLED.put(logger, new Installed(previous, logger.getLevel()));
+            logger.setFilter(new Diverting(previous, floor));
+            if (name.equals(TLS_LOGGER) && floor.intValue() > Level.FINE.intValue()) {
+                logger.setLevel(Level.FINE);
+            }
         }
     }
 
@@ -67,25 +83,46 @@ final class TransportFailureLog {
         INSTALLED.forEach((logger, previous) -> {
             // Someone may have replaced our filter since; theirs stays.
             if (logger.getFilter() instanceof Diverting) {
-                logger.setFilter(previous);
+                logger.setFilter(previous.filter());
+                logger.setLevel(previous.level());
             }
         });
         INSTALLED.clear();
     }
 
-    private record Diverting(Filter next) implements Filter {
+    private static Level effectiveLevel(Logger logger) {
+        for (Logger l = logger; l != null; l = l.getParent()) {
+            if (l.getLevel() != null) {
+                return l.getLevel();
+            }
+        }
+        return Level.INFO;
+    }
+
+    /** {@code floor}: the logger's level before it was installed; records below it were not logged then. */
+    private record Diverting(Filter next, Level floor) implements Filter {
         @Override
         public boolean isLoggable(LogRecord record) {
+            boolean belowFloor = record.getLevel().intValue() < floor.intValue();
             TransportEvents sink = SINK.get();
             if (sink == null) {
-                return next == null || next.isLoggable(record);
+                return !belowFloor && (next == null || next.isLoggable(record));
             }
-            Throwable cause = record.getThrown() != null ? record.getThrown()
-                    : new Exception(String.valueOf(record.getMessage()));
-            try {
-                sink.transportFailed(cause);
-            } catch (RuntimeException ignored) {
-                // a listener's failure must not reach the event loop
+            Throwable failure = record.getThrown();
+            String message = String.valueOf(record.getMessage());
+            if (failure == null && message.startsWith("TLS negotiation failed")) {
+                // logged without its cause (that goes down the pipeline), and with a page of engine details
+                failure = new SSLHandshakeException("TLS negotiation failed");
+            }
+            if (failure == null && !belowFloor) {
+                failure = new Exception(message);
+            }
+            if (failure != null) {
+                try {
+                    sink.transportFailed(failure);
+                } catch (RuntimeException ignored) {
+                    // a listener's failure must not reach the event loop
+                }
             }
             return false;
         }
