@@ -23,7 +23,6 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.util.AdvancedTlsX509KeyManager;
 
 /**
@@ -43,6 +42,8 @@ public final class OwnedServer implements AutoCloseable {
     private final InetSocketAddress address;
     private final boolean tls;
     private final Duration shutdownGrace;
+    private final ConnectionLimits limits;
+    private final boolean divertsLog;
 
     private OwnedServer(Builder b) throws IOException {
         String prefix = b.threadNamePrefix;
@@ -51,6 +52,7 @@ public final class OwnedServer implements AutoCloseable {
         EventLoopGroup bossGroup = null;
         EventLoopGroup workerGroup = null;
         ExecutorService calls = null;
+        boolean divertsLog = false;
         try {
             ServerCredentials creds;
             if (b.certFile != null) {
@@ -69,25 +71,54 @@ public final class OwnedServer implements AutoCloseable {
                 creds = InsecureServerCredentials.create();
             }
             bossGroup = OwnedThreads.nioGroup(1, prefix + "-boss");
-            workerGroup = OwnedThreads.nioGroup(b.workerThreads, prefix + "-worker");
-            calls = OwnedThreads.cachedPool(prefix + "-call");
+            workerGroup = OwnedThreads.nioGroup(b.workerThreads, prefix + "-worker", b.events);
+            calls = b.callThreads > 0 ? OwnedThreads.boundedPool(b.callThreads, prefix + "-call")
+                    : OwnedThreads.cachedPool(prefix + "-call");
+            ConnectionLimits limits = new ConnectionLimits(b.maxConnections, b.maxConnectionsPerAddress);
+            TransportEvents events = b.events;
             NettyServerBuilder nb = NettyServerBuilder.forAddress(b.address, creds)
                     .bossEventLoopGroup(bossGroup)
                     .workerEventLoopGroup(workerGroup)
-                    .channelType(NioServerSocketChannel.class)
+                    .channelFactory(() -> new AdmittingServerSocketChannel(limits, events))
                     .executor(calls)
                     .permitKeepAliveTime(b.permitKeepAliveTime.toMillis(), TimeUnit.MILLISECONDS)
                     .permitKeepAliveWithoutCalls(b.permitKeepAliveWithoutCalls)
                     .maxInboundMessageSize(b.maxInboundMessageSize);
+            if (b.handshakeTimeout != null) {
+                nb.handshakeTimeout(b.handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            if (b.maxConnectionIdle != null) {
+                nb.maxConnectionIdle(b.maxConnectionIdle.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            if (b.keepAliveTime != null) {
+                nb.keepAliveTime(b.keepAliveTime.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            if (b.keepAliveTimeout != null) {
+                nb.keepAliveTimeout(b.keepAliveTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            if (b.maxConcurrentCallsPerConnection > 0) {
+                nb.maxConcurrentCallsPerConnection(b.maxConcurrentCallsPerConnection);
+            }
+            if (b.maxRstFrames > 0) {
+                nb.maxRstFramesPerWindow(b.maxRstFrames, (int) Math.max(1, b.maxRstWindow.toSeconds()));
+            }
             for (ServerServiceDefinition s : b.services) {
                 nb.addService(s);
             }
             for (ServerInterceptor i : b.interceptors) {
                 nb.intercept(i);
             }
+            if (events != null) {
+                TransportFailureLog.acquire();
+                divertsLog = true;
+            }
+            this.limits = limits;
             Server started = nb.build().start();
             this.server = started;
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            if (divertsLog) {
+                TransportFailureLog.release();
+            }
             closeQuietly(reload);
             OwnedThreads.shutdownPool(reloader, THREAD_STOP_TIMEOUT);
             OwnedThreads.shutdownGroup(bossGroup, THREAD_STOP_TIMEOUT);
@@ -108,6 +139,7 @@ public final class OwnedServer implements AutoCloseable {
         this.tlsReload = reload;
         this.tls = b.certFile != null;
         this.shutdownGrace = b.shutdownGrace;
+        this.divertsLog = divertsLog;
         // getPort() throws once terminated, so remember the bound address now.
         InetSocketAddress bound = (InetSocketAddress) server.getListenSockets().get(0);
         this.address = new InetSocketAddress(b.address.getAddress(), bound.getPort());
@@ -131,6 +163,11 @@ public final class OwnedServer implements AutoCloseable {
     /** Whether the server speaks TLS (otherwise h2c). */
     public boolean isTls() {
         return tls;
+    }
+
+    /** Connections open now (accepted and not yet closed). */
+    public int connectionCount() {
+        return limits.open();
     }
 
     public boolean isTerminated() {
@@ -158,6 +195,9 @@ public final class OwnedServer implements AutoCloseable {
         OwnedThreads.shutdownGroup(boss, THREAD_STOP_TIMEOUT);
         OwnedThreads.shutdownGroup(workers, THREAD_STOP_TIMEOUT);
         OwnedThreads.shutdownPool(executor, THREAD_STOP_TIMEOUT);
+        if (divertsLog) {
+            TransportFailureLog.release();
+        }
     }
 
     private static void closeQuietly(AdvancedTlsX509KeyManager.Closeable c) {
@@ -180,6 +220,17 @@ public final class OwnedServer implements AutoCloseable {
         private int maxInboundMessageSize = 4 * 1024 * 1024;
         private Duration shutdownGrace = Duration.ofSeconds(2);
         private String threadNamePrefix = "grpc-server";
+        private Duration handshakeTimeout;
+        private Duration maxConnectionIdle;
+        private Duration keepAliveTime;
+        private Duration keepAliveTimeout;
+        private int maxConcurrentCallsPerConnection;
+        private int maxConnections;
+        private int maxConnectionsPerAddress;
+        private int maxRstFrames;
+        private Duration maxRstWindow;
+        private int callThreads;
+        private TransportEvents events;
 
         private Builder(InetSocketAddress address) {
             this.address = Objects.requireNonNull(address, "address");
@@ -248,6 +299,92 @@ public final class OwnedServer implements AutoCloseable {
         public Builder threadNamePrefix(String prefix) {
             this.threadNamePrefix = prefix;
             return this;
+        }
+
+        /**
+         * A new connection that has not completed its handshake (TLS, then the HTTP/2 preface and
+         * settings) within this time is closed (grpc's default: 120 s).
+         */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = positive(timeout, "handshakeTimeout");
+            return this;
+        }
+
+        /**
+         * A connection without any call for this long is closed gracefully (GOAWAY); its client
+         * reconnects when it needs to (default: never).
+         */
+        public Builder maxConnectionIdle(Duration idle) {
+            this.maxConnectionIdle = positive(idle, "maxConnectionIdle");
+            return this;
+        }
+
+        /**
+         * The server pings a connection that has been silent this long, and closes it when the ping
+         * is not answered within {@code timeout}: a peer that vanished does not hold its calls forever.
+         */
+        public Builder keepAlive(Duration time, Duration timeout) {
+            this.keepAliveTime = positive(time, "keepAlive time");
+            this.keepAliveTimeout = positive(timeout, "keepAlive timeout");
+            return this;
+        }
+
+        /** The HTTP/2 limit of concurrent calls on one connection; 0 = no limit (the default). */
+        public Builder maxConcurrentCallsPerConnection(int calls) {
+            this.maxConcurrentCallsPerConnection = notNegative(calls, "maxConcurrentCallsPerConnection");
+            return this;
+        }
+
+        /**
+         * Caps open connections in total and per peer address; a connection over a cap is reset as
+         * soon as it is accepted. 0 = no cap (the default).
+         */
+        public Builder maxConnections(int total, int perAddress) {
+            this.maxConnections = notNegative(total, "maxConnections");
+            this.maxConnectionsPerAddress = notNegative(perAddress, "maxConnectionsPerAddress");
+            return this;
+        }
+
+        /**
+         * A connection whose client resets more than {@code frames} calls within {@code window} is
+         * closed (HTTP/2 "rapid reset"); 0 frames = no limit (the default).
+         */
+        public Builder maxRstFramesPerWindow(int frames, Duration window) {
+            this.maxRstFrames = notNegative(frames, "maxRstFramesPerWindow");
+            this.maxRstWindow = positive(window, "rst window");
+            return this;
+        }
+
+        /**
+         * Runs calls on at most this many threads, queueing the rest: only for services whose
+         * handlers never block. 0 (the default) = a thread per concurrently running call.
+         */
+        public Builder callThreads(int threads) {
+            this.callThreads = notNegative(threads, "callThreads");
+            return this;
+        }
+
+        /**
+         * Reports rejected and failed connections to {@code listener}, which then also replaces
+         * grpc's own log record (with stack trace) of each failed connection.
+         */
+        public Builder transportEvents(TransportEvents listener) {
+            this.events = listener;
+            return this;
+        }
+
+        private static Duration positive(Duration d, String what) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, got " + d);
+            }
+            return d;
+        }
+
+        private static int notNegative(int n, String what) {
+            if (n < 0) {
+                throw new IllegalArgumentException(what + " must not be negative, got " + n);
+            }
+            return n;
         }
 
         /** Binds and starts; on failure every thread already created is stopped again. */

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -37,17 +38,36 @@ final class OwnedThreads {
     private static final Map<Object, NamedThreads> THREADS = Collections.synchronizedMap(new WeakHashMap<>());
 
     static EventLoopGroup nioGroup(int threads, String prefix) {
+        return nioGroup(threads, prefix, null);
+    }
+
+    /** With a {@code sink}, the group's threads report the connection failures grpc logs on them to it. */
+    static EventLoopGroup nioGroup(int threads, String prefix, TransportEvents sink) {
         NamedThreads factory = new NamedThreads(prefix);
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, factory, NioIoHandler.newFactory());
+        ThreadFactory threadsOfGroup = sink == null ? factory : TransportFailureLog.reportingTo(sink, factory);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, threadsOfGroup, NioIoHandler.newFactory());
         THREADS.put(group, factory);
         return group;
     }
 
-    /** Unbounded cached pool: call handlers may wait (rate limiting), so they must not starve each other. */
+    /** Unbounded cached pool: for handlers that may block, so they must not starve each other. */
     static ExecutorService cachedPool(String prefix) {
         NamedThreads factory = new NamedThreads(prefix);
         ExecutorService pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), factory);
+        THREADS.put(pool, factory);
+        return pool;
+    }
+
+    /**
+     * At most {@code threads} threads, the rest of the work queued: for handlers that never block,
+     * so a flood of calls costs queue entries instead of threads. Idle threads end after 30 s.
+     */
+    static ExecutorService boundedPool(int threads, String prefix) {
+        NamedThreads factory = new NamedThreads(prefix);
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), factory);
+        pool.allowCoreThreadTimeOut(true);
         THREADS.put(pool, factory);
         return pool;
     }

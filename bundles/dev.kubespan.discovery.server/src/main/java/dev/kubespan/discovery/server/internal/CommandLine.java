@@ -4,12 +4,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.kubespan.api.net.IpLiterals;
+import dev.kubespan.api.net.IpPrefix;
 
 /**
  * Flags of the standalone server, named as the reference server's (discovery-protocol.md §4.9).
@@ -32,11 +35,27 @@ public final class CommandLine {
         flag("snapshots-enabled", "true", "save and restore state snapshots");
         flag("snapshot-path", "", "snapshot file (default ${kubespan.home}/data/discovery/state.bin, or ./data/...)");
         flag("snapshot-interval", "10m", "interval between periodic snapshots");
-        flag("trust-x-real-ip", "true", "take the client IP from the X-Real-IP header");
-        flag("trust-first-x-forwarded-for", "true", "take the client IP from the first X-Forwarded-For entry");
+        // Off by default (the reference binary trusts both): any client can set these headers.
+        flag("trust-x-real-ip", "false", "take the client IP from the X-Real-IP header (only behind a proxy that sets it)");
+        flag("trust-first-x-forwarded-for", "false",
+                "take the client IP from the first X-Forwarded-For entry (only behind a proxy that sets it)");
         flag("rate-limit", "15", "requests per second per client IP (0 disables)");
         flag("rate-burst", "60", "token bucket burst per client IP");
         flag("debug", "false", "debug logging");
+
+        // Limits against hostile or broken clients; 0 turns a cap off.
+        flag("trusted-proxies", "", "comma-separated CIDRs whose forwarding headers are believed (empty: any peer, when trusted)");
+        flag("handshake-timeout", "10s", "close a connection that has not completed TLS and the HTTP/2 preface by then");
+        flag("idle-timeout", "1m", "close a connection that has had no call for this long");
+        flag("keepalive-time", "2m", "ping a silent connection after this long");
+        flag("keepalive-timeout", "20s", "close a connection whose ping is not answered within this time");
+        flag("max-connections", "10000", "open connections in total (0: no cap)");
+        flag("max-connections-per-ip", "100", "open connections per client IP (0: no cap)");
+        flag("max-calls-per-connection", "100", "concurrent calls per connection, HTTP/2 MAX_CONCURRENT_STREAMS (0: no cap)");
+        flag("max-calls-per-ip", "200", "concurrent calls per client IP, waiting ones included (0: no cap)");
+        flag("rate-max-wait", "10s", "longest wait for a rate-limit token; a call that would wait longer is refused");
+        flag("rate-max-waiting", "1000", "calls waiting for a rate-limit token at once, all clients together");
+        flag("call-threads", "8", "threads that run calls");
     }
 
     private static void flag(String name, String def, String help) {
@@ -134,7 +153,58 @@ public final class CommandLine {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--rate-limit/--rate-burst: not a number");
         }
+        limitsTo(s);
         return s;
+    }
+
+    /** Limits against hostile or broken clients. */
+    private void limitsTo(ServerSettings s) {
+        s.trustedProxies(prefixes("trusted-proxies"));
+        named("handshake-timeout", () -> s.handshakeTimeout(duration("handshake-timeout")));
+        named("idle-timeout", () -> s.idleTimeout(duration("idle-timeout")));
+        named("keepalive-time/--keepalive-timeout", () -> s.keepAlive(duration("keepalive-time"), duration("keepalive-timeout")));
+        s.maxConnections(count("max-connections"), count("max-connections-per-ip"));
+        s.maxCalls(count("max-calls-per-connection"), count("max-calls-per-ip"));
+        s.rateLimitQueue(duration("rate-max-wait"), count("rate-max-waiting"));
+        named("call-threads", () -> s.callThreads(count("call-threads")));
+    }
+
+    /** Runs a setter; its complaint names the flag. */
+    private static void named(String flag, Runnable setter) {
+        try {
+            setter.run();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().startsWith("--") ? e.getMessage() : "--" + flag + ": " + e.getMessage());
+        }
+    }
+
+    private int count(String name) {
+        String v = values.get(name).trim();
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 0) {
+                throw new IllegalArgumentException("--" + name + ": must not be negative, got " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + ": '" + v + "' is not a whole number");
+        }
+    }
+
+    private List<IpPrefix> prefixes(String name) {
+        List<IpPrefix> out = new ArrayList<>();
+        for (String part : values.get(name).split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            String p = part.trim();
+            try {
+                out.add(IpPrefix.parse(p));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--" + name + ": '" + p + "' is not an IP or CIDR: " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     private boolean bool(String name) {

@@ -1,13 +1,18 @@
 package dev.kubespan.discovery.server.internal;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import dev.kubespan.discovery.grpc.transport.OwnedServer;
+import dev.kubespan.discovery.server.internal.grpc.ClientAddresses;
 import dev.kubespan.discovery.server.internal.grpc.ClientAddressInterceptor;
+import dev.kubespan.discovery.server.internal.grpc.ConnectionEvents;
 import dev.kubespan.discovery.server.internal.grpc.ClusterService;
 import dev.kubespan.discovery.server.internal.grpc.MetricsInterceptor;
+import dev.kubespan.discovery.server.internal.limit.ActiveCalls;
+import dev.kubespan.discovery.server.internal.limit.RateLimiter;
 import dev.kubespan.discovery.server.internal.limit.TokenBuckets;
 import dev.kubespan.discovery.server.internal.metrics.MetricsHttpServer;
 import dev.kubespan.discovery.server.internal.metrics.ServerMetrics;
@@ -26,8 +31,15 @@ public final class DiscoveryServer implements AutoCloseable {
     private final State state;
     private final ServerMetrics metrics;
     private final SnapshotFile snapshots;
-    private final TokenBuckets limiter;
+    // Limits against hostile or broken clients.
+    private final RateLimiter limiter;
+    private final ActiveCalls activeCalls;
+    private final ConnectionEvents connectionEvents;
     private final ScheduledThreadPoolExecutor housekeeping;
+    /** Cancelled calls per connection and window before the connection is closed (HTTP/2 "rapid reset"). */
+    private static final int RST_FRAMES_PER_WINDOW = 200;
+    private static final Duration RST_WINDOW = Duration.ofSeconds(10);
+
     private OwnedServer grpc;
     private MetricsHttpServer metricsHttp;
     private boolean closed;
@@ -38,9 +50,14 @@ public final class DiscoveryServer implements AutoCloseable {
         this.state = new State(settings.limits);
         this.metrics = new ServerMetrics(state::stats);
         this.snapshots = settings.snapshotPath == null ? null : new SnapshotFile(settings.snapshotPath);
+        // Limits against hostile or broken clients.
         this.limiter = settings.rateLimitPerSecond > 0
-                ? new TokenBuckets(settings.rateLimitPerSecond, settings.rateLimitBurst)
+                ? new RateLimiter(new TokenBuckets(settings.rateLimitPerSecond, settings.rateLimitBurst),
+                        settings.rateLimitMaxWait, settings.rateLimitMaxWaiting, "discovery-server-rate-limit")
                 : null;
+        this.activeCalls = settings.maxCallsPerIp > 0 ? new ActiveCalls(settings.maxCallsPerIp) : null;
+        this.connectionEvents = new ConnectionEvents(log, metrics.limits(), settings.transportLogInterval,
+                System::nanoTime);
         this.housekeeping = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "discovery-server-housekeeping");
             t.setDaemon(true);
@@ -69,15 +86,22 @@ public final class DiscoveryServer implements AutoCloseable {
         gc();
         OwnedServer.Builder b = OwnedServer.forAddress(settings.listen)
                 .addService(new ClusterService(state, metrics, settings.redirectEndpoint))
-                .intercept(new ClientAddressInterceptor(settings.trustXRealIp, settings.trustXForwardedFor, limiter))
+                .intercept(new ClientAddressInterceptor(
+                        new ClientAddresses(settings.trustXRealIp, settings.trustXForwardedFor, settings.trustedProxies),
+                        activeCalls, limiter, metrics.limits()))
                 .intercept(new MetricsInterceptor(metrics))
                 .permitKeepAliveTime(settings.permitKeepAliveTime)
                 .permitKeepAliveWithoutCalls(false)
                 .threadNamePrefix("discovery-grpc");
+        limitTransport(b);
         if (settings.tlsCertificate != null) {
             b.tls(settings.tlsCertificate, settings.tlsKey).tlsReloadInterval(settings.tlsReloadInterval);
         }
         grpc = b.start();
+        metrics.limits().sources(grpc::connectionCount, limiter == null ? () -> 0 : limiter::waiting,
+                activeCalls == null ? () -> 0 : activeCalls::total);
+        long logMs = settings.transportLogInterval.toMillis();
+        housekeeping.scheduleWithFixedDelay(connectionEvents::flush, logMs, logMs, TimeUnit.MILLISECONDS);
         long gcMs = settings.gcInterval.toMillis();
         housekeeping.scheduleWithFixedDelay(this::gcSafely, gcMs, gcMs, TimeUnit.MILLISECONDS);
         if (snapshots != null) {
@@ -97,6 +121,20 @@ public final class DiscoveryServer implements AutoCloseable {
         }
         log.info("discovery server listening on " + grpc.address() + (grpc.isTls() ? " (TLS)" : " (h2c)")
                 + (metricsHttp != null ? ", metrics on port " + metricsHttp.port() : ""));
+        log.info(settings.limitsDescription());
+    }
+
+    /** Limits against hostile or broken clients, on the transport. */
+    private void limitTransport(OwnedServer.Builder b) {
+        b.handshakeTimeout(settings.handshakeTimeout)
+                .maxConnectionIdle(settings.idleTimeout)
+                .keepAlive(settings.keepAliveTime, settings.keepAliveTimeout)
+                .maxConnections(settings.maxConnections, settings.maxConnectionsPerIp)
+                .maxConcurrentCallsPerConnection(settings.maxCallsPerConnection)
+                .maxRstFramesPerWindow(RST_FRAMES_PER_WINDOW, RST_WINDOW)
+                .maxInboundMessageSize(settings.maxMessageSize)
+                .callThreads(settings.callThreads)
+                .transportEvents(connectionEvents);
     }
 
     private void loadSnapshot() {
@@ -183,6 +221,9 @@ public final class DiscoveryServer implements AutoCloseable {
         state.closeAllSubscriptions();
         if (grpc != null) {
             grpc.close();
+        }
+        if (limiter != null) {
+            limiter.close();
         }
         housekeeping.shutdownNow();
         try {

@@ -4,7 +4,12 @@ package dev.kubespan.discovery.server.internal;
 public interface ServerLog {
     void info(String message);
 
+    /** {@code cause} may be null. */
     void warn(String message, Throwable cause);
+
+    default void warn(String message) {
+        warn(message, null);
+    }
 
     void debug(String message);
 

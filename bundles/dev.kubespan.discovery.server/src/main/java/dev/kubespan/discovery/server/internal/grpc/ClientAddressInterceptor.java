@@ -1,15 +1,16 @@
 package dev.kubespan.discovery.server.internal.grpc;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.kubespan.api.net.IpLiterals;
-import dev.kubespan.discovery.server.internal.limit.TokenBuckets;
+import dev.kubespan.discovery.server.internal.limit.ActiveCalls;
+import dev.kubespan.discovery.server.internal.limit.RateLimiter;
+import dev.kubespan.discovery.server.internal.metrics.LimitMetrics;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Deadline;
+import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -18,95 +19,121 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 
 /**
- * Works out the caller's IP (TCP peer, or the proxy headers when trusted) for Hello and for the
- * per-IP rate limit, then admits the call: it waits for a token of the caller's bucket, or fails
- * with RESOURCE_EXHAUSTED when the token would come after the call's deadline.
+ * Works out the caller's IP (see {@link ClientAddresses}) for Hello and for the per-IP limits,
+ * then admits the call: at most so many calls in progress per IP, and a token of the IP's rate
+ * limit, waited for without a thread (see {@link DelayedCall}); a call whose token would come
+ * after its deadline, or after the longest wait allowed, fails at once with RESOURCE_EXHAUSTED.
  */
 public final class ClientAddressInterceptor implements ServerInterceptor {
     /** The caller's IP as resolved for this call; null when unknown. */
     public static final Context.Key<InetAddress> CLIENT_IP = Context.key("discovery-client-ip");
 
-    static final Metadata.Key<String> X_REAL_IP = Metadata.Key.of("x-real-ip", Metadata.ASCII_STRING_MARSHALLER);
-    static final Metadata.Key<String> X_FORWARDED_FOR = Metadata.Key.of("x-forwarded-for",
-            Metadata.ASCII_STRING_MARSHALLER);
+    private final ClientAddresses addresses;
+    private final ActiveCalls activeCalls;
+    private final RateLimiter limiter;
+    private final LimitMetrics metrics;
 
-    private final boolean trustRealIp;
-    private final boolean trustForwardedFor;
-    private final TokenBuckets limiter;
-
-    /** {@code limiter} null disables rate limiting. */
-    public ClientAddressInterceptor(boolean trustRealIp, boolean trustForwardedFor, TokenBuckets limiter) {
-        this.trustRealIp = trustRealIp;
-        this.trustForwardedFor = trustForwardedFor;
+    /** {@code activeCalls} null: no cap of calls per IP; {@code limiter} null: no rate limit. */
+    public ClientAddressInterceptor(ClientAddresses addresses, ActiveCalls activeCalls, RateLimiter limiter,
+            LimitMetrics metrics) {
+        this.addresses = addresses;
+        this.activeCalls = activeCalls;
         this.limiter = limiter;
+        this.metrics = metrics;
     }
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
-        InetAddress ip = resolve(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), headers);
-        if (limiter != null) {
-            Status refused = admit(ip == null ? "" : ip.getHostAddress());
-            if (refused != null) {
-                call.close(refused, new Metadata());
-                return new ServerCall.Listener<>() {
-                };
-            }
+        InetAddress ip = addresses.resolve(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), headers);
+        String key = ip == null ? "" : ip.getHostAddress();
+        if (activeCalls != null && !activeCalls.tryAcquire(key)) {
+            metrics.callRejected(LimitMetrics.IP_LIMIT);
+            return refuse(call, "too many concurrent calls from " + (ip == null ? "this client" : key));
         }
-        return Contexts.interceptCall(Context.current().withValue(CLIENT_IP, ip), call, headers, next);
-    }
-
-    /** Null when admitted (possibly after waiting), else the status to fail the call with. */
-    private Status admit(String key) {
-        Deadline deadline = Context.current().getDeadline();
-        long maxWait = deadline == null ? Long.MAX_VALUE : Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS));
-        long wait = limiter.reserve(key, maxWait);
-        if (wait < 0) {
-            return Status.RESOURCE_EXHAUSTED.withDescription("rate limit exceeds request timeout");
-        }
-        if (wait > 0) {
-            // Runs on the server's call executor (not an event loop), which is sized for waiting calls.
-            try {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Status.CANCELLED.withDescription("server shutting down");
-            }
-        }
-        return null;
-    }
-
-    InetAddress resolve(SocketAddress peer, Metadata headers) {
-        if (trustRealIp) {
-            InetAddress a = parse(headers.get(X_REAL_IP));
-            if (a != null) {
-                return a;
-            }
-        }
-        if (trustForwardedFor) {
-            String v = headers.get(X_FORWARDED_FOR);
-            if (v != null) {
-                int comma = v.indexOf(',');
-                InetAddress a = parse(comma < 0 ? v : v.substring(0, comma));
-                if (a != null) {
-                    return a;
-                }
-            }
-        }
-        if (peer instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            return inet.getAddress();
-        }
-        return null;
-    }
-
-    private static InetAddress parse(String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
+        Runnable release = activeCalls == null ? () -> { } : once(() -> activeCalls.release(key));
+        ServerCall.Listener<Q> listener;
         try {
-            return IpLiterals.parse(value.trim());
-        } catch (IllegalArgumentException notAnIp) {
+            listener = admit(key, Context.current().withValue(CLIENT_IP, ip), call, headers, next);
+        } catch (RuntimeException e) {
+            release.run();
+            throw e;
+        }
+        if (listener == null) {
+            release.run();
+            return new ServerCall.Listener<>() {
+            };
+        }
+        return activeCalls == null ? listener : new Releasing<>(listener, release);
+    }
+
+    /** The call's listener, or null when the call was refused (and closed). */
+    private <Q, R> ServerCall.Listener<Q> admit(String key, Context context, ServerCall<Q, R> call, Metadata headers,
+            ServerCallHandler<Q, R> next) {
+        if (limiter == null) {
+            return Contexts.interceptCall(context, call, headers, next);
+        }
+        Deadline deadline = Context.current().getDeadline();
+        long maxWait = deadline == null ? Long.MAX_VALUE
+                : Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS));
+        RateLimiter.Ticket ticket = limiter.admit(key, maxWait);
+        if (ticket.refusal() == RateLimiter.Refusal.TOO_LATE) {
+            metrics.callRejected(LimitMetrics.RATE_LIMIT);
+            refuse(call, "rate limit exceeds request timeout");
             return null;
+        }
+        if (ticket.refusal() == RateLimiter.Refusal.QUEUE_FULL) {
+            metrics.callRejected(LimitMetrics.RATE_LIMIT_QUEUE_FULL);
+            refuse(call, "too many calls waiting for the rate limit");
+            return null;
+        }
+        if (ticket.waitNanos() == 0) {
+            return Contexts.interceptCall(context, call, headers, next);
+        }
+        metrics.rateLimitDelayed();
+        return DelayedCall.start(ticket, context, call, headers, next, metrics);
+    }
+
+    private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String why) {
+        call.close(Status.RESOURCE_EXHAUSTED.withDescription(why), new Metadata());
+        return new ServerCall.Listener<>() {
+        };
+    }
+
+    private static Runnable once(Runnable r) {
+        AtomicBoolean done = new AtomicBoolean();
+        return () -> {
+            if (done.compareAndSet(false, true)) {
+                r.run();
+            }
+        };
+    }
+
+    /** Gives the call's place back when it ends, however it ends. */
+    private static final class Releasing<Q> extends ForwardingServerCallListener.SimpleForwardingServerCallListener<Q> {
+        private final Runnable release;
+
+        Releasing(ServerCall.Listener<Q> delegate, Runnable release) {
+            super(delegate);
+            this.release = release;
+        }
+
+        @Override
+        public void onComplete() {
+            try {
+                super.onComplete();
+            } finally {
+                release.run();
+            }
+        }
+
+        @Override
+        public void onCancel() {
+            try {
+                super.onCancel();
+            } finally {
+                release.run();
+            }
         }
     }
 }

@@ -66,9 +66,7 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
             for (ByteString e : request.getAffiliateEndpointsList()) {
                 endpoints.add(e.toByteArray());
             }
-            Duration ttl = request.hasTtl()
-                    ? Duration.ofSeconds(request.getTtl().getSeconds(), request.getTtl().getNanos())
-                    : Duration.ZERO;
+            Duration ttl = request.hasTtl() ? Messages.ttl(request.getTtl()) : Duration.ZERO;
             state.update(request.getClusterId(), request.getAffiliateId(), data, endpoints, ttl);
             out.onNext(AffiliateUpdateResponse.getDefaultInstance());
             out.onCompleted();

@@ -56,6 +56,19 @@ public final class TokenBuckets {
         }
     }
 
+    /** Gives back a token taken by {@link #reserve} for a request that never ran (it was cancelled while waiting). */
+    public void refund(String key) {
+        Bucket b = buckets.get(key);
+        if (b == null) {
+            return;
+        }
+        long now = nanoTime.getAsLong();
+        synchronized (b) {
+            refill(b, now);
+            b.tokens = Math.min(burst, b.tokens + 1);
+        }
+    }
+
     private void refill(Bucket b, long now) {
         long elapsed = now - b.updatedAt;
         if (elapsed > 0) {

@@ -28,6 +28,9 @@ public final class ServerMetrics {
     private final MetricRegistry.Counter grpcSent;
     private final MetricRegistry.Histogram grpcHandling;
 
+    // Limits against hostile or broken clients.
+    private final LimitMetrics limits;
+
     public ServerMetrics(Supplier<State.Stats> stats) {
         hello = registry.counter("discovery_server_hello_requests_total", "Number of hello requests by client version.",
                 "client_version");
@@ -67,6 +70,14 @@ public final class ServerMetrics {
         grpcHandling = registry.histogram("grpc_server_handling_seconds",
                 "Histogram of response latency (seconds) of gRPC that had been application-level handled by the server.",
                 HANDLING_BUCKETS, "grpc_type", "grpc_service", "grpc_method");
+
+        // Limits against hostile or broken clients.
+        limits = new LimitMetrics(registry);
+    }
+
+    /** Connections and calls refused, failed or delayed by the server's limits. */
+    public LimitMetrics limits() {
+        return limits;
     }
 
     /** {@code v1.12.3} → {@code v1.12}; {@code v1.13.0-beta.1} → {@code v1.13-pre}; else {@code unknown}. */

@@ -3,6 +3,8 @@ package dev.kubespan.discovery.server.internal.osgi;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,6 +24,7 @@ import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.Designate;
 
 import dev.kubespan.api.net.IpLiterals;
+import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.discovery.server.internal.DiscoveryServer;
 import dev.kubespan.discovery.server.internal.ServerLog;
 import dev.kubespan.discovery.server.internal.ServerSettings;
@@ -110,7 +113,45 @@ public final class DiscoveryServerComponent {
             throw new IllegalArgumentException("rate.limit must be >= 0 and rate.burst >= 1");
         }
         s.rateLimit(c.rate_limit(), c.rate_burst());
+        limits(c, s);
         return s;
+    }
+
+    /** Limits against hostile or broken clients. */
+    private static void limits(DiscoveryServerConfig c, ServerSettings s) {
+        List<IpPrefix> proxies = new ArrayList<>();
+        for (String part : (c.trusted_proxies() == null ? "" : c.trusted_proxies()).split(",")) {
+            if (!part.isBlank()) {
+                try {
+                    proxies.add(IpPrefix.parse(part.trim()));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("trusted.proxies: '" + part.trim() + "': " + e.getMessage());
+                }
+            }
+        }
+        s.trustedProxies(proxies);
+        s.handshakeTimeout(seconds("handshake.timeout", c.handshake_timeout()));
+        s.idleTimeout(seconds("idle.timeout", c.idle_timeout()));
+        s.keepAlive(seconds("keepalive.time", c.keepalive_time()), seconds("keepalive.timeout", c.keepalive_timeout()));
+        s.maxConnections(notNegative("max.connections", c.max_connections()),
+                notNegative("max.connections.per.ip", c.max_connections_per_ip()));
+        s.maxCalls(notNegative("max.calls.per.connection", c.max_calls_per_connection()),
+                notNegative("max.calls.per.ip", c.max_calls_per_ip()));
+        if (c.rate_max_wait() < 0) {
+            throw new IllegalArgumentException("rate.max.wait: must not be negative, got " + c.rate_max_wait());
+        }
+        s.rateLimitQueue(Duration.ofSeconds(c.rate_max_wait()), notNegative("rate.max.waiting", c.rate_max_waiting()));
+        if (c.call_threads() < 1) {
+            throw new IllegalArgumentException("call.threads: must be at least 1, got " + c.call_threads());
+        }
+        s.callThreads(c.call_threads());
+    }
+
+    private static int notNegative(String key, int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException(key + ": must not be negative, got " + n);
+        }
+        return n;
     }
 
     static Path snapshotPath(String configured, UnaryOperator<String> frameworkProperty) {
@@ -179,7 +220,11 @@ public final class DiscoveryServerComponent {
 
         @Override
         public void warn(String message, Throwable cause) {
-            log.warn("{}: {}", message, String.valueOf(cause));
+            if (cause == null) {
+                log.warn(message);
+            } else {
+                log.warn("{}: {}", message, String.valueOf(cause));
+            }
         }
 
         @Override

@@ -57,4 +57,43 @@ public @interface DiscoveryServerConfig {
 
     @AttributeDefinition(description = "Burst size of the per-client-IP token bucket.", min = "1")
     int rate_burst() default 60;
+
+    // Limits against hostile or broken clients; 0 turns a cap off.
+
+    @AttributeDefinition(description = "Comma-separated IPs or CIDRs of the reverse proxies whose X-Real-IP / "
+            + "X-Forwarded-For are believed when trust.proxy.headers is set; empty: any peer.")
+    String trusted_proxies() default "";
+
+    @AttributeDefinition(description = "Seconds a new connection has to complete TLS and the HTTP/2 preface.", min = "1")
+    long handshake_timeout() default 10;
+
+    @AttributeDefinition(description = "Seconds without any call after which a connection is closed.", min = "1")
+    long idle_timeout() default 60;
+
+    @AttributeDefinition(description = "Seconds of silence after which the server pings a connection.", min = "1")
+    long keepalive_time() default 120;
+
+    @AttributeDefinition(description = "Seconds the server waits for a ping's answer before closing the connection.", min = "1")
+    long keepalive_timeout() default 20;
+
+    @AttributeDefinition(description = "Open connections in total; 0: no cap.", min = "0")
+    int max_connections() default 10_000;
+
+    @AttributeDefinition(description = "Open connections per client IP (TCP peer); 0: no cap.", min = "0")
+    int max_connections_per_ip() default 100;
+
+    @AttributeDefinition(description = "Concurrent calls per connection (HTTP/2 MAX_CONCURRENT_STREAMS); 0: no cap.", min = "0")
+    int max_calls_per_connection() default 100;
+
+    @AttributeDefinition(description = "Concurrent calls per client IP, waiting ones included; 0: no cap.", min = "0")
+    int max_calls_per_ip() default 200;
+
+    @AttributeDefinition(description = "Longest wait in seconds for a rate-limit token; a call that would wait longer is refused.", min = "0")
+    long rate_max_wait() default 10;
+
+    @AttributeDefinition(description = "Calls waiting for a rate-limit token at once, all clients together.", min = "0")
+    int rate_max_waiting() default 1000;
+
+    @AttributeDefinition(description = "Threads that run calls.", min = "1")
+    int call_threads() default 8;
 }

@@ -38,4 +38,25 @@ public class TokenBucketsTest {
         assertEquals(1, buckets.dropFull());
         assertEquals(0, buckets.size());
     }
+
+    @Test
+    public void aRefundGivesBackOneTokenUpToTheBurst() {
+        for (int i = 0; i < 60; i++) {
+            buckets.reserve("ip", 0);
+        }
+        assertEquals(66_666_667L, buckets.reserve("ip", Long.MAX_VALUE)); // in debt by one
+        buckets.refund("ip");
+        assertEquals(66_666_667L, buckets.reserve("ip", Long.MAX_VALUE)); // the same place again
+        buckets.refund("ip");
+        buckets.refund("ip");
+        assertEquals(0, buckets.reserve("ip", 0));
+        nanos.addAndGet(10_000_000_000L);
+        buckets.refund("ip"); // already full: no 61st token
+        for (int i = 0; i < 60; i++) {
+            assertEquals(0, buckets.reserve("ip", 0));
+        }
+        assertEquals(-1, buckets.reserve("ip", 0));
+        buckets.refund("unknown"); // nothing to give back to
+        assertEquals(1, buckets.size());
+    }
 }
