@@ -13,6 +13,10 @@
 
   function $(id) { return document.getElementById(id); }
 
+  // From the origin, not relative: a page opened as http://user:password@host/ has a base URL
+  // with credentials, which fetch() refuses; the browser's login cache answers the challenge.
+  function api(path) { return fetch(location.origin + path, { cache: 'no-store' }); }
+
   function el(name, attrs, text) {
     const e = name.startsWith('svg:') ? document.createElementNS(SVG, name.substring(4)) : document.createElement(name);
     for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
@@ -113,7 +117,7 @@
 
   async function pollMesh() {
     try {
-      const res = await fetch('/api/mesh', { cache: 'no-store' });
+      const res = await api('/api/mesh');
       if (!res.ok) throw new Error('HTTP ' + res.status);
       const m = await res.json();
       renderHeader(m);
@@ -148,7 +152,7 @@
 
   async function pollHistory() {
     try {
-      const res = await fetch('/api/history', { cache: 'no-store' });
+      const res = await api('/api/history');
       if (!res.ok) throw new Error('HTTP ' + res.status);
       const h = await res.json();
       const names = Object.keys(h.peers).sort();
