@@ -17,6 +17,8 @@ import org.junit.Test;
  * the configured down interval; with forced routing (the default, no bypass) traffic to its
  * underlay address goes into the tunnel and is dropped there rather than sent in clear; it
  * restarts from the same home with the same node ID, key and address and is {@code up} again.
+ * The same run is watched the way an operator would ({@link MeshObservers}: a real Prometheus
+ * and node1's mesh page in a real Chromium), so the long wait for {@code down} is paid once.
  */
 public class NodeKilledE2EIT {
     static final List<String> NODES = List.of("node1", "node2", "node3");
@@ -29,6 +31,7 @@ public class NodeKilledE2EIT {
     static final Duration DOWN_INTERVAL = Duration.ofSeconds(165);
     static final Duration RECONCILE = Duration.ofSeconds(5);
     private MeshLab lab;
+    private MeshObservers observers;
 
     @Before
     public void setUp() throws Exception {
@@ -38,6 +41,9 @@ public class NodeKilledE2EIT {
 
     @After
     public void tearDown() {
+        if (observers != null) {
+            observers.close();
+        }
         lab.close();
     }
 
@@ -51,10 +57,19 @@ public class NodeKilledE2EIT {
         // rotation, kubespan-node.md §4.2 step 6); with one there is nothing to rotate to and the
         // status says `down`.
         lab.config("node3", Mesh.kubeSpanConfig("filters:", "  endpoints: [\"10.99.0.0/24\"]"), agent);
+        observers = new MeshObservers(lab, NODES);
+        observers.configure();
         for (int i = 0; i < NODES.size(); i++) {
             lab.start(NODES.get(i), i + 1);
         }
         Mesh.awaitFullMesh(lab, NODES, Duration.ofMinutes(2));
+        observers.start();
+        observers.assertCredentialsRequired();
+        observers.assertMeshUpInPrometheus();
+        observers.assertPageShowsMesh();
+        observers.screenshot("mesh-page.png");
+        Figures.record("resident memory of an agent with metrics and web serving", lab.agentRssKib("node1") / 1024
+                + " MiB");
         MeshLab.Identity before = lab.identity("node3");
         String node3Key = before.publicKey();
 
@@ -75,6 +90,8 @@ public class NodeKilledE2EIT {
             Figures.record("killed node seen down by " + watcher + " (peerDownInterval " + DOWN_INTERVAL.toSeconds()
                     + "s)", Figures.seconds(System.nanoTime() - killed));
         }
+        observers.awaitDown("node3", List.of("node1", "node2"), Duration.ofSeconds(30));
+        observers.screenshot("mesh-page-node-down.png");
         // The interval was not so short that live peers flapped meanwhile.
         assertEquals("up", lab.peerStates("node1").get("node2"));
         assertEquals("up", lab.peerStates("node2").get("node1"));
