@@ -186,6 +186,7 @@ final class MeshObservers implements AutoCloseable {
     /** The killed node is down in Prometheus for every watcher, and on node1's page without a reload. */
     void awaitDown(String killed, List<String> watchers, Duration timeout) throws Exception {
         browser.markPage();
+        long t0 = System.nanoTime();
         Mesh.await("Prometheus: " + killed + " down on " + watchers, timeout, () -> {
             Map<String, Double> up = prometheus.byLabels("kubespan_peer_up{peer=\"" + killed + "\"}", "node");
             Map<String, Double> down = prometheus.byLabels("kubespan_peer_state{peer=\"" + killed
@@ -193,11 +194,14 @@ final class MeshObservers implements AutoCloseable {
             boolean all = watchers.stream().allMatch(w -> up.getOrDefault(w, 1.0) == 0 && down.getOrDefault(w, 0.0) == 1);
             return Mesh.Seen.of(all, "up " + up + " down " + down);
         });
+        Figures.record("killed node down in Prometheus after the agents' shells", Figures.seconds(System.nanoTime() - t0));
         Map<String, Double> target = prometheus.byLabels("up{job=\"kubespan-agent\"}", "node");
         assertEquals("the killed agent's target is down: " + target, Double.valueOf(0), target.get(killed));
         Mesh.await("node1's page shows " + killed + " down", Duration.ofSeconds(15), () -> Mesh.Seen.of(
                 "down".equals(browser.peerStates().get(killed)) && "down".equals(browser.graphNodes().get(killed)),
                 browser.peerStates() + " graph " + browser.graphNodes()));
+        Figures.record("killed node down on node1's page after the agents' shells", Figures.seconds(System.nanoTime()
+                - t0));
         assertTrue("the page was not reloaded", browser.pageStillMarked());
         assertEquals("up", browser.peerStates().get(watchers.stream().filter(w -> !w.equals("node1")).findFirst()
                 .orElseThrow()));
