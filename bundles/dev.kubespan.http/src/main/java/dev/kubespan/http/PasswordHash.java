@@ -29,10 +29,15 @@ public final class PasswordHash {
 
     /** A new hash of {@code password} with a random salt. */
     public static String hash(char[] password) {
+        return hash(password, DEFAULT_ITERATIONS);
+    }
+
+    /** With fewer iterations only where speed matters more than strength (tests). */
+    public static String hash(char[] password, int iterations) {
         byte[] salt = new byte[SALT_BYTES];
         new SecureRandom().nextBytes(salt);
-        return PREFIX + DEFAULT_ITERATIONS + ":" + Base64.getEncoder().encodeToString(salt) + ":"
-                + Base64.getEncoder().encodeToString(derive(password, salt, DEFAULT_ITERATIONS));
+        return PREFIX + iterations + ":" + Base64.getEncoder().encodeToString(salt) + ":"
+                + Base64.getEncoder().encodeToString(derive(password, salt, iterations));
     }
 
     /** Whether {@code text} looks like a hash of this form (else it is a plain password). */

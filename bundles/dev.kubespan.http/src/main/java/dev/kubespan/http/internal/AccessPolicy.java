@@ -23,8 +23,13 @@ final class AccessPolicy {
         ALLOW, CHALLENGE, FORBIDDEN
     }
 
+    /** Password checks (PBKDF2, deliberately slow) allowed per second, so guessing cannot eat the CPU. */
+    static final int CHECKS_PER_SECOND = 4;
     private final String user;
     private final String password;
+    private final java.util.function.LongSupplier nanos;
+    private long windowStart;
+    private int checksInWindow;
     /** Digests of Authorization headers already verified, so PBKDF2 runs once per client, not per request. */
     private final Map<String, Boolean> verified = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -39,6 +44,12 @@ final class AccessPolicy {
      * @throws IllegalArgumentException when the password hash is malformed
      */
     AccessPolicy(String user, String password) {
+        this(user, password, System::nanoTime);
+    }
+
+    AccessPolicy(String user, String password, java.util.function.LongSupplier nanos) {
+        this.nanos = nanos;
+        this.windowStart = nanos.getAsLong();
         this.user = user == null ? "" : user.trim();
         this.password = password == null ? "" : password;
         if (PasswordHash.isHash(this.password)) {
@@ -92,9 +103,21 @@ final class AccessPolicy {
         if (known != null) {
             return known;
         }
+        if (!mayCheck()) {
+            return false; // over the rate: answered as wrong, without spending the CPU
+        }
         boolean ok = check(authorization.substring(6).trim());
         verified.put(key, ok);
         return ok;
+    }
+
+    private synchronized boolean mayCheck() {
+        long now = nanos.getAsLong();
+        if (now - windowStart >= 1_000_000_000L) {
+            windowStart = now;
+            checksInWindow = 0;
+        }
+        return ++checksInWindow <= CHECKS_PER_SECOND;
     }
 
     private boolean check(String encoded) {

@@ -39,7 +39,7 @@ public class AccessPolicyTest {
 
     @Test
     public void otherAddressesNeedTheConfiguredCredentials() {
-        AccessPolicy p = new AccessPolicy("prometheus", PasswordHash.hash("s3cret pass".toCharArray()));
+        AccessPolicy p = new AccessPolicy("prometheus", PasswordHash.hash("s3cret pass".toCharArray(), 1000));
         assertEquals(Decision.CHALLENGE, p.decide("10.99.0.1", null));
         assertEquals(Decision.CHALLENGE, p.decide("10.99.0.1", basic("prometheus", "wrong")));
         assertEquals(Decision.CHALLENGE, p.decide("10.99.0.1", basic("other", "s3cret pass")));
@@ -48,6 +48,19 @@ public class AccessPolicyTest {
         assertEquals(Decision.ALLOW, p.decide("10.99.0.1", basic("prometheus", "s3cret pass")));
         assertEquals("verified once, remembered", Decision.ALLOW, p.decide("10.99.0.1", basic("prometheus", "s3cret pass")));
         assertEquals(Decision.ALLOW, p.decide("127.0.0.1", null));
+    }
+
+    @Test
+    public void guessingIsLimitedToAFewChecksPerSecond() {
+        long[] now = {0};
+        AccessPolicy p = new AccessPolicy("u", "right", () -> now[0]);
+        for (int i = 0; i < AccessPolicy.CHECKS_PER_SECOND; i++) {
+            assertEquals(Decision.CHALLENGE, p.decide("192.0.2.1", basic("u", "guess" + i)));
+        }
+        assertEquals("over the rate even the right password is not checked", Decision.CHALLENGE,
+                p.decide("192.0.2.1", basic("u", "right")));
+        now[0] += 1_000_000_000L;
+        assertEquals("the next second it is", Decision.ALLOW, p.decide("192.0.2.1", basic("u", "right")));
     }
 
     @Test
@@ -77,7 +90,7 @@ public class AccessPolicyTest {
     @Test
     public void hashesVerifyAndDiffer() {
         String a = PasswordHash.hash("pw".toCharArray());
-        String b = PasswordHash.hash("pw".toCharArray());
+        String b = PasswordHash.hash("pw".toCharArray(), 1000);
         assertTrue(a.startsWith(PasswordHash.PREFIX));
         assertFalse("salted", a.equals(b));
         assertTrue(PasswordHash.matches(a, "pw".toCharArray()));

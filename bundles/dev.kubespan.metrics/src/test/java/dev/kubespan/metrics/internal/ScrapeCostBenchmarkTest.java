@@ -26,6 +26,24 @@ import io.prometheus.metrics.expositionformats.ExpositionFormats;
  * (without HTTP). Prints the figures; asserts only that every peer is in the output.
  */
 public class ScrapeCostBenchmarkTest {
+    private static final long WARMUP_NANOS = 1_500_000_000L;
+    private static final long MEASURE_NANOS = 1_500_000_000L;
+
+    /** Scrapes until {@code nanos} have passed; returns {count, elapsed nanos}. */
+    private static long[] loop(MeshMetrics mesh, ProcessMetrics process, ExpositionFormatWriter writer,
+            ByteArrayOutputStream out, long nanos) throws IOException {
+        long t0 = System.nanoTime();
+        long n = 0;
+        long elapsed;
+        do {
+            out.reset();
+            writer.write(out, mesh.collect());
+            writer.write(out, process.collect());
+            n++;
+            elapsed = System.nanoTime() - t0;
+        } while (elapsed < nanos);
+        return new long[] {n, elapsed};
+    }
 
     @Test
     public void scrapeCostFor100And1000Peers() throws IOException {
@@ -55,25 +73,18 @@ public class ScrapeCostBenchmarkTest {
             ProcessMetrics process = new ProcessMetrics();
             ExpositionFormatWriter writer = ExpositionFormats.init().getPrometheusTextFormatWriter();
             ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 20);
-            int warmup = peers >= 1000 ? 200 : 2000;
-            int runs = peers >= 1000 ? 300 : 3000;
-            for (int i = 0; i < warmup; i++) {
-                out.reset();
-                writer.write(out, mesh.collect());
-                writer.write(out, process.collect());
-            }
-            long t0 = System.nanoTime();
-            for (int i = 0; i < runs; i++) {
-                out.reset();
-                writer.write(out, mesh.collect());
-                writer.write(out, process.collect());
-            }
-            double ms = (System.nanoTime() - t0) / 1e6 / runs;
+            // Bounded by time, not count: a loaded CI machine must not turn this into minutes.
+            loop(mesh, process, writer, out, WARMUP_NANOS);
+            long[] scrape = loop(mesh, process, writer, out, MEASURE_NANOS);
+            double ms = scrape[1] / 1e6 / scrape[0];
+            long runs = scrape[0];
             long t1 = System.nanoTime();
-            for (int i = 0; i < runs; i++) {
+            long collects = 0;
+            while (System.nanoTime() - t1 < MEASURE_NANOS / 2) {
                 mesh.collect();
+                collects++;
             }
-            double collectMs = (System.nanoTime() - t1) / 1e6 / runs;
+            double collectMs = (System.nanoTime() - t1) / 1e6 / collects;
             String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
             assertEquals(peers, text.lines().filter(l -> l.startsWith("kubespan_peer_up{")).count());
             System.out.printf("FIGURE metrics scrape, %d peers: %.3f ms per scrape (%.3f ms of it reading the store"
