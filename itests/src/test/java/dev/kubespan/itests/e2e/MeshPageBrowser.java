@@ -14,7 +14,6 @@ import java.util.logging.Level;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -59,18 +58,22 @@ final class MeshPageBrowser implements AutoCloseable {
 
     /** The page's peer table: name → the state it shows. */
     Map<String, String> peerStates() {
-        Map<String, String> out = new TreeMap<>();
-        for (WebElement row : driver.findElements(By.cssSelector("#peers tbody tr"))) {
-            out.put(row.getAttribute("data-peer"), row.findElement(By.cssSelector("[data-testid=state]")).getText());
-        }
-        return out;
+        // Read in one script: the page redraws every 2 s, so elements found one call earlier go stale.
+        return read("const o = {}; document.querySelectorAll('#peers tbody tr').forEach(tr =>"
+                + " o[tr.getAttribute('data-peer')] = tr.querySelector('[data-testid=state]').textContent); return o;");
     }
 
-    /** The graph's nodes: name → class state ({@code self}, {@code up}, {@code down}, ...). */
+    /** The graph's nodes: name → state ({@code self}, {@code up}, {@code down}, {@code unknown}, {@code member}). */
     Map<String, String> graphNodes() {
+        return read("const o = {}; document.querySelectorAll('#mesh-graph g.node').forEach(g =>"
+                + " o[g.getAttribute('data-name')] = g.getAttribute('data-state')); return o;");
+    }
+
+    private Map<String, String> read(String script) {
         Map<String, String> out = new TreeMap<>();
-        for (WebElement g : driver.findElements(By.cssSelector("#mesh-graph g.node"))) {
-            out.put(g.getAttribute("data-name"), g.getAttribute("data-state"));
+        Object r = driver.executeScript(script);
+        if (r instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> out.put(String.valueOf(k), String.valueOf(v)));
         }
         return out;
     }
