@@ -81,6 +81,7 @@ final class MeshView {
             p.put("transmitBytesPerSecond", rate == null ? null : rate.transmit());
             peers.add(p);
         }
+        peers.sort(java.util.Comparator.comparing(p -> String.valueOf(p.get("name"))));
         out.put("peers", peers);
         List<Map<String, Object>> members = new ArrayList<>();
         String self = store.get(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, NodeIdentity.ID)
