@@ -8,9 +8,13 @@
 #
 # A node's etc/kubespan.yaml is WORK/cluster.yaml, or WORK/NAME.yaml when that exists (a whole
 # config of its own), followed by WORK/NAME.extra.yaml when that exists; written at first start.
+# Files in WORK/NAME.etc/ (e.g. org.apache.felix.http.cfg) are copied into the node's etc/ then.
 #
 #   mesh.sh lab-up          WORK                       bridge namespace ks-br
 #   mesh.sh discovery-start WORK DIST                  standalone discovery server, 10.99.0.254:3000
+#                                                      (metrics at 10.99.0.254:2122)
+#   mesh.sh observer-up     WORK                       puts the caller's own namespace on the bridge as
+#                                                      10.99.0.250 / fd99::fa (Prometheus, a browser)
 #   mesh.sh discovery-stop  WORK
 #   mesh.sh discovery-metrics WORK                     the discovery server's /metrics
 #   mesh.sh cluster-config  WORK DIST                  generate the shared cluster id and secret
@@ -31,6 +35,7 @@ set -euo pipefail
 BR_NS=ks-br
 DISC_NS=ks-disc
 DISC_IP=10.99.0.254
+OBS_IP=10.99.0.250
 NET4=10.99.0
 NET6=fd99:
 
@@ -61,7 +66,7 @@ cmd_discovery_start() {
     local work=$1 dist=$2
     host_up "$DISC_NS" 254
     mkdir -p "$work/discovery"
-    ip netns exec "$DISC_NS" "$dist/bin/kubespan-discovery" --addr "$DISC_IP:3000" --metrics-addr "127.0.0.1:2122" \
+    ip netns exec "$DISC_NS" "$dist/bin/kubespan-discovery" --addr "$DISC_IP:3000" --metrics-addr "$DISC_IP:2122" \
         --snapshot-path "$work/discovery/state.bin" --snapshot-interval 10s \
         >>"$work/discovery/server.log" 2>&1 &
     echo $! >"$work/discovery/pid"
@@ -75,8 +80,18 @@ cmd_discovery_start() {
 }
 
 cmd_discovery_metrics() { # WORK: the discovery server's Prometheus text (no curl needed)
-    ip netns exec "$DISC_NS" bash -c 'exec 3<>/dev/tcp/127.0.0.1/2122 &&
+    ip netns exec "$DISC_NS" bash -c 'exec 3<>/dev/tcp/'"$DISC_IP"'/2122 &&
         printf "GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n" >&3 && sed "1,/^\r\{0,1\}$/d" <&3'
+}
+
+cmd_observer_up() { # the caller's namespace (a test JVM's private one) joins the bridge
+    local work=$1
+    ip link add ks-obs type veth peer name bobs netns "$BR_NS"
+    ip -n "$BR_NS" link set bobs master br0 up
+    ip link set lo up
+    ip addr add "$OBS_IP/24" dev ks-obs
+    ip addr add "${NET6}:fa/64" dev ks-obs nodad
+    ip link set ks-obs up
 }
 
 cmd_discovery_stop() {
@@ -106,6 +121,7 @@ cmd_node_start() {
         # The lab's discovery server runs on its own host; agents do not host one.
         printf 'enabled = false\n' >"$home/etc/dev.kubespan.discovery.server.cfg"
         [ -f "$work/$name.extra.yaml" ] && cat "$work/$name.extra.yaml" >>"$home/etc/kubespan.yaml"
+        if [ -d "$work/$name.etc" ]; then cp -a "$work/$name.etc/." "$home/etc/"; fi
     fi
     ip netns list | grep -qw "ks-$name" || host_up "ks-$name" "$i"
     date +%s%3N >"$home/launched"
@@ -281,6 +297,7 @@ case "$sub" in
     lab-up) cmd_lab_up "$@" ;;
     discovery-start) cmd_discovery_start "$@" ;;
     discovery-stop) cmd_discovery_stop "$@" ;;
+    observer-up) cmd_observer_up "$@" ;;
     cluster-config) cmd_cluster_config "$@" ;;
     node-net) cmd_node_net "$@" ;;
     node-start) cmd_node_start "$@" ;;

@@ -51,6 +51,49 @@ final class MeshLab implements AutoCloseable {
         mesh("discovery-stop", work.toString());
     }
 
+    /** Puts this JVM's own namespace on the lab bridge (10.99.0.250), for a scraper or a browser. */
+    void observerUp() {
+        mesh("observer-up", work.toString());
+    }
+
+    /** A file the node finds in its etc/ at first start (e.g. {@code org.apache.felix.http.cfg}). */
+    void etcFile(String node, String name, String content) throws IOException {
+        Path dir = work.resolve(node + ".etc");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(name), content);
+    }
+
+    /** The distribution's {@code bin/kubespan ARGS}, with {@code stdin} as its input. */
+    String launcher(String stdin, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(dist.resolve("bin/kubespan").toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError("bin/kubespan " + String.join(" ", args) + " failed:\n" + out);
+        }
+        return out.trim();
+    }
+
+    /** The secrets a node must never show: its WireGuard private key and the cluster secret. */
+    List<String> secrets(String node) throws IOException {
+        List<String> out = new ArrayList<>();
+        Matcher key = Pattern.compile("privateKey: *\"?([A-Za-z0-9+/=]{40,})")
+                .matcher(Files.readString(home(node).resolve("data/state/kubespan-identity.yaml")));
+        if (!key.find()) {
+            throw new AssertionError(node + ": no private key in its state file");
+        }
+        out.add(key.group(1));
+        Matcher secret = Pattern.compile("clusterSecret: *(\\S+)").matcher(Files.readString(work.resolve("cluster.yaml")));
+        if (!secret.find()) {
+            throw new AssertionError("no clusterSecret in cluster.yaml");
+        }
+        out.add(secret.group(1));
+        return out;
+    }
+
     /** YAML documents appended to the node's etc/kubespan.yaml before its first start. */
     void extraConfig(String node, String yaml) throws IOException {
         Files.writeString(work.resolve(node + ".extra.yaml"), yaml);

@@ -18,13 +18,15 @@ import org.junit.Test;
  * handshake is {@code peerDownInterval} (275 s) old; with forced routing (the default, no bypass)
  * traffic to its underlay address goes into the tunnel and is dropped there rather than sent in
  * clear; it restarts from the same home with the same node ID, key and address and is {@code up}
- * again.
+ * again. The same run is watched the way an operator would ({@link MeshObservers}: a real
+ * Prometheus and node1's mesh page in a real Chromium), so one lab serves both.
  */
 public class NodeKilledE2EIT {
     static final List<String> NODES = List.of("node1", "node2", "node3");
     /** Well under the default peerDownInterval (275 s), which alone would take longer. */
     static final Duration SEEN_DOWN_WITHIN = Duration.ofSeconds(120);
     private MeshLab lab;
+    private MeshObservers observers;
 
     @Before
     public void setUp() throws Exception {
@@ -34,6 +36,9 @@ public class NodeKilledE2EIT {
 
     @After
     public void tearDown() {
+        if (observers != null) {
+            observers.close();
+        }
         lab.close();
     }
 
@@ -46,10 +51,19 @@ public class NodeKilledE2EIT {
         // rotation, kubespan-node.md §4.2 step 6); with one there is nothing to rotate to and the
         // status says `down`.
         lab.config("node3", Mesh.kubeSpanConfig("filters:", "  endpoints: [\"10.99.0.0/24\"]"));
+        observers = new MeshObservers(lab, NODES);
+        observers.configure();
         for (int i = 0; i < NODES.size(); i++) {
             lab.start(NODES.get(i), i + 1);
         }
         Mesh.awaitFullMesh(lab, NODES, Duration.ofMinutes(2));
+        observers.start();
+        observers.assertCredentialsRequired();
+        observers.assertMeshUpInPrometheus();
+        observers.assertPageShowsMesh();
+        observers.screenshot("mesh-page.png");
+        Figures.record("resident memory of an agent with metrics and web serving", lab.agentRssKib("node1") / 1024
+                + " MiB");
         MeshLab.Identity before = lab.identity("node3");
         String node3Key = before.publicKey();
 
@@ -69,6 +83,8 @@ public class NodeKilledE2EIT {
             Figures.record("killed node seen down by " + watcher + " (default intervals)",
                     Figures.seconds(System.nanoTime() - killed));
         }
+        observers.awaitDown("node3", List.of("node1", "node2"), Duration.ofSeconds(30));
+        observers.screenshot("mesh-page-node-down.png");
         // Live peers did not flap meanwhile.
         assertEquals("up", lab.peerStates("node1").get("node2"));
         assertEquals("up", lab.peerStates("node2").get("node1"));
