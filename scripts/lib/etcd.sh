@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# A real etcd cluster (Debian etcd-server) for the discovery server's tests, benchmarks and
+# demos: one member per network namespace, all on one bridge. Nothing here touches the host's
+# network when run where the tests run it (inside private namespaces: the itests' isolated
+# java, scripts/bench-discovery); run by hand, run it under `unshare --net` too.
+#
+# Members are ks-etcd1..N at $ETCD_NET.$((ETCD_BASE+i)) (client port 2379, peer port 2380),
+# with lease checkpoints on (so a leader change does not renew every lease to its full TTL).
+#
+#   etcd.sh up       WORK N [BRIDGE_NS]  members 1..N; without BRIDGE_NS: a bridge namespace
+#                                        ks-ebr of its own plus a veth into the caller's
+#                                        namespace ($ETCD_NET.1), so the caller reaches them
+#   etcd.sh endpoints N                  http://A:2379,http://B:2379,...
+#   etcd.sh kill     WORK I              SIGKILL member I (its namespace stays)
+#   etcd.sh start    WORK I              start member I again (rejoins with its data)
+#   etcd.sh stop-all WORK                SIGKILL every member
+#   etcd.sh down     WORK                every member, namespace and link this script made
+#   etcd.sh ctl      I ARGS...           etcdctl against member I
+#
+# ETCD_NET (default 10.98.0) and ETCD_BASE (default 10) choose the addresses; with a
+# BRIDGE_NS of another lab (mesh.sh's ks-br, 10.99.0), set them to fit that lab.
+set -euo pipefail
+
+ETCD_NET=${ETCD_NET:-10.98.0}
+ETCD_BASE=${ETCD_BASE:-10}
+
+log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
+ip_of() { echo "$ETCD_NET.$((ETCD_BASE + $1))"; }
+
+cluster_of() { # N
+    local out="" i
+    for i in $(seq 1 "$1"); do out="$out${out:+,}e$i=http://$(ip_of "$i"):2380"; done
+    echo "$out"
+}
+
+cmd_endpoints() {
+    local out="" i
+    for i in $(seq 1 "$1"); do out="$out${out:+,}http://$(ip_of "$i"):2379"; done
+    echo "$out"
+}
+
+member_start() { # WORK I
+    local work=$1 i=$2 n; n=$(cat "$work/etcd/size")
+    local a; a=$(ip_of "$i")
+    local state=new
+    [ -d "$work/etcd/e$i/member" ] && state=existing
+    ip netns exec "ks-etcd$i" etcd --name "e$i" --data-dir "$work/etcd/e$i" \
+        --listen-client-urls "http://$a:2379" --advertise-client-urls "http://$a:2379" \
+        --listen-peer-urls "http://$a:2380" --initial-advertise-peer-urls "http://$a:2380" \
+        --initial-cluster "$(cluster_of "$n")" --initial-cluster-state "$state" \
+        --initial-cluster-token ks-etcd-lab --experimental-enable-lease-checkpoint=true \
+        --logger zap --log-outputs "$work/etcd/e$i.log" >>"$work/etcd/e$i.out" 2>&1 &
+    echo $! >"$work/etcd/e$i.pid"
+}
+
+cmd_up() {
+    local work=$1 n=$2 br=${3:-}
+    mkdir -p "$work/etcd"
+    echo "$n" >"$work/etcd/size"
+    if [ -z "$br" ]; then
+        br=ks-ebr
+        ip netns add "$br"
+        ip -n "$br" link set lo up
+        ip -n "$br" link add br0 type bridge
+        ip -n "$br" link set br0 up
+        ip link add ks-etcd0 type veth peer name hub0 netns "$br"
+        ip -n "$br" link set hub0 master br0 up
+        ip addr add "$ETCD_NET.1/24" dev ks-etcd0
+        ip link set ks-etcd0 up
+        echo "$br" >"$work/etcd/own-bridge"
+    fi
+    local i
+    for i in $(seq 1 "$n"); do
+        ip netns add "ks-etcd$i"
+        ip -n "ks-etcd$i" link set lo up
+        ip link add "ev$i" netns "ks-etcd$i" type veth peer name "eb$i" netns "$br"
+        ip -n "$br" link set "eb$i" master br0 up
+        ip -n "ks-etcd$i" link set "ev$i" name eth0
+        ip -n "ks-etcd$i" addr add "$(ip_of "$i")/24" dev eth0
+        ip -n "ks-etcd$i" link set eth0 up
+        member_start "$work" "$i"
+    done
+    local deadline=$(( $(date +%s) + 30 ))
+    until ip netns exec ks-etcd1 etcdctl --endpoints "$(cmd_endpoints "$n")" endpoint health >/dev/null 2>&1; do
+        if [ "$(date +%s)" -ge $deadline ]; then
+            log "etcd did not become healthy; member logs:"
+            for i in $(seq 1 "$n"); do tail -n 15 "$work/etcd/e$i.log" "$work/etcd/e$i.out" >&2 || true; done
+            return 1
+        fi
+        sleep 0.2
+    done
+}
+
+cmd_kill() {
+    local work=$1 i=$2
+    local pid; pid=$(cat "$work/etcd/e$i.pid" 2>/dev/null || true)
+    [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    rm -f "$work/etcd/e$i.pid"
+}
+
+cmd_start() {
+    member_start "$1" "$2"
+    local a; a=$(ip_of "$2")
+    for _ in $(seq 1 150); do
+        ip netns exec "ks-etcd$2" etcdctl --endpoints "http://$a:2379" endpoint health >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    log "etcd member $2 did not come back"; return 1
+}
+
+cmd_stop_all() {
+    local work=$1 i
+    for i in $(seq 1 "$(cat "$work/etcd/size")"); do cmd_kill "$work" "$i"; done
+}
+
+cmd_down() {
+    local work=$1 i
+    [ -f "$work/etcd/size" ] || return 0
+    cmd_stop_all "$work"
+    for i in $(seq 1 "$(cat "$work/etcd/size")"); do ip netns del "ks-etcd$i" 2>/dev/null || true; done
+    if [ -f "$work/etcd/own-bridge" ]; then
+        ip link del ks-etcd0 2>/dev/null || true
+        ip netns del "$(cat "$work/etcd/own-bridge")" 2>/dev/null || true
+        rm -f "$work/etcd/own-bridge"
+    fi
+}
+
+cmd_ctl() {
+    local i=$1; shift
+    ip netns exec "ks-etcd$i" etcdctl --endpoints "http://$(ip_of "$i"):2379" "$@"
+}
+
+sub=${1:?usage: etcd.sh <command> ...}; shift
+case "$sub" in
+    up) cmd_up "$@" ;;
+    endpoints) cmd_endpoints "$@" ;;
+    kill) cmd_kill "$@" ;;
+    start) cmd_start "$@" ;;
+    stop-all) cmd_stop_all "$@" ;;
+    down) cmd_down "$@" ;;
+    ctl) cmd_ctl "$@" ;;
+    *) echo "etcd.sh: unknown command $sub" >&2; exit 2 ;;
+esac
