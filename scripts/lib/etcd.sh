@@ -14,6 +14,7 @@
 #   etcd.sh kill     WORK I              SIGKILL member I (its namespace stays)
 #   etcd.sh start    WORK I              start member I again (rejoins with its data)
 #   etcd.sh stop-all WORK                SIGKILL every member
+#   etcd.sh start-all WORK               start every member again, wait for a healthy cluster
 #   etcd.sh down     WORK                every member, namespace and link this script made
 #   etcd.sh ctl      I ARGS...           etcdctl against member I
 #
@@ -95,7 +96,11 @@ cmd_kill() {
     local work=$1 i=$2
     local pid; pid=$(cat "$work/etcd/e$i.pid" 2>/dev/null || true)
     [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    # Gone, or a zombie (where no one reaps it: the tests' JVM is PID 1 of its namespace).
+    for _ in $(seq 1 50); do
+        [ -n "$pid" ] && [ -e "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] || break
+        sleep 0.1
+    done
     rm -f "$work/etcd/e$i.pid"
 }
 
@@ -112,6 +117,16 @@ cmd_start() {
 cmd_stop_all() {
     local work=$1 i
     for i in $(seq 1 "$(cat "$work/etcd/size")"); do cmd_kill "$work" "$i"; done
+}
+
+cmd_start_all() {
+    local work=$1 n i; n=$(cat "$work/etcd/size")
+    for i in $(seq 1 "$n"); do member_start "$work" "$i"; done
+    for _ in $(seq 1 150); do
+        ip netns exec ks-etcd1 etcdctl --endpoints "$(cmd_endpoints "$n")" endpoint health >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    log "etcd did not come back"; return 1
 }
 
 cmd_down() {
@@ -138,6 +153,7 @@ case "$sub" in
     kill) cmd_kill "$@" ;;
     start) cmd_start "$@" ;;
     stop-all) cmd_stop_all "$@" ;;
+    start-all) cmd_start_all "$@" ;;
     down) cmd_down "$@" ;;
     ctl) cmd_ctl "$@" ;;
     *) echo "etcd.sh: unknown command $sub" >&2; exit 2 ;;

@@ -68,6 +68,11 @@ public final class EtcdLab implements AutoCloseable {
         run("stop-all", work.toString());
     }
 
+    /** Starts every member again (after {@link #killAll}) and waits until the cluster is healthy. */
+    public void restartAll() {
+        run("start-all", work.toString());
+    }
+
     /** etcdctl against one member. */
     public String ctl(int member, String... args) {
         List<String> a = new ArrayList<>(List.of("ctl", String.valueOf(member)));

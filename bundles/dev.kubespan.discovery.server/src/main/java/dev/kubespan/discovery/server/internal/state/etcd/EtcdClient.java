@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 import dev.kubespan.discovery.grpc.etcd.AuthGrpc;
 import dev.kubespan.discovery.grpc.etcd.AuthenticateRequest;
@@ -62,14 +61,12 @@ final class EtcdClient implements AutoCloseable {
 
     /** A read or write transaction; retried once after re-authentication. */
     TxnResponse txn(TxnRequest request) {
-        return call(c -> KVGrpc.newBlockingStub(c)
-                .withDeadlineAfter(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS).txn(request));
+        return call((c, deadline) -> KVGrpc.newBlockingStub(c).withDeadline(deadline).txn(request));
     }
 
     /** Grants a lease; {@code id} 0 lets etcd choose. */
     LeaseGrantResponse leaseGrant(long id, long ttlSeconds) {
-        return call(c -> LeaseGrpc.newBlockingStub(c)
-                .withDeadlineAfter(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        return call((c, deadline) -> LeaseGrpc.newBlockingStub(c).withDeadline(deadline)
                 .leaseGrant(LeaseGrantRequest.newBuilder().setID(id).setTTL(ttlSeconds).build()));
     }
 
@@ -84,17 +81,44 @@ final class EtcdClient implements AutoCloseable {
         token = null;
     }
 
-    private <T> T call(Function<Channel, T> call) {
-        ensureToken();
-        try {
-            return call.apply(channel.channel());
-        } catch (StatusRuntimeException e) {
-            if (settings.user() != null && isAuthFailure(e)) {
-                token = null;
-                ensureToken();
-                return call.apply(channel.channel());
+    /**
+     * Runs a call within the request timeout, in attempts of at most a third of it: an attempt
+     * that etcd answers UNAVAILABLE (a member died) or that does not finish in time (a request
+     * caught in a leader election waits ~7 s inside etcd) is repeated until the timeout has
+     * passed. Every call we make is safe to repeat: reads, lease grants with our own IDs,
+     * deletes, and transactions guarded by revisions.
+     */
+    private <T> T call(java.util.function.BiFunction<Channel, io.grpc.Deadline, T> call) {
+        long start = System.nanoTime();
+        long budget = settings.requestTimeout().toNanos();
+        long attemptMax = Math.max(TimeUnit.MILLISECONDS.toNanos(500), budget / 3);
+        long pause = 50;
+        boolean reauthenticated = false;
+        while (true) {
+            ensureToken();
+            long left = budget - (System.nanoTime() - start);
+            try {
+                return call.apply(channel.channel(),
+                        io.grpc.Deadline.after(Math.max(1, Math.min(left, attemptMax)), TimeUnit.NANOSECONDS));
+            } catch (StatusRuntimeException e) {
+                if (settings.user() != null && !reauthenticated && isAuthFailure(e)) {
+                    token = null;
+                    reauthenticated = true;
+                    continue;
+                }
+                Status.Code code = e.getStatus().getCode();
+                boolean retriable = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+                if (!retriable || System.nanoTime() - start + pause * 1_000_000 >= budget) {
+                    throw e;
+                }
             }
-            throw e;
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+            }
+            pause = Math.min(pause * 2, 500);
         }
     }
 

@@ -91,6 +91,8 @@ public final class EtcdState implements StateBackend {
     private volatile String lastError = "";
     private volatile boolean closed;
     private ClientCallStreamObserver<WatchRequest> watchCall;
+    /** Which watch stream is current; callbacks of an older one (cancelled by us) are ignored. */
+    private volatile int watchGeneration;
     private long watchBackoffMs = 250;
 
     /**
@@ -230,6 +232,7 @@ public final class EtcdState implements StateBackend {
                 }
                 throw unavailable("update", e);
             }
+            markUp();
             if (!done.getSucceeded()) {
                 continue;
             }
@@ -259,6 +262,7 @@ public final class EtcdState implements StateBackend {
         } catch (StatusRuntimeException e) {
             throw unavailable("delete", e);
         }
+        markUp();
         if (done.getResponses(0).getResponseDeleteRange().getDeleted() > 0) {
             awaitMirror(done.getHeader().getRevision());
         }
@@ -483,6 +487,10 @@ public final class EtcdState implements StateBackend {
             return;
         }
         ByteString all = keys.all();
+        int generation;
+        synchronized (this) {
+            generation = ++watchGeneration;
+        }
         StreamObserver<WatchRequest> requests = client.watch(new ClientResponseObserver<WatchRequest, WatchResponse>() {
             @Override
             public void beforeStart(ClientCallStreamObserver<WatchRequest> call) {
@@ -493,17 +501,23 @@ public final class EtcdState implements StateBackend {
 
             @Override
             public void onNext(WatchResponse r) {
-                onWatchResponse(r);
+                if (generation == watchGeneration) {
+                    onWatchResponse(r);
+                }
             }
 
             @Override
             public void onError(Throwable t) {
-                watchFailed(Status.fromThrowable(t));
+                if (generation == watchGeneration) {
+                    watchFailed(Status.fromThrowable(t));
+                }
             }
 
             @Override
             public void onCompleted() {
-                watchFailed(Status.UNAVAILABLE.withDescription("etcd ended the watch"));
+                if (generation == watchGeneration) {
+                    watchFailed(Status.UNAVAILABLE.withDescription("etcd ended the watch"));
+                }
             }
         });
         requests.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder().setKey(all)
@@ -529,6 +543,7 @@ public final class EtcdState implements StateBackend {
         if (r.getEventsCount() == 0) {
             if (!r.getCreated()) {
                 advance(r.getHeader().getRevision()); // progress notification: everything up to here was sent
+                markUp();
             }
             return;
         }
@@ -678,6 +693,7 @@ public final class EtcdState implements StateBackend {
     private synchronized void cancelWatch() {
         ClientCallStreamObserver<WatchRequest> c = watchCall;
         watchCall = null;
+        watchGeneration++;
         if (c != null) {
             c.cancel("restarting the watch", null);
         }
