@@ -15,8 +15,16 @@ public record Limits(int maxClusterIdLength, int maxAffiliateIdLength, int maxAf
     public static final int DEFAULT_MAX_CLUSTERS = 10_000;
     public static final int DEFAULT_MAX_AFFILIATES = 100_000;
 
-    public static final Limits DEFAULT = new Limits(256, 256, 2048, 32, Duration.ofMinutes(30), 1024, 64, 32,
-            DEFAULT_MAX_CLUSTERS, DEFAULT_MAX_AFFILIATES);
+    /**
+     * Events a watcher may have pending before it is dropped as lost. The reference server keeps
+     * 32; ours delivers off the updating thread and batches, so a burst of updates would overflow
+     * 32 before the fan-out thread runs. 256 still ends a client that stops reading (its
+     * transport window holds a few hundred more) and costs at most 256 references per watcher.
+     */
+    public static final int DEFAULT_WATCH_BUFFER = 256;
+
+    public static final Limits DEFAULT = new Limits(256, 256, 2048, 32, Duration.ofMinutes(30), 1024, 64,
+            DEFAULT_WATCH_BUFFER, DEFAULT_MAX_CLUSTERS, DEFAULT_MAX_AFFILIATES);
 
     public Limits {
         if (maxAffiliatesPerCluster < 1 || maxEndpointsPerAffiliate < 1 || watchBufferSize < 1) {

@@ -158,7 +158,7 @@ public class StateTest {
     @Test
     public void overflowingWatcherIsDroppedAndMarkedLost() {
         Subscription s = state.watch("c", () -> { });
-        for (int i = 0; i < 32; i++) {
+        for (int i = 0; i < Limits.DEFAULT.watchBufferSize(); i++) {
             state.update("c", "a", b(i), List.of(), TTL);
         }
         assertEquals(Subscription.Status.ACTIVE, s.status());

@@ -42,7 +42,7 @@ final class EtcdClient implements AutoCloseable {
 
     EtcdClient(EtcdSettings settings) throws IOException {
         this.settings = settings;
-        OwnedChannel.Builder b = OwnedChannel.forAddresses(settings.endpoints())
+        OwnedChannel.Builder b = OwnedChannel.forAddresses(settings.resolvedEndpoints())
                 .threadNamePrefix("discovery-etcd")
                 .maxInboundMessageSize(64 * 1024 * 1024)
                 .intercept(new TokenInterceptor());

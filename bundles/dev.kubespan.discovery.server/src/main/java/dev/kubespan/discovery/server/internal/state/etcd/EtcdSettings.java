@@ -88,6 +88,20 @@ public record EtcdSettings(List<InetSocketAddress> endpoints, boolean tls, Path 
     public record Parsed(List<InetSocketAddress> endpoints, boolean tls) {
     }
 
+    /** The endpoints with host names resolved (at start). */
+    List<InetSocketAddress> resolvedEndpoints() {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (InetSocketAddress a : endpoints) {
+            InetSocketAddress r = a.isUnresolved() ? new InetSocketAddress(a.getHostString(), a.getPort()) : a;
+            if (r.isUnresolved()) {
+                throw new IllegalArgumentException("etcd endpoint " + a.getHostString() + ":" + a.getPort()
+                        + ": cannot resolve " + a.getHostString());
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
     private static InetSocketAddress address(String raw, String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         if (colon < 0 || (hostPort.startsWith("[") && !hostPort.substring(0, colon).endsWith("]"))) {
@@ -112,17 +126,24 @@ public record EtcdSettings(List<InetSocketAddress> endpoints, boolean tls, Path 
         try {
             return new InetSocketAddress(IpLiterals.parse(host), port);
         } catch (IllegalArgumentException notAnIp) {
-            // A host name: resolved now; certificates are checked against it.
-            InetSocketAddress a = new InetSocketAddress(host, port);
-            if (a.isUnresolved()) {
-                throw new IllegalArgumentException("etcd endpoint '" + raw + "': cannot resolve " + host);
-            }
-            return a;
+            // A host name: resolved when the server starts; TLS certificates are checked against it.
+            return InetSocketAddress.createUnresolved(host, port);
         }
+    }
+
+    /** The endpoints as URLs, for logs and status. */
+    public String urls() {
+        StringBuilder sb = new StringBuilder();
+        for (InetSocketAddress a : endpoints) {
+            String h = a.getHostString();
+            sb.append(sb.length() == 0 ? "" : ",").append(tls ? "https://" : "http://")
+                    .append(h.contains(":") ? "[" + h + "]" : h).append(':').append(a.getPort());
+        }
+        return sb.toString();
     }
 
     @Override
     public String toString() {
-        return (tls ? "https " : "http ") + endpoints + " prefix " + prefix + (user != null ? " user " + user : "");
+        return urls() + " prefix " + prefix + (user != null ? " user " + user : "") + (certFile != null ? " client certificate" : "");
     }
 }

@@ -108,7 +108,7 @@ public final class EtcdState implements StateBackend {
             return s;
         } catch (RuntimeException e) {
             s.close();
-            throw new IOException("etcd " + settings.endpoints() + ": " + describe(e), e);
+            throw new IOException("etcd " + settings.urls() + ": " + describe(e), e);
         }
     }
 
@@ -162,87 +162,110 @@ public final class EtcdState implements StateBackend {
                 dropOrphanEndpoints(clusterId, affiliateId);
                 continue;
             }
-            if (creating) {
-                read = read(clusterId, affiliateId, true, false);
-                if (read.head() != null || !read.endpoints().isEmpty()) {
-                    continue;
-                }
-                if (read.clusterAffiliates() >= limits.maxAffiliatesPerCluster()) {
-                    throw StateException.exhausted("too many affiliates in the cluster", "cluster_affiliates");
-                }
-                if (read.marker() == null && read.clusterAffiliates() == 0 && read.clusters() >= limits.maxClusters()) {
-                    throw StateException.exhausted("too many clusters on this server", "clusters");
-                }
-                if (read.allAffiliates() >= limits.maxAffiliates()) {
-                    throw StateException.exhausted("too many affiliates on this server", "affiliates");
-                }
-            }
-            long expiresAt = roundUpToSecond(wallMillis.getAsLong() + u.ttlMillis());
-            AffiliateRecord record = creating ? AffiliateRecord.create(affiliateId, expiresAt) : record(read);
-            long headExpiresBefore = creating ? 0 : record.expiresAt();
-            AffiliateRecord.Merge m = record.merge(u.data(), u.endpoints(), expiresAt,
-                    limits.maxEndpointsPerAffiliate(), creating);
-            TxnRequest.Builder txn = TxnRequest.newBuilder();
-            try {
-                ByteString head = keys.affiliate(clusterId, affiliateId);
-                if (creating || m.dataWritten()) {
-                    txn.addSuccess(put(PutRequest.newBuilder().setKey(head).setValue(headValue(record.data()))
-                            .setLease(leases.leaseFor(record.expiresAt()))));
-                } else if (record.expiresAt() > headExpiresBefore) {
-                    txn.addSuccess(put(PutRequest.newBuilder().setKey(head).setIgnoreValue(true)
-                            .setLease(leases.leaseFor(record.expiresAt()))));
-                }
-                for (Blob e : m.endpointsWritten()) {
-                    txn.addSuccess(put(PutRequest.newBuilder().setKey(keys.endpoint(clusterId, affiliateId, e))
-                            .setLease(leases.leaseFor(record.endpoints().get(e)))));
-                }
-                long markerExpires = read.marker() == null ? 0 : EtcdLeases.expiresAtMillis(read.marker().getLease());
-                if (txn.getSuccessCount() > 0 && markerExpires < record.expiresAt() + MARKER_MARGIN_MS / 2) {
-                    txn.addSuccess(put(PutRequest.newBuilder().setKey(keys.marker(clusterId))
-                            .setLease(leases.leaseFor(record.expiresAt() + MARKER_MARGIN_MS))));
-                }
-            } catch (StatusRuntimeException e) {
-                throw unavailable("lease", e);
-            }
-            if (txn.getSuccessCount() == 0) {
-                if (m.error() != null) {
-                    throw m.error();
-                }
+            Boolean done = creating ? createLocked(u) : write(u, read, false);
+            if (done != null) {
                 return;
             }
-            long r1 = read.revision() + 1;
-            txn.addCompare(Compare.newBuilder().setKey(keys.affiliate(clusterId, affiliateId))
-                    .setTarget(Compare.CompareTarget.MOD).setResult(Compare.CompareResult.EQUAL)
-                    .setModRevision(creating ? 0 : read.head().getModRevision()));
-            txn.addCompare(rangeBefore(keys.endpointsOf(clusterId, affiliateId), Compare.CompareTarget.MOD, r1));
-            if (creating) {
-                txn.addCompare(rangeBefore(keys.affiliates(), Compare.CompareTarget.CREATE, r1));
-                if (read.marker() == null) {
-                    txn.addCompare(rangeBefore(keys.markers(), Compare.CompareTarget.CREATE, r1));
-                }
+        }
+        throw StateException.unavailable("too many concurrent changes to this affiliate, try again");
+    }
+
+    /**
+     * Creations on this replica go one at a time: each compares the whole affiliate range (the
+     * caps), so concurrent ones of the same replica would only make each other retry.
+     */
+    private final Object creations = new Object();
+
+    private Boolean createLocked(Requests.Update u) {
+        synchronized (creations) {
+            Read read = read(u.clusterId(), u.affiliateId(), true, false);
+            if (read.head() != null || !read.endpoints().isEmpty()) {
+                return null; // created meanwhile, or orphans to drop first: start over
             }
-            TxnResponse done;
-            try {
-                done = client.txn(txn.build());
-            } catch (StatusRuntimeException e) {
-                if (EtcdLeases.isLeaseNotFound(e)) {
-                    leases.purge();
-                    forgetLeases(txn);
-                    continue;
-                }
-                throw unavailable("update", e);
+            if (read.clusterAffiliates() >= limits.maxAffiliatesPerCluster()) {
+                throw StateException.exhausted("too many affiliates in the cluster", "cluster_affiliates");
             }
-            markUp();
-            if (!done.getSucceeded()) {
-                continue;
+            if (read.marker() == null && read.clusterAffiliates() == 0 && read.clusters() >= limits.maxClusters()) {
+                throw StateException.exhausted("too many clusters on this server", "clusters");
             }
-            awaitMirror(done.getHeader().getRevision());
+            if (read.allAffiliates() >= limits.maxAffiliates()) {
+                throw StateException.exhausted("too many affiliates on this server", "affiliates");
+            }
+            return write(u, read, true);
+        }
+    }
+
+    /**
+     * Merges the update into what was read and writes it guarded by the read revision; true when
+     * written (or nothing to write), null when the guard failed and the caller must read again.
+     */
+    private Boolean write(Requests.Update u, Read read, boolean creating) {
+        String clusterId = u.clusterId();
+        String affiliateId = u.affiliateId();
+        long expiresAt = roundUpToSecond(wallMillis.getAsLong() + u.ttlMillis());
+        AffiliateRecord record = creating ? AffiliateRecord.create(affiliateId, expiresAt) : record(read);
+        long headExpiresBefore = creating ? 0 : record.expiresAt();
+        AffiliateRecord.Merge m = record.merge(u.data(), u.endpoints(), expiresAt,
+                limits.maxEndpointsPerAffiliate(), creating);
+        TxnRequest.Builder txn = TxnRequest.newBuilder();
+        try {
+            ByteString head = keys.affiliate(clusterId, affiliateId);
+            if (creating || m.dataWritten()) {
+                txn.addSuccess(put(PutRequest.newBuilder().setKey(head).setValue(headValue(record.data()))
+                        .setLease(leases.leaseFor(record.expiresAt()))));
+            } else if (record.expiresAt() > headExpiresBefore) {
+                txn.addSuccess(put(PutRequest.newBuilder().setKey(head).setIgnoreValue(true)
+                        .setLease(leases.leaseFor(record.expiresAt()))));
+            }
+            for (Blob e : m.endpointsWritten()) {
+                txn.addSuccess(put(PutRequest.newBuilder().setKey(keys.endpoint(clusterId, affiliateId, e))
+                        .setLease(leases.leaseFor(record.endpoints().get(e)))));
+            }
+            long markerExpires = read.marker() == null ? 0 : EtcdLeases.expiresAtMillis(read.marker().getLease());
+            if (txn.getSuccessCount() > 0 && markerExpires < record.expiresAt() + MARKER_MARGIN_MS / 2) {
+                txn.addSuccess(put(PutRequest.newBuilder().setKey(keys.marker(clusterId))
+                        .setLease(leases.leaseFor(record.expiresAt() + MARKER_MARGIN_MS))));
+            }
+        } catch (StatusRuntimeException e) {
+            throw unavailable("lease", e);
+        }
+        if (txn.getSuccessCount() == 0) {
             if (m.error() != null) {
                 throw m.error();
             }
-            return;
+            return Boolean.TRUE;
         }
-        throw StateException.unavailable("too many concurrent changes to this affiliate, try again");
+        long r1 = read.revision() + 1;
+        txn.addCompare(Compare.newBuilder().setKey(keys.affiliate(clusterId, affiliateId))
+                .setTarget(Compare.CompareTarget.MOD).setResult(Compare.CompareResult.EQUAL)
+                .setModRevision(creating ? 0 : read.head().getModRevision()));
+        txn.addCompare(rangeBefore(keys.endpointsOf(clusterId, affiliateId), Compare.CompareTarget.MOD, r1));
+        if (creating) {
+            txn.addCompare(rangeBefore(keys.affiliates(), Compare.CompareTarget.CREATE, r1));
+            if (read.marker() == null) {
+                txn.addCompare(rangeBefore(keys.markers(), Compare.CompareTarget.CREATE, r1));
+            }
+        }
+        TxnResponse done;
+        try {
+            done = client.txn(txn.build());
+        } catch (StatusRuntimeException e) {
+            if (EtcdLeases.isLeaseNotFound(e)) {
+                leases.purge();
+                forgetLeases(txn);
+                return null;
+            }
+            throw unavailable("update", e);
+        }
+        markUp();
+        if (!done.getSucceeded()) {
+            return null;
+        }
+        awaitMirror(done.getHeader().getRevision());
+        if (m.error() != null) {
+            throw m.error();
+        }
+        return Boolean.TRUE;
     }
 
     @Override
@@ -703,7 +726,7 @@ public final class EtcdState implements StateBackend {
         if (!watchUp) {
             watchUp = true;
             if (!lastError.isEmpty()) {
-                log.info("etcd available again (" + settings.endpoints() + ")");
+                log.info("etcd available again (" + settings.urls() + ")");
             }
             lastError = "";
         }
@@ -714,7 +737,7 @@ public final class EtcdState implements StateBackend {
         watchUp = false;
         lastError = why;
         if (wasUp) {
-            log.warn("etcd unavailable (" + settings.endpoints() + "): " + why
+            log.warn("etcd unavailable (" + settings.urls() + "): " + why
                     + "; writes fail with UNAVAILABLE, reads serve the last state seen", null);
         } else {
             log.debug("etcd still unavailable: " + why);
@@ -755,7 +778,7 @@ public final class EtcdState implements StateBackend {
 
     @Override
     public Health health() {
-        return watchUp ? new Health(true, "etcd " + settings.endpoints())
+        return watchUp ? new Health(true, "etcd " + settings.urls())
                 : new Health(false, "etcd unavailable: " + lastError);
     }
 
