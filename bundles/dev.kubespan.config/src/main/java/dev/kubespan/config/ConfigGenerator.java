@@ -169,6 +169,15 @@ public final class ConfigGenerator {
                 throw new IllegalArgumentException("discovery endpoint URL '" + url + "' contains '" + c + "'");
             }
         }
+        if (url.contains(",")) {
+            // replicas of one service (http://a:3000,b:3000/): each checked as the config reader will
+            try {
+                dev.kubespan.config.internal.DiscoveryUrls.toEndpoint("check", url);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("discovery endpoint URL " + e.getMessage());
+            }
+            return url;
+        }
         URI u;
         try {
             u = new URI(url);

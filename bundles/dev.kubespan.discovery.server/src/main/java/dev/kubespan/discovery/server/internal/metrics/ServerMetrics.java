@@ -113,6 +113,11 @@ public final class ServerMetrics {
         grpcSent.inc(type, service, method);
     }
 
+    /** The sent-messages count of one method, bound once per call (a Watch sends many). */
+    public java.util.concurrent.atomic.LongAdder grpcSentCounter(String type, String service, String method) {
+        return grpcSent.bind(type, service, method);
+    }
+
     public void grpcHandled(String type, String service, String method, String code, double seconds) {
         grpcHandled.inc(type, service, method, code);
         grpcHandling.observe(seconds, type, service, method);
