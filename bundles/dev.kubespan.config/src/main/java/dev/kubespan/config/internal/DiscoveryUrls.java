@@ -14,12 +14,12 @@ import dev.kubespan.api.spec.DiscoveryServiceEndpoint;
  * authorities separated by commas ({@code http://10.0.0.1:3000,10.0.0.2:3000/}): the target is
  * then {@code host:port,host:port}, and the client fails over from one to the next.
  */
-public final class DiscoveryUrls {
+final class DiscoveryUrls {
     private DiscoveryUrls() {
     }
 
     /** @throws IllegalArgumentException with a reason that quotes the URL */
-    public static DiscoveryServiceEndpoint toEndpoint(String name, String url) {
+    static DiscoveryServiceEndpoint toEndpoint(String name, String url) {
         String text = url == null ? "" : url.trim();
         int schemeEnd = text.indexOf("://");
         if (schemeEnd > 0 && text.indexOf(',', schemeEnd) > 0) {

@@ -319,6 +319,37 @@ public class EtcdReplicasIT {
     }
 
     @Test
+    public void replicasAuthenticateToEtcdWithAUserAndAPasswordFile() throws Exception {
+        java.nio.file.Path password = java.nio.file.Files.createTempFile("etcd-password", "");
+        java.nio.file.Files.writeString(password, "s3cret-for-tests\n");
+        etcd.ctl(1, "user", "add", "root:s3cret-for-tests");
+        etcd.ctl(1, "user", "add", "discovery:s3cret-for-tests");
+        etcd.ctl(1, "role", "add", "discovery");
+        etcd.ctl(1, "role", "grant-permission", "discovery", "--prefix=true", "readwrite", "/replicas/");
+        etcd.ctl(1, "user", "grant-role", "discovery", "discovery");
+        etcd.ctl(1, "auth", "enable");
+        try {
+            var base = settings();
+            var plain = etcd.settings("/replicas/" + test.getMethodName() + "/");
+            var withUser = new dev.kubespan.discovery.server.internal.state.etcd.EtcdSettings(plain.endpoints(), false,
+                    null, null, null, "discovery", password, plain.prefix(), plain.requestTimeout());
+            List<DiscoveryServer> r = replicas(2, base.etcd(withUser));
+            Arrivals watcher = watch(r.get(1), CLUSTER);
+            blocking(channel(r.get(0))).affiliateUpdate(update(CLUSTER, "authenticated", 42));
+            await("the update reached the other replica", Duration.ofSeconds(10), () -> watcher.at.containsKey(42));
+            try {
+                DiscoveryServer.start(settings(), ServerLog.stderr(false)).close();
+                fail("a replica without credentials started");
+            } catch (IOException expected) {
+                System.out.println("FIGURE replica without etcd credentials refuses to start: " + expected.getMessage());
+            }
+        } finally {
+            etcd.ctl(1, "--user", "root:s3cret-for-tests", "auth", "disable");
+            java.nio.file.Files.deleteIfExists(password);
+        }
+    }
+
+    @Test
     public void capsHoldExactlyWhenReplicasCreateConcurrently() throws Exception {
         ServerSettings s = settings().caps(4, 12);
         List<DiscoveryServer> r = replicas(3, s);
