@@ -71,10 +71,10 @@ public class DiscoveryReplicasE2EIT {
         List<MeshLab.Background> pings = new ArrayList<>();
         int seconds = 40;
         for (String to : List.of("node2", "node3")) {
-            pings.add(lab.background("node1", "failover-ping-" + to, "ping", "-6", "-i", "0.2", "-w",
+            pings.add(lab.background("node1", "failover-ping-node1-" + to, "ping", "-6", "-i", "0.2", "-w",
                     String.valueOf(seconds), lab.kubespanAddress(to)));
         }
-        pings.add(lab.background("node2", "failover-ping-node3", "ping", "-6", "-i", "0.2", "-w",
+        pings.add(lab.background("node2", "failover-ping-node2-node3", "ping", "-6", "-i", "0.2", "-w",
                 String.valueOf(seconds), lab.kubespanAddress("node3")));
         Thread.sleep(3000);
         lab.killReplica(1);
