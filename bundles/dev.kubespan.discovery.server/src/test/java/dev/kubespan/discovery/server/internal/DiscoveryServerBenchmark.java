@@ -111,7 +111,12 @@ public final class DiscoveryServerBenchmark {
         if (pinned()) {
             cmd.addAll(List.of("taskset", "-c", "0"));
         }
-        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g", "-cp",
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String extra = System.getenv("BENCH_SERVER_OPTS"); // e.g. a JFR recording
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-Xmx2g", "-cp",
                 System.getProperty("java.class.path"), BenchServer.class.getName(), "--addr", "127.0.0.1:" + port,
                 "--metrics-addr=", "--snapshots-enabled=false", "--rate-limit", "0", "--max-affiliates", "1000000",
                 "--max-clusters", "100000"));
@@ -119,6 +124,9 @@ public final class DiscoveryServerBenchmark {
         server = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         serverOut = new BufferedReader(new InputStreamReader(server.getInputStream()));
         String first = serverOut.readLine();
+        while (first != null && !first.startsWith("PORT ") && first.startsWith("[")) {
+            first = serverOut.readLine(); // JVM notices (e.g. a JFR recording started)
+        }
         if (first == null || !first.startsWith("PORT ")) {
             throw new IllegalStateException("server did not start: " + first);
         }

@@ -17,11 +17,12 @@ public record Limits(int maxClusterIdLength, int maxAffiliateIdLength, int maxAf
 
     /**
      * Events a watcher may have pending before it is dropped as lost. The reference server keeps
-     * 32; ours delivers off the updating thread and batches, so a burst of updates would overflow
-     * 32 before the fan-out thread runs. 256 still ends a client that stops reading (its
-     * transport window holds a few hundred more) and costs at most 256 references per watcher.
+     * 32; ours delivers off the updating thread and batches, so a burst of updates (or a pause of
+     * the watcher's reader: 512 events are a quarter second at 2,000 updates/s) would overflow 32
+     * before the fan-out thread runs. 512 still ends a client that stops reading (its transport
+     * window holds ~1 MiB more) and costs at most 512 references per watcher.
      */
-    public static final int DEFAULT_WATCH_BUFFER = 256;
+    public static final int DEFAULT_WATCH_BUFFER = 512;
 
     public static final Limits DEFAULT = new Limits(256, 256, 2048, 32, Duration.ofMinutes(30), 1024, 64,
             DEFAULT_WATCH_BUFFER, DEFAULT_MAX_CLUSTERS, DEFAULT_MAX_AFFILIATES);
