@@ -680,7 +680,7 @@ public final class EtcdState implements StateBackend {
             client.invalidateToken();
         }
         errors.accept("watch");
-        markError("watch: " + status.getCode() + (status.getDescription() == null ? "" : " " + status.getDescription()));
+        markError("watch: " + describe(status.asRuntimeException()));
         long delay = watchBackoffMs;
         watchBackoffMs = Math.min(5_000, watchBackoffMs * 2);
         restartWatch(false, delay);
@@ -751,7 +751,9 @@ public final class EtcdState implements StateBackend {
             if ((d == null || d.isEmpty()) && st.getCause() != null) {
                 d = st.getCause().getMessage();
             }
-            return st.getCode() + (d == null || d.isEmpty() ? "" : " " + d);
+            String what = st.getCode() + (d == null || d.isEmpty() ? "" : " " + d);
+            return st.getCode() == Status.Code.UNAVAILABLE ? "no etcd member reachable (" + what + ")"
+                    : st.getCode() == Status.Code.DEADLINE_EXCEEDED ? "etcd did not answer in time (" + what + ")" : what;
         }
         return String.valueOf(e.getMessage());
     }
