@@ -20,10 +20,16 @@
 #
 # ETCD_NET (default 10.98.0) and ETCD_BASE (default 10) choose the addresses; with a
 # BRIDGE_NS of another lab (mesh.sh's ks-br, 10.99.0), set them to fit that lab.
+# ETCD_TLS=1: clients must use TLS with a client certificate (https://); `up` makes a CA, a
+# server certificate for every member address and a client certificate in WORK/etcd/tls
+# (ca.pem, client.pem, client-key.pem: PEM, the key PKCS#8).
 set -euo pipefail
 
 ETCD_NET=${ETCD_NET:-10.98.0}
 ETCD_BASE=${ETCD_BASE:-10}
+ETCD_TLS=${ETCD_TLS:-0}
+SCHEME=http
+[ "$ETCD_TLS" = 1 ] && SCHEME=https
 
 log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 ip_of() { echo "$ETCD_NET.$((ETCD_BASE + $1))"; }
@@ -36,17 +42,42 @@ cluster_of() { # N
 
 cmd_endpoints() {
     local out="" i
-    for i in $(seq 1 "$1"); do out="$out${out:+,}http://$(ip_of "$i"):2379"; done
+    for i in $(seq 1 "$1"); do out="$out${out:+,}$SCHEME://$(ip_of "$i"):2379"; done
     echo "$out"
+}
+
+ctl_tls() { # WORK: etcdctl's TLS flags, if any
+    [ "$ETCD_TLS" = 1 ] && echo "--cacert $1/etcd/tls/ca.pem --cert $1/etcd/tls/client.pem --key $1/etcd/tls/client-key.pem"
+    return 0
+}
+
+make_certs() { # WORK N
+    local dir=$1/etcd/tls n=$2 san="IP:127.0.0.1" i
+    mkdir -p "$dir"
+    for i in $(seq 1 "$n"); do san="$san,IP:$(ip_of "$i")"; done
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=ks-etcd-lab-ca \
+        -keyout "$dir/ca-key.pem" -out "$dir/ca.pem" 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=ks-etcd-member \
+        -keyout "$dir/server-key.pem" -out "$dir/server.csr" 2>/dev/null
+    printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth,clientAuth\n' "$san" >"$dir/server.ext"
+    openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca-key.pem" -CAcreateserial -days 2 \
+        -extfile "$dir/server.ext" -out "$dir/server.pem" 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=discovery \
+        -keyout "$dir/client-key.pem" -out "$dir/client.csr" 2>/dev/null
+    printf 'extendedKeyUsage=clientAuth\n' >"$dir/client.ext"
+    openssl x509 -req -in "$dir/client.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca-key.pem" -CAcreateserial -days 2 \
+        -extfile "$dir/client.ext" -out "$dir/client.pem" 2>/dev/null
 }
 
 member_start() { # WORK I
     local work=$1 i=$2 n; n=$(cat "$work/etcd/size")
     local a; a=$(ip_of "$i")
-    local state=new
+    local state=new tls=()
     [ -d "$work/etcd/e$i/member" ] && state=existing
-    ip netns exec "ks-etcd$i" etcd --name "e$i" --data-dir "$work/etcd/e$i" \
-        --listen-client-urls "http://$a:2379" --advertise-client-urls "http://$a:2379" \
+    [ "$ETCD_TLS" = 1 ] && tls=(--cert-file "$work/etcd/tls/server.pem" --key-file "$work/etcd/tls/server-key.pem"
+        --trusted-ca-file "$work/etcd/tls/ca.pem" --client-cert-auth)
+    ip netns exec "ks-etcd$i" etcd --name "e$i" --data-dir "$work/etcd/e$i" "${tls[@]}" \
+        --listen-client-urls "$SCHEME://$a:2379" --advertise-client-urls "$SCHEME://$a:2379" \
         --listen-peer-urls "http://$a:2380" --initial-advertise-peer-urls "http://$a:2380" \
         --initial-cluster "$(cluster_of "$n")" --initial-cluster-state "$state" \
         --initial-cluster-token ks-etcd-lab --experimental-enable-lease-checkpoint=true \
@@ -71,6 +102,7 @@ cmd_up() {
         echo "$br" >"$work/etcd/own-bridge"
     fi
     local i
+    [ "$ETCD_TLS" = 1 ] && make_certs "$work" "$n"
     for i in $(seq 1 "$n"); do
         ip netns add "ks-etcd$i"
         ip -n "ks-etcd$i" link set lo up
@@ -82,7 +114,8 @@ cmd_up() {
         member_start "$work" "$i"
     done
     local deadline=$(( $(date +%s) + 30 ))
-    until ip netns exec ks-etcd1 etcdctl --endpoints "$(cmd_endpoints "$n")" endpoint health >/dev/null 2>&1; do
+    # shellcheck disable=SC2046
+    until ip netns exec ks-etcd1 etcdctl $(ctl_tls "$work") --endpoints "$(cmd_endpoints "$n")" endpoint health >/dev/null 2>&1; do
         if [ "$(date +%s)" -ge $deadline ]; then
             log "etcd did not become healthy; member logs:"
             for i in $(seq 1 "$n"); do tail -n 15 "$work/etcd/e$i.log" "$work/etcd/e$i.out" >&2 || true; done
@@ -108,7 +141,8 @@ cmd_start() {
     member_start "$1" "$2"
     local a; a=$(ip_of "$2")
     for _ in $(seq 1 150); do
-        ip netns exec "ks-etcd$2" etcdctl --endpoints "http://$a:2379" endpoint health >/dev/null 2>&1 && return 0
+        # shellcheck disable=SC2046
+        ip netns exec "ks-etcd$2" etcdctl $(ctl_tls "$1") --endpoints "$SCHEME://$a:2379" endpoint health >/dev/null 2>&1 && return 0
         sleep 0.2
     done
     log "etcd member $2 did not come back"; return 1
@@ -123,7 +157,8 @@ cmd_start_all() {
     local work=$1 n i; n=$(cat "$work/etcd/size")
     for i in $(seq 1 "$n"); do member_start "$work" "$i"; done
     for _ in $(seq 1 150); do
-        ip netns exec ks-etcd1 etcdctl --endpoints "$(cmd_endpoints "$n")" endpoint health >/dev/null 2>&1 && return 0
+        # shellcheck disable=SC2046
+        ip netns exec ks-etcd1 etcdctl $(ctl_tls "$work") --endpoints "$(cmd_endpoints "$n")" endpoint health >/dev/null 2>&1 && return 0
         sleep 0.2
     done
     log "etcd did not come back"; return 1
@@ -141,7 +176,7 @@ cmd_down() {
     fi
 }
 
-cmd_ctl() {
+cmd_ctl() { # without TLS only (the tests that change etcd's users run without it)
     local i=$1; shift
     ip netns exec "ks-etcd$i" etcdctl --endpoints "http://$(ip_of "$i"):2379" "$@"
 }

@@ -21,19 +21,29 @@ public final class EtcdLab implements AutoCloseable {
     private final Path script;
     private final Path work;
     private final int members;
+    private final boolean tls;
 
-    private EtcdLab(Path work, int members) {
+    private EtcdLab(Path work, int members, boolean tls) {
         this.script = Path.of(System.getProperty("kubespan.root", "../..")).resolve("scripts/lib/etcd.sh");
         this.work = work;
         this.members = members;
+        this.tls = tls;
     }
 
     /** Starts {@code members} members and waits until the cluster is healthy. */
     public static EtcdLab start(String name, int members) throws IOException {
+        return start(name, members, false);
+    }
+
+    /**
+     * As {@link #start(String, int)}; {@code tls}: clients need TLS and a client certificate
+     * ({@link #tlsFile}: {@code ca.pem}, {@code client.pem}, {@code client-key.pem}).
+     */
+    public static EtcdLab start(String name, int members, boolean tls) throws IOException {
         Path work = Path.of(System.getProperty("kubespan.itest.workdir", "target/it-work"), name);
         deleteTree(work);
         Files.createDirectories(work);
-        EtcdLab lab = new EtcdLab(work, members);
+        EtcdLab lab = new EtcdLab(work, members, tls);
         try {
             lab.run("up", work.toString(), String.valueOf(members));
         } catch (RuntimeException e) {
@@ -47,11 +57,17 @@ public final class EtcdLab implements AutoCloseable {
         return run("endpoints", String.valueOf(members)).trim();
     }
 
-    /** Settings for a backend on this cluster under its own key prefix. */
+    /** Settings for a backend on this cluster under its own key prefix (with TLS: CA and client certificate). */
     public EtcdSettings settings(String prefix) {
         EtcdSettings.Parsed p = EtcdSettings.parseEndpoints(endpoints());
-        return new EtcdSettings(p.endpoints(), p.tls(), null, null, null, null, null, prefix,
+        return new EtcdSettings(p.endpoints(), p.tls(), tls ? tlsFile("ca.pem") : null,
+                tls ? tlsFile("client.pem") : null, tls ? tlsFile("client-key.pem") : null, null, null, prefix,
                 EtcdSettings.DEFAULT_TIMEOUT);
+    }
+
+    /** A file the TLS lab made (CA, client certificate and key). */
+    public Path tlsFile(String name) {
+        return work.resolve("etcd/tls").resolve(name);
     }
 
     /** SIGKILL of one member (1-based). */
@@ -85,7 +101,9 @@ public final class EtcdLab implements AutoCloseable {
         cmd.add(script.toString());
         cmd.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().put("ETCD_TLS", tls ? "1" : "0");
+            Process p = pb.start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(Duration.ofMinutes(1).toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();

@@ -748,8 +748,13 @@ public final class EtcdState implements StateBackend {
         if (e instanceof StatusRuntimeException s) {
             Status st = s.getStatus();
             String d = st.getDescription();
-            if ((d == null || d.isEmpty()) && st.getCause() != null) {
-                d = st.getCause().getMessage();
+            Throwable root = st.getCause();
+            while (root != null && root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            if (root != null && root.getMessage() != null) {
+                // grpc says "io exception" or "ssl exception"; the cause says what (refused, untrusted, ...)
+                d = (d == null || d.isEmpty() ? "" : d + ": ") + root.getMessage();
             }
             String what = st.getCode() + (d == null || d.isEmpty() ? "" : " " + d);
             return st.getCode() == Status.Code.UNAVAILABLE ? "no etcd member reachable (" + what + ")"
