@@ -1,8 +1,8 @@
 package dev.kubespan.discovery.server.internal;
 
 import java.io.IOException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,7 +33,7 @@ public final class DiscoveryServer implements AutoCloseable {
     private final ServerLog log;
     private volatile StateBackend state;
     private final ServerMetrics metrics;
-    private final ExecutorService fanOut;
+    private final ScheduledExecutorService fanOut;
     private final SnapshotFile snapshots;
     private final TokenBuckets limiter;
     private final ScheduledThreadPoolExecutor housekeeping;
@@ -50,7 +50,7 @@ public final class DiscoveryServer implements AutoCloseable {
         });
         // Watch deliveries run here, off the threads of the calls that change the state.
         AtomicInteger fanOutThreads = new AtomicInteger();
-        this.fanOut = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+        this.fanOut = Executors.newScheduledThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
             Thread t = new Thread(r, "discovery-fanout-" + fanOutThreads.incrementAndGet());
             t.setDaemon(true);
             return t;

@@ -4,7 +4,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 
 import com.google.protobuf.ByteString;
 
@@ -37,13 +37,14 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
     private final StateBackend state;
     private final ServerMetrics metrics;
     private final String redirectEndpoint;
-    private final Executor fanOut;
+    private final ScheduledExecutorService fanOut;
 
     /**
      * {@code redirectEndpoint} null or blank: Hello never redirects. Watch deliveries run on
      * {@code fanOut}, off the threads of the calls that change the state.
      */
-    public ClusterService(StateBackend state, ServerMetrics metrics, String redirectEndpoint, Executor fanOut) {
+    public ClusterService(StateBackend state, ServerMetrics metrics, String redirectEndpoint,
+            ScheduledExecutorService fanOut) {
         this.state = state;
         this.metrics = metrics;
         this.redirectEndpoint = redirectEndpoint == null || redirectEndpoint.isBlank() ? null : redirectEndpoint.trim();

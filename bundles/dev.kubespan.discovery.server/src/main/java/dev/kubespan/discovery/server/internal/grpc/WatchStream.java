@@ -1,7 +1,8 @@
 package dev.kubespan.discovery.server.internal.grpc;
 
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.kubespan.discovery.grpc.server.WatchResponse;
@@ -23,21 +24,30 @@ import io.grpc.stub.ServerCallStreamObserver;
 final class WatchStream {
     /** Upper bound of one batched message; a single event is at most ~4.5 KB. */
     private static final int MAX_BATCH_BYTES = 256 * 1024;
+    /**
+     * A watcher that was sent something less than this long ago waits out the rest before the
+     * next send, so that a stream of updates goes out in batches instead of one message each
+     * (each message costs the transport far more than its bytes). A change after a quiet spell
+     * goes out at once.
+     */
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final ServerCallStreamObserver<Object> out;
-    private final Executor executor;
+    private final ScheduledExecutorService executor;
+    private volatile long lastSendNanos = System.nanoTime() - LINGER_NANOS;
     private final AtomicInteger wip = new AtomicInteger();
     private volatile Subscription subscription;
     private volatile boolean done;
     private boolean snapshotSent;
 
-    private WatchStream(ServerCallStreamObserver<Object> out, Executor executor) {
+    private WatchStream(ServerCallStreamObserver<Object> out, ScheduledExecutorService executor) {
         this.out = out;
         this.executor = executor;
     }
 
     /** Registers the watch and schedules the snapshot; throws StateException for a bad cluster ID. */
-    static void start(StateBackend state, String clusterId, ServerCallStreamObserver<Object> out, Executor executor) {
+    static void start(StateBackend state, String clusterId, ServerCallStreamObserver<Object> out,
+            ScheduledExecutorService executor) {
         WatchStream w = new WatchStream(out, executor);
         out.setOnCancelHandler(w::cancelled);
         out.setOnReadyHandler(w::schedule);
@@ -62,7 +72,12 @@ final class WatchStream {
             return;
         }
         try {
-            executor.execute(this::drain);
+            long wait = lastSendNanos + LINGER_NANOS - System.nanoTime();
+            if (wait > 0) {
+                executor.schedule(this::drain, wait, TimeUnit.NANOSECONDS);
+            } else {
+                executor.execute(this::drain);
+            }
         } catch (RejectedExecutionException stopping) {
             // The server is closing; its shutdown ends the call.
         }
@@ -117,6 +132,7 @@ final class WatchStream {
             if (first == null) {
                 return;
             }
+            lastSendNanos = System.nanoTime();
             byte[] bytes = first.wireForm(Messages::watchResponseBytes);
             ClusterEvent next = s.peek();
             if (next == null || next.isDeleted() != first.isDeleted()) {
