@@ -17,7 +17,12 @@
 #                                                      10.99.0.250 / fd99::fa (Prometheus, a browser)
 #   mesh.sh discovery-stop  WORK
 #   mesh.sh discovery-metrics WORK                     the discovery server's /metrics
-#   mesh.sh cluster-config  WORK DIST                  generate the shared cluster id and secret
+#   mesh.sh cluster-config  WORK DIST [URL]            generate the shared cluster id and secret (discovery
+#                                                      endpoint URL: default the lab's server)
+#   mesh.sh replica-start   WORK DIST I ETCD_URLS      discovery replica I on etcd, 10.99.0.(240+I):3000
+#                                                      (metrics on the same address, port 2122)
+#   mesh.sh replica-kill    WORK I                     SIGKILL replica I
+#   mesh.sh replica-metrics WORK I                     its /metrics text
 #   mesh.sh node-net        WORK NAME INDEX            only the node's namespace on the bridge (to add
 #                                                      links before its agent's first start)
 #   mesh.sh node-start      WORK DIST NAME INDEX       agent NAME at 10.99.0.INDEX / fd99::INDEX
@@ -104,9 +109,37 @@ cmd_discovery_stop() {
 }
 
 cmd_cluster_config() {
-    local work=$1 dist=$2
-    "$dist/bin/kubespan" gen-config --with-kubespan --discovery-endpoint "http://$DISC_IP:3000/" >"$work/cluster.yaml"
+    local work=$1 dist=$2 url=${3:-http://$DISC_IP:3000/}
+    "$dist/bin/kubespan" gen-config --with-kubespan --discovery-endpoint "$url" >"$work/cluster.yaml"
     chmod 600 "$work/cluster.yaml"
+}
+
+# Discovery replicas sharing their state in etcd (scripts/lib/etcd.sh puts the members on ks-br).
+cmd_replica_start() {
+    local work=$1 dist=$2 i=$3 etcd=$4
+    local ip="$NET4.$((240 + i))"
+    ip netns list | grep -qw "ks-disc$i" || host_up "ks-disc$i" $((240 + i))
+    mkdir -p "$work/replica$i"
+    ip netns exec "ks-disc$i" "$dist/bin/kubespan-discovery" --addr "$ip:3000" --metrics-addr "$ip:2122" \
+        --state etcd --etcd-endpoints "$etcd" >>"$work/replica$i/server.log" 2>&1 &
+    echo $! >"$work/replica$i/pid"
+    for _ in $(seq 1 150); do
+        ip netns exec "ks-disc$i" bash -c "exec 3<>/dev/tcp/$ip/3000" 2>/dev/null && return 0
+        sleep 0.2
+    done
+    log "replica $i did not start; its log:"; tail -n 30 "$work/replica$i/server.log" >&2
+    return 1
+}
+
+cmd_replica_kill() {
+    local work=$1 i=$2
+    local pid; pid=$(cat "$work/replica$i/pid")
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+cmd_replica_metrics() {
+    local work=$1 i=$2 ip="$NET4.$((240 + $2))"
+    ip netns exec "ks-disc$i" bash -c "exec 3<>/dev/tcp/$ip/2122; printf 'GET /metrics HTTP/1.0\\r\\nHost: x\\r\\n\\r\\n' >&3; cat <&3"
 }
 
 cmd_node_start() {
@@ -299,6 +332,9 @@ case "$sub" in
     discovery-stop) cmd_discovery_stop "$@" ;;
     observer-up) cmd_observer_up "$@" ;;
     cluster-config) cmd_cluster_config "$@" ;;
+    replica-start) cmd_replica_start "$@" ;;
+    replica-kill) cmd_replica_kill "$@" ;;
+    replica-metrics) cmd_replica_metrics "$@" ;;
     node-net) cmd_node_net "$@" ;;
     node-start) cmd_node_start "$@" ;;
     node-kill) cmd_node_kill "$@" ;;

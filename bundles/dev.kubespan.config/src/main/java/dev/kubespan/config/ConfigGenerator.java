@@ -201,6 +201,22 @@ public final class ConfigGenerator {
                 throw new IllegalArgumentException("discovery endpoint URL '" + url + "' contains '" + c + "'");
             }
         }
+        int schemeEnd = url.indexOf("://");
+        if (schemeEnd > 0 && url.indexOf(',', schemeEnd) > 0) {
+            // Replicas of one service (http://a:3000,b:3000/): each server checked as a URL of its own.
+            // (Plain string work: gen-config runs without the other bundles on its class path.)
+            String rest = url.substring(schemeEnd + 3);
+            int slash = rest.indexOf('/');
+            String path = slash < 0 ? "" : rest.substring(slash);
+            for (String a : (slash < 0 ? rest : rest.substring(0, slash)).split(",", -1)) {
+                if (a.isEmpty()) {
+                    throw new IllegalArgumentException("discovery endpoint URL '" + url
+                            + "' has an empty entry in its list of servers");
+                }
+                checkDiscoveryEndpoint(url.substring(0, schemeEnd + 3) + a + path);
+            }
+            return url;
+        }
         URI u;
         try {
             u = new URI(url);

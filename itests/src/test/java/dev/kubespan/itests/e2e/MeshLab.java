@@ -25,14 +25,66 @@ final class MeshLab implements AutoCloseable {
     private final List<String> started = new ArrayList<>();
 
     MeshLab(String name) throws IOException {
+        this(name, null);
+    }
+
+    /** A lab whose nodes use {@code discoveryUrl} (null: the lab's own discovery server). */
+    MeshLab(String name, String discoveryUrl) throws IOException {
         Path root = Path.of(System.getProperty("kubespan.itest.root"));
         this.script = root.resolve("scripts/lib/mesh.sh");
+        this.etcdScript = root.resolve("scripts/lib/etcd.sh");
         this.dist = Path.of(System.getProperty("kubespan.itest.dist"));
         this.work = Path.of(System.getProperty("kubespan.itest.workdir"), "e2e-" + name);
         deleteTree(work);
         Files.createDirectories(work);
         mesh("lab-up", work.toString());
-        mesh("cluster-config", work.toString(), dist.toString());
+        if (discoveryUrl == null) {
+            mesh("cluster-config", work.toString(), dist.toString());
+        } else {
+            mesh("cluster-config", work.toString(), dist.toString(), discoveryUrl);
+        }
+    }
+
+    // --- discovery replicas on etcd (scripts/lib/etcd.sh, members on the lab's bridge at 10.99.0.231..) ---
+
+    private final Path etcdScript;
+
+    private Result etcd(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("env", "ETCD_NET=10.99.0", "ETCD_BASE=230", etcdScript.toString()));
+        cmd.addAll(List.of(args));
+        Result r = exec(cmd, Duration.ofMinutes(2));
+        if (r.exit != 0) {
+            throw new AssertionError("etcd.sh " + String.join(" ", args) + " failed (" + r.exit + "):\n" + r.output);
+        }
+        return r;
+    }
+
+    /** Starts an etcd cluster of {@code members} on the lab's bridge; returns its client URLs. */
+    String startEtcd(int members) {
+        etcd("up", work.toString(), String.valueOf(members), "ks-br");
+        return etcd("endpoints", String.valueOf(members)).output().trim();
+    }
+
+    void killEtcd() {
+        etcd("stop-all", work.toString());
+    }
+
+    void restartEtcd() {
+        etcd("start-all", work.toString());
+    }
+
+    /** Discovery replica {@code index} (1..9) at 10.99.0.(240+index):3000, state in etcd. */
+    void startReplica(int index, String etcdUrls) {
+        mesh("replica-start", work.toString(), dist.toString(), String.valueOf(index), etcdUrls);
+    }
+
+    void killReplica(int index) {
+        mesh("replica-kill", work.toString(), String.valueOf(index));
+    }
+
+    /** The replica's Prometheus text. */
+    String replicaMetrics(int index) {
+        return mesh("replica-metrics", work.toString(), String.valueOf(index));
     }
 
     Path work() {

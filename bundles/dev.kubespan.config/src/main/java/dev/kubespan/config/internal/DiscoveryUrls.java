@@ -10,7 +10,9 @@ import dev.kubespan.api.spec.DiscoveryServiceEndpoint;
 /**
  * Turns a discovery service URL into the gRPC target Talos uses (kubespan-node.md §6.2):
  * {@code http} means plaintext with default port 80; {@code https} and {@code grpc} mean TLS with
- * default port 443. The path is ignored.
+ * default port 443. The path is ignored. Replicas of one service may share the URL, their
+ * authorities separated by commas ({@code http://10.0.0.1:3000,10.0.0.2:3000/}): the target is
+ * then {@code host:port,host:port}, and the client fails over from one to the next.
  */
 final class DiscoveryUrls {
     private DiscoveryUrls() {
@@ -19,6 +21,34 @@ final class DiscoveryUrls {
     /** @throws IllegalArgumentException with a reason that quotes the URL */
     static DiscoveryServiceEndpoint toEndpoint(String name, String url) {
         String text = url == null ? "" : url.trim();
+        int schemeEnd = text.indexOf("://");
+        if (schemeEnd > 0 && text.indexOf(',', schemeEnd) > 0) {
+            return replicas(name, text, schemeEnd);
+        }
+        return single(name, text);
+    }
+
+    /** {@code scheme://a,b,c/path}: each authority checked as a URL of its own, joined in order. */
+    private static DiscoveryServiceEndpoint replicas(String name, String text, int schemeEnd) {
+        String scheme = text.substring(0, schemeEnd + 3);
+        String rest = text.substring(schemeEnd + 3);
+        int slash = rest.indexOf('/');
+        String authorities = slash < 0 ? rest : rest.substring(0, slash);
+        String path = slash < 0 ? "" : rest.substring(slash);
+        StringBuilder target = new StringBuilder();
+        boolean insecure = false;
+        for (String a : authorities.split(",", -1)) {
+            if (a.isBlank()) {
+                throw new IllegalArgumentException("'" + text + "' has an empty entry in its list of servers");
+            }
+            DiscoveryServiceEndpoint one = single(name, scheme + a.trim() + path);
+            insecure = one.insecure();
+            target.append(target.length() == 0 ? "" : ",").append(one.endpoint());
+        }
+        return new DiscoveryServiceEndpoint(name, target.toString(), insecure);
+    }
+
+    private static DiscoveryServiceEndpoint single(String name, String text) {
         if (text.isEmpty()) {
             throw new IllegalArgumentException("empty URL");
         }

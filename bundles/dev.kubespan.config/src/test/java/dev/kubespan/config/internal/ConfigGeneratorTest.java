@@ -109,6 +109,18 @@ public class ConfigGeneratorTest {
     }
 
     @Test
+    public void replicasOfOneServiceMayShareTheUrl() throws Exception {
+        Path file = tmp.getRoot().toPath().resolve("etc/kubespan.yaml");
+        Run r = run("--init", file.toString(), "--discovery-endpoint", "http://10.0.0.1:3000,10.0.0.2:3000/");
+        assertEquals(r.err, 0, r.code);
+        assertEquals("10.0.0.1:3000,10.0.0.2:3000",
+                yaml(Files.readString(file)).ok().discovery().serviceEndpoints().get(0).endpoint());
+        Run bad = run("--discovery-endpoint", "http://10.0.0.1:3000,,10.0.0.2:3000/");
+        assertEquals(2, bad.code);
+        assertTrue(bad.err, bad.err.contains("empty entry"));
+    }
+
+    @Test
     public void initAddsAnIdentityToTheShippedTemplateAndKeepsTheRest() throws Exception {
         Path shipped = Path.of(System.getProperty("user.dir")).resolve("../../etc/kubespan.yaml").normalize();
         Path file = tmp.newFolder("etc").toPath().resolve("kubespan.yaml");

@@ -502,6 +502,27 @@ public class YamlConfigTest {
     }
 
     @Test
+    public void oneUrlMayListReplicasOfOneService() {
+        Outcome o = yaml("""
+                apiVersion: v1alpha1
+                kind: DiscoveryServiceConfig
+                name: fleet
+                endpoint: http://10.0.0.1:3000,DISCOVERY-2.example:3000,[fd00::3]:3000/
+                ---
+                apiVersion: v1alpha1
+                kind: DiscoveryServiceConfig
+                name: broken
+                endpoint: https://a.example,,b.example/
+                """);
+        o.rejectedAt("DiscoveryServiceConfig[broken].endpoint", "empty entry");
+        assertEquals(new dev.kubespan.api.spec.DiscoveryServiceEndpoint("fleet",
+                "10.0.0.1:3000,discovery-2.example:3000,[fd00::3]:3000", true),
+                DiscoveryUrls.toEndpoint("fleet", "http://10.0.0.1:3000,DISCOVERY-2.example:3000,[fd00::3]:3000/"));
+        assertEquals("a.example:443,b.example:8443",
+                DiscoveryUrls.toEndpoint("x", "https://a.example,b.example:8443").endpoint());
+    }
+
+    @Test
     public void singletonDocumentsMayNotRepeat() {
         yaml("apiVersion: v1alpha1\nkind: KubeSpanConfig\n---\napiVersion: v1alpha1\nkind: KubeSpanConfig\n")
                 .rejectedAt("KubeSpanConfig", "a second KubeSpanConfig document");

@@ -1,6 +1,8 @@
 package dev.kubespan.discovery.grpc.transport;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,10 +11,13 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.grpc.Attributes;
 import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptor;
+import io.grpc.EquivalentAddressGroup;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.NameResolver;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
@@ -36,10 +41,15 @@ public final class OwnedChannel implements AutoCloseable {
         ChannelCredentials creds;
         if (b.plaintext) {
             creds = InsecureChannelCredentials.create();
-        } else if (b.caFile != null) {
-            creds = TlsChannelCredentials.newBuilder().trustManager(b.caFile.toFile()).build();
         } else {
-            creds = TlsChannelCredentials.create();
+            TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
+            if (b.caFile != null) {
+                tls.trustManager(b.caFile.toFile());
+            }
+            if (b.clientCertificate != null) {
+                tls.keyManager(b.clientCertificate.toFile(), b.clientKey.toFile());
+            }
+            creds = tls.build();
         }
         EventLoopGroup g = OwnedThreads.nioGroup(1, b.threadNamePrefix + "-io");
         ExecutorService exec = OwnedThreads.cachedPool(b.threadNamePrefix + "-call");
@@ -53,6 +63,9 @@ public final class OwnedChannel implements AutoCloseable {
                     .maxInboundMessageSize(b.maxInboundMessageSize);
             if (b.overrideAuthority != null) {
                 nb.overrideAuthority(b.overrideAuthority);
+            }
+            if (b.addresses != null) {
+                nb.nameResolverFactory(new StaticAddresses(b.addresses)).defaultLoadBalancingPolicy("round_robin");
             }
             if (b.keepAliveTime != null) {
                 nb.keepAliveTime(b.keepAliveTime.toMillis(), TimeUnit.MILLISECONDS)
@@ -80,6 +93,64 @@ public final class OwnedChannel implements AutoCloseable {
     /** Starts building a channel to a gRPC target such as {@code host:port}. */
     public static Builder forTarget(String target) {
         return new Builder(target);
+    }
+
+    /**
+     * Starts building a channel spread over several servers of one service (round robin; a server
+     * that fails is skipped until it answers again). With TLS each server's certificate is checked
+     * against its own host name.
+     */
+    public static Builder forAddresses(List<InetSocketAddress> addresses) {
+        if (addresses.isEmpty()) {
+            throw new IllegalArgumentException("no address");
+        }
+        Builder b = new Builder("static:///" + authority(addresses.get(0)));
+        b.addresses = List.copyOf(addresses);
+        return b;
+    }
+
+    private static String authority(InetSocketAddress a) {
+        String host = a.getHostString();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /** The fixed address list of {@link #forAddresses}; each address its own group, with its own TLS authority. */
+    private static final class StaticAddresses extends NameResolver.Factory {
+        private final List<InetSocketAddress> addresses;
+
+        StaticAddresses(List<InetSocketAddress> addresses) {
+            this.addresses = addresses;
+        }
+
+        @Override
+        public NameResolver newNameResolver(URI targetUri, NameResolver.Args args) {
+            return new NameResolver() {
+                @Override
+                public String getServiceAuthority() {
+                    return authority(addresses.get(0));
+                }
+
+                @Override
+                public void start(Listener2 listener) {
+                    List<EquivalentAddressGroup> groups = new ArrayList<>();
+                    for (InetSocketAddress a : addresses) {
+                        groups.add(new EquivalentAddressGroup(a, Attributes.newBuilder()
+                                .set(EquivalentAddressGroup.ATTR_AUTHORITY_OVERRIDE, authority(a)).build()));
+                    }
+                    listener.onResult(ResolutionResult.newBuilder().setAddressesOrError(
+                            io.grpc.StatusOr.fromValue(groups)).build());
+                }
+
+                @Override
+                public void shutdown() {
+                }
+            };
+        }
+
+        @Override
+        public String getDefaultScheme() {
+            return "static";
+        }
     }
 
     /** The channel to build stubs on; it becomes unusable once this object is closed. */
@@ -111,6 +182,9 @@ public final class OwnedChannel implements AutoCloseable {
         private final List<ClientInterceptor> interceptors = new ArrayList<>();
         private boolean plaintext;
         private Path caFile;
+        private Path clientCertificate;
+        private Path clientKey;
+        private List<InetSocketAddress> addresses;
         private String overrideAuthority;
         private Duration keepAliveTime;
         private boolean keepAliveWithoutCalls;
@@ -132,6 +206,14 @@ public final class OwnedChannel implements AutoCloseable {
         /** TLS trusting only the CA certificate(s) in this PEM file instead of the JDK trust store. */
         public Builder trustedCa(Path caPem) {
             this.caFile = Objects.requireNonNull(caPem, "caPem");
+            this.plaintext = false;
+            return this;
+        }
+
+        /** TLS client authentication with this certificate chain and PKCS#8 key (PEM files). */
+        public Builder clientCertificate(Path certificateChainPem, Path keyPem) {
+            this.clientCertificate = Objects.requireNonNull(certificateChainPem, "certificateChainPem");
+            this.clientKey = Objects.requireNonNull(keyPem, "keyPem");
             this.plaintext = false;
             return this;
         }

@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
 
 import dev.kubespan.api.net.IpLiterals;
 import dev.kubespan.api.net.IpPrefix;
+import dev.kubespan.discovery.server.internal.state.Limits;
+import dev.kubespan.discovery.server.internal.state.etcd.EtcdSettings;
 
 /**
  * Flags of the standalone server, named as the reference server's (discovery-protocol.md §4.9).
@@ -56,6 +58,18 @@ public final class CommandLine {
         flag("rate-max-wait", "10s", "longest wait for a rate-limit token; a call that would wait longer is refused");
         flag("rate-max-waiting", "1000", "calls waiting for a rate-limit token at once, all clients together");
         flag("call-threads", "8", "threads that run calls");
+        // --- state backend and server-wide caps ---
+        flag("state", "memory", "where the state lives: memory (this process, with snapshots) or etcd (shared by replicas)");
+        flag("etcd-endpoints", "", "etcd client URLs, comma-separated (http://10.0.0.1:2379,http://10.0.0.2:2379; https:// for TLS)");
+        flag("etcd-prefix", EtcdSettings.DEFAULT_PREFIX, "etcd key prefix of this deployment (replicas of one deployment share it)");
+        flag("etcd-ca", "", "CA certificate (PEM) that signed the etcd server certificates");
+        flag("etcd-cert", "", "client certificate (PEM) for etcd TLS client authentication");
+        flag("etcd-key", "", "client key (PEM, PKCS#8) for --etcd-cert");
+        flag("etcd-user", "", "etcd user (etcd authentication)");
+        flag("etcd-password-file", "", "file holding the etcd user's password (kept out of the command line)");
+        flag("etcd-timeout", "5s", "timeout of one etcd request, retries included");
+        flag("max-clusters", String.valueOf(Limits.DEFAULT_MAX_CLUSTERS), "clusters holding affiliates at most (RESOURCE_EXHAUSTED beyond)");
+        flag("max-affiliates", String.valueOf(Limits.DEFAULT_MAX_AFFILIATES), "affiliates over all clusters at most (RESOURCE_EXHAUSTED beyond)");
     }
 
     private static void flag(String name, String def, String help) {
@@ -154,6 +168,7 @@ public final class CommandLine {
             throw new IllegalArgumentException("--rate-limit/--rate-burst: not a number");
         }
         limitsTo(s);
+        stateFlags(s);
         return s;
     }
 
@@ -205,6 +220,56 @@ public final class CommandLine {
             }
         }
         return out;
+    }
+
+    /** --state, --etcd-*, --max-clusters, --max-affiliates. */
+    private void stateFlags(ServerSettings s) {
+        s.caps(positiveInt("max-clusters"), positiveInt("max-affiliates"));
+        String state = values.get("state").trim();
+        switch (state) {
+            case "memory" -> {
+                if (!values.get("etcd-endpoints").isBlank()) {
+                    throw new IllegalArgumentException("--etcd-endpoints is given but --state is memory; add --state etcd");
+                }
+            }
+            case "etcd" -> {
+                EtcdSettings.Parsed endpoints;
+                try {
+                    endpoints = EtcdSettings.parseEndpoints(values.get("etcd-endpoints"));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--etcd-endpoints: " + e.getMessage());
+                }
+                try {
+                    s.etcd(new EtcdSettings(endpoints.endpoints(), endpoints.tls(), path("etcd-ca"), path("etcd-cert"),
+                            path("etcd-key"), blankToNull(values.get("etcd-user")), path("etcd-password-file"),
+                            values.get("etcd-prefix"), duration("etcd-timeout")));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--etcd-*: " + e.getMessage());
+                }
+            }
+            default -> throw new IllegalArgumentException("--state: expected memory or etcd, got '" + state + "'");
+        }
+    }
+
+    private Path path(String name) {
+        String v = values.get(name).trim();
+        return v.isEmpty() ? null : Path.of(v);
+    }
+
+    private static String blankToNull(String v) {
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    private int positiveInt(String name) {
+        try {
+            int v = Integer.parseInt(values.get(name).trim());
+            if (v < 1) {
+                throw new IllegalArgumentException("--" + name + ": must be at least 1, got " + v);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + ": not a number: '" + values.get(name) + "'");
+        }
     }
 
     private boolean bool(String name) {

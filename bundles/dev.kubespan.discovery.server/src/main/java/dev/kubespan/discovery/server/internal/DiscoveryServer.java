@@ -2,8 +2,11 @@ package dev.kubespan.discovery.server.internal;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.kubespan.discovery.grpc.transport.OwnedServer;
 import dev.kubespan.discovery.server.internal.grpc.ClientAddresses;
@@ -18,18 +21,24 @@ import dev.kubespan.discovery.server.internal.metrics.MetricsHttpServer;
 import dev.kubespan.discovery.server.internal.metrics.ServerMetrics;
 import dev.kubespan.discovery.server.internal.snapshot.SnapshotFile;
 import dev.kubespan.discovery.server.internal.state.State;
+import dev.kubespan.discovery.server.internal.state.StateBackend;
 import dev.kubespan.discovery.server.internal.state.StateDump;
+import dev.kubespan.discovery.server.internal.state.etcd.EtcdState;
 
 /**
- * The discovery service: state, gRPC server, housekeeping (GC, snapshots, limiter cleanup) and
- * the metrics endpoint. Plain Java, shared by the DS component and the standalone command.
- * {@link #close()} ends watches cleanly, stops every thread it started and writes a last snapshot.
+ * The discovery service: state backend (in memory with snapshots, or etcd), gRPC server,
+ * housekeeping (GC, snapshots, limiter cleanup) and the metrics endpoint. Plain Java, shared by
+ * the DS component and the standalone command. {@link #close()} ends watches cleanly, stops
+ * every thread it started and writes a last snapshot.
  */
 public final class DiscoveryServer implements AutoCloseable {
+    private static final State.Stats NO_STATS = new State.Stats(0, 0, 0, 0);
+
     private final ServerSettings settings;
     private final ServerLog log;
-    private final State state;
+    private volatile StateBackend state;
     private final ServerMetrics metrics;
+    private final ScheduledExecutorService fanOut;
     private final SnapshotFile snapshots;
     // Limits against hostile or broken clients.
     private final RateLimiter limiter;
@@ -47,9 +56,19 @@ public final class DiscoveryServer implements AutoCloseable {
     private DiscoveryServer(ServerSettings settings, ServerLog log) {
         this.settings = settings;
         this.log = log;
-        this.state = new State(settings.limits);
-        this.metrics = new ServerMetrics(state::stats);
-        this.snapshots = settings.snapshotPath == null ? null : new SnapshotFile(settings.snapshotPath);
+        this.metrics = new ServerMetrics(() -> {
+            StateBackend s = state;
+            return s == null ? NO_STATS : s.stats();
+        });
+        // Watch deliveries run here, off the threads of the calls that change the state.
+        AtomicInteger fanOutThreads = new AtomicInteger();
+        this.fanOut = Executors.newScheduledThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+            Thread t = new Thread(r, "discovery-fanout-" + fanOutThreads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.snapshots = settings.snapshotPath == null || settings.etcd != null ? null
+                : new SnapshotFile(settings.snapshotPath);
         // Limits against hostile or broken clients.
         this.limiter = settings.rateLimitPerSecond > 0
                 ? new RateLimiter(new TokenBuckets(settings.rateLimitPerSecond, settings.rateLimitBurst),
@@ -80,12 +99,20 @@ public final class DiscoveryServer implements AutoCloseable {
     }
 
     private void startAll() throws IOException {
+        if (settings.etcd != null) {
+            state = EtcdState.start(settings.etcd, settings.limits, log, metrics::backendError);
+            metrics.backend("etcd", () -> state.health().available());
+            log.info("state in etcd: " + settings.etcd);
+        } else {
+            state = new State(settings.limits);
+            metrics.backend("memory", () -> true);
+        }
         if (snapshots != null) {
             loadSnapshot();
         }
         gc();
         OwnedServer.Builder b = OwnedServer.forAddress(settings.listen)
-                .addService(new ClusterService(state, metrics, settings.redirectEndpoint))
+                .addService(new ClusterService(state, metrics, settings.redirectEndpoint, fanOut).definition())
                 .intercept(new ClientAddressInterceptor(
                         new ClientAddresses(settings.trustXRealIp, settings.trustXForwardedFor, settings.trustedProxies),
                         activeCalls, limiter, metrics.limits()))
@@ -146,7 +173,7 @@ public final class DiscoveryServer implements AutoCloseable {
                 return;
             }
             StateDump dump = loaded.get().dump();
-            state.restore(dump);
+            ((State) state).restore(dump);
             metrics.storage("load", true, loaded.get().sizeBytes(), dump.clusters().size(), dump.affiliateCount(),
                     dump.endpointCount(), (System.nanoTime() - start) / 1e9);
             log.info("restored " + dump.clusters().size() + " clusters, " + dump.affiliateCount()
@@ -164,7 +191,7 @@ public final class DiscoveryServer implements AutoCloseable {
         }
         long start = System.nanoTime();
         try {
-            StateDump dump = state.dump();
+            StateDump dump = ((State) state).dump();
             long size = snapshots.save(dump);
             metrics.storage("save", true, size, dump.clusters().size(), dump.affiliateCount(), dump.endpointCount(),
                     (System.nanoTime() - start) / 1e9);
@@ -204,7 +231,7 @@ public final class DiscoveryServer implements AutoCloseable {
         return metricsHttp == null ? -1 : metricsHttp.port();
     }
 
-    public State state() {
+    public StateBackend state() {
         return state;
     }
 
@@ -218,7 +245,9 @@ public final class DiscoveryServer implements AutoCloseable {
             return;
         }
         closed = true;
-        state.closeAllSubscriptions();
+        if (state != null) {
+            state.closeAllSubscriptions();
+        }
         if (grpc != null) {
             grpc.close();
         }
@@ -226,13 +255,18 @@ public final class DiscoveryServer implements AutoCloseable {
             limiter.close();
         }
         housekeeping.shutdownNow();
+        fanOut.shutdownNow();
         try {
             housekeeping.awaitTermination(10, TimeUnit.SECONDS);
+            fanOut.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (grpc != null) {
             saveSnapshot();
+        }
+        if (state != null) {
+            state.close();
         }
         if (metricsHttp != null) {
             metricsHttp.close();

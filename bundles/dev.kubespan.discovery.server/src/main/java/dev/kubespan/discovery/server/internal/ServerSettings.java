@@ -8,6 +8,7 @@ import java.util.Objects;
 
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.discovery.server.internal.state.Limits;
+import dev.kubespan.discovery.server.internal.state.etcd.EtcdSettings;
 
 /** Everything the discovery server core needs to run; built by the DS component or the command line. */
 public final class ServerSettings {
@@ -27,6 +28,9 @@ public final class ServerSettings {
     Duration limiterCleanupInterval = Duration.ofMinutes(1);
     Duration permitKeepAliveTime = Duration.ofSeconds(10);
     Limits limits = Limits.DEFAULT;
+    // --- state backend ---
+    /** Null: the in-memory state (with snapshots); else the shared state in etcd (no snapshots). */
+    EtcdSettings etcd;
 
     // Limits against hostile or broken clients (README "Limits"); 0 turns a cap off.
     Duration handshakeTimeout = Duration.ofSeconds(10);
@@ -225,6 +229,20 @@ public final class ServerSettings {
         return n;
     }
 
+    // --- state backend and server-wide caps ---
+
+    /** Keeps the state in etcd (shared by replicas) instead of memory; null for memory. */
+    public ServerSettings etcd(EtcdSettings etcd) {
+        this.etcd = etcd;
+        return this;
+    }
+
+    /** At most {@code clusters} clusters holding affiliates and {@code affiliates} affiliates in all. */
+    public ServerSettings caps(int clusters, int affiliates) {
+        this.limits = limits.withCaps(clusters, affiliates);
+        return this;
+    }
+
     private static Duration positive(Duration d, String what) {
         if (d == null || d.isZero() || d.isNegative()) {
             throw new IllegalArgumentException(what + " must be positive, got " + d);
@@ -237,6 +255,8 @@ public final class ServerSettings {
         return "listen=" + listen + " tls=" + (tlsCertificate != null) + " metrics=" + metrics + " snapshot="
                 + snapshotPath + " every " + snapshotInterval + " gc every " + gcInterval + " trustXRealIp="
                 + trustXRealIp + " trustXForwardedFor=" + trustXForwardedFor + " redirect=" + redirectEndpoint
-                + " rateLimit=" + rateLimitPerSecond + "/s burst " + rateLimitBurst + " " + limitsDescription();
+                + " rateLimit=" + rateLimitPerSecond + "/s burst " + rateLimitBurst
+                + " state=" + (etcd == null ? "memory" : etcd) + " maxClusters=" + limits.maxClusters()
+                + " maxAffiliates=" + limits.maxAffiliates() + " " + limitsDescription();
     }
 }

@@ -109,15 +109,55 @@ public class CommandLineTest {
     }
 
     @Test
+    public void etcdWithoutEndpointsOrWithMixedSchemesIsRefused() {
+        for (String[] args : new String[][] {{"--state", "etcd"}, {"--state", "etcd", "--etcd-endpoints",
+            "http://a:2379,https://b:2379"}, {"--state", "etcd", "--etcd-endpoints", "http://a:2379", "--etcd-ca", "/ca"},
+            {"--state", "etcd", "--etcd-endpoints", "http://a"}}) {
+            try {
+                CommandLine.parse(args).toSettings(null);
+                fail(String.join(" ", args));
+            } catch (IllegalArgumentException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("etcd"));
+            }
+        }
+    }
+
+    @Test
+    public void etcdStateAndCaps() {
+        ServerSettings s = CommandLine.parse(new String[] {"--state", "etcd", "--etcd-endpoints",
+                "http://10.0.0.1:2379, http://[fd00::2]:2379,10.0.0.3:2379", "--etcd-prefix", "/fleet-a",
+                "--etcd-user", "discovery", "--etcd-password-file", "/run/secrets/etcd", "--etcd-timeout", "3s",
+                "--max-clusters", "50", "--max-affiliates", "5000"}).toSettings(null);
+        assertEquals(3, s.etcd.endpoints().size());
+        assertEquals(2379, s.etcd.endpoints().get(1).getPort());
+        assertEquals("/fleet-a/", s.etcd.prefix());
+        assertEquals("discovery", s.etcd.user());
+        assertEquals(Duration.ofSeconds(3), s.etcd.requestTimeout());
+        assertTrue(!s.etcd.tls());
+        assertEquals(50, s.limits.maxClusters());
+        assertEquals(5000, s.limits.maxAffiliates());
+        ServerSettings d = CommandLine.parse(new String[0]).toSettings(null);
+        assertNull("memory by default", d.etcd);
+        assertEquals(10_000, d.limits.maxClusters());
+        assertEquals(100_000, d.limits.maxAffiliates());
+        ServerSettings tls = CommandLine.parse(new String[] {"--state=etcd", "--etcd-endpoints=https://e1:2379",
+                "--etcd-ca=/ca.pem", "--etcd-cert=/c.pem", "--etcd-key=/k.pem"}).toSettings(null);
+        assertTrue(tls.etcd.tls());
+        assertEquals(Path.of("/ca.pem"), tls.etcd.caFile());
+    }
+
+    @Test
     public void badFlagsAreNamed() {
         String[][] cases = {{"--nope"}, {"--addr", "3000"}, {"--gc-interval", "soon"}, {"--certificate-path", "/c"},
-            {"--snapshots-enabled=maybe"}};
+            {"--snapshots-enabled=maybe"}, {"--state", "redis"}, {"--etcd-endpoints", "10.0.0.1:2379"},
+            {"--max-clusters", "0"}, {"--max-affiliates", "many"}};
         for (String[] args : cases) {
             try {
                 CommandLine.parse(args).toSettings(null);
                 fail(String.join(" ", args));
             } catch (IllegalArgumentException e) {
-                assertTrue(e.getMessage(), e.getMessage().contains(args[0].replaceFirst("=.*", "").replace("--", "")));
+                assertTrue(e.getMessage(), e.getMessage().contains(args[0].replaceFirst("=.*", "").replace("--", ""))
+                        || e.getMessage().contains("--state"));
             }
         }
     }

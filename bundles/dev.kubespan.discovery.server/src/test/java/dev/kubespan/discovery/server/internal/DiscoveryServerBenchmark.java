@@ -1,31 +1,39 @@
 package dev.kubespan.discovery.server.internal;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.time.Duration;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.google.protobuf.ByteString;
 
 import dev.kubespan.discovery.grpc.server.AffiliateUpdateRequest;
+import dev.kubespan.discovery.grpc.server.AffiliateUpdateResponse;
 import dev.kubespan.discovery.grpc.server.ClusterGrpc;
 import dev.kubespan.discovery.grpc.server.WatchRequest;
-import dev.kubespan.discovery.grpc.server.WatchResponse;
 import dev.kubespan.discovery.grpc.transport.OwnedChannel;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 
 /**
- * Benchmark over real TCP on 127.0.0.1 (not a test: prints figures). One cluster of 1024
- * affiliates; measures AffiliateUpdate throughput, then the time for one update to reach 100 and
- * 1000 watchers. Run: {@code mvn -B -q -pl bundles/dev.kubespan.discovery.server test-compile exec:java}.
+ * Benchmark over real TCP on 127.0.0.1 (not a test: prints figures). The server runs in its own
+ * JVM ({@link BenchServer}, pinned to CPU 0 with {@code taskset} when there are two CPUs or
+ * more); this JVM is the client: pipelined AffiliateUpdate calls (a window of calls in flight on
+ * each connection), watchers, and the fan-out timing. Run with {@code scripts/bench-discovery}
+ * (in-memory and etcd backends; etcd in network namespaces) or directly:
+ * {@code java -cp <test classpath> ...DiscoveryServerBenchmark [--state etcd --etcd-endpoints URLS]}.
  */
 public final class DiscoveryServerBenchmark {
     private static final String CLUSTER = "benchmark-cluster";
@@ -33,134 +41,417 @@ public final class DiscoveryServerBenchmark {
     /** An existing affiliate: the cluster is full, so the measured update changes its data. */
     private static final String MARKER_ID = "node-0";
     private static final int DATA_BYTES = 300; // a typical Talos affiliate blob
-    private static final com.google.protobuf.Duration TTL = com.google.protobuf.Duration.newBuilder().setSeconds(1800).build();
+    private static final int WINDOW = 32; // calls in flight per connection
+    private static final com.google.protobuf.Duration TTL = com.google.protobuf.Duration.newBuilder().setSeconds(1800)
+            .build();
 
-    private DiscoveryServerBenchmark() {
+    private final boolean etcd;
+    private final String[] backendFlags;
+    private final PrintStream out = System.out;
+    private Process server;
+    private BufferedReader serverOut;
+    private int port;
+
+    private DiscoveryServerBenchmark(String[] backendFlags) {
+        this.backendFlags = backendFlags;
+        this.etcd = String.join(" ", backendFlags).contains("etcd");
     }
 
     public static void main(String[] args) throws Exception {
-        ServerSettings settings = new ServerSettings()
-                .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-                .metrics(null)
-                .snapshot(null, Duration.ofHours(1))
-                .rateLimit(0, 1);
-        try (DiscoveryServer server = DiscoveryServer.start(settings, ServerLog.stderr(false));
-                OwnedChannel writer = channel(server)) {
-            System.out.printf("machine: %d cores, Java %s%n", Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("java.version"));
-            for (int i = 0; i < AFFILIATES; i++) {
-                ClusterGrpc.newBlockingStub(writer.channel()).affiliateUpdate(update("node-" + i, i));
-            }
-            System.out.printf("cluster filled: %d affiliates, %d-byte data, 2 endpoints each%n", AFFILIATES, DATA_BYTES);
+        new DiscoveryServerBenchmark(args).run();
+    }
 
-            throughput(writer, 1, 5_000);
-            throughput(writer, 8, 20_000);
-            for (int watchers : new int[] {100, 1000}) {
-                fanOut(server, writer, watchers, 20);
+    private void run() throws Exception {
+        String backend = etcd ? "etcd" : "memory";
+        startServer();
+        try (OwnedChannel writer = channel()) {
+            out.printf("machine: %d cores, Java %s; server JVM %s; backend %s%n", Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("java.version"), pinned() ? "pinned to CPU 0, client on the others" : "unpinned",
+                    backend);
+            long t0 = System.nanoTime();
+            List<AffiliateUpdateRequest> fill = new ArrayList<>();
+            for (int i = 0; i < AFFILIATES; i++) {
+                fill.add(update(CLUSTER, "node-" + i, i));
             }
+            pipelined(List.of(writer), fill, etcd ? 1 : WINDOW);
+            out.printf("cluster filled: %d affiliates, %d-byte data, 2 endpoints each, in %.1f s%n", AFFILIATES, DATA_BYTES,
+                    (System.nanoTime() - t0) / 1e9);
+            memory(writer, backend);
+
+            int n1 = etcd ? 4_000 : 60_000;
+            int n8 = etcd ? 8_000 : 120_000;
+            throughput("warm-up", 1, etcd ? 1_000 : 40_000, null);
+            figure(backend, throughput("AffiliateUpdate, 1 caller (pipelined, " + WINDOW + " in flight), no watchers", 1,
+                    n1, null));
+            figure(backend, throughput("AffiliateUpdate, 8 callers (8 connections, " + WINDOW
+                    + " in flight each), no watchers", 8, n8, null));
+            withWatchers(backend, 100, 2_000, etcd ? 6_000 : 60_000);
+            for (int watchers : new int[] {100, 1000}) {
+                fanOut(writer, backend, watchers, 20);
+            }
+        } finally {
+            stopServer();
         }
     }
 
-    private static OwnedChannel channel(DiscoveryServer server) throws java.io.IOException {
-        return OwnedChannel.forTarget("127.0.0.1:" + server.port()).plaintext().threadNamePrefix("bench-client")
+    private static boolean pinned() {
+        return System.getenv("BENCH_NO_PIN") == null && Runtime.getRuntime().availableProcessors() >= 2 && Files.isExecutable(Path.of("/usr/bin/taskset"));
+    }
+
+    private void figure(String backend, String line) {
+        out.println("FIGURE [" + backend + "] " + line);
+    }
+
+    private void startServer() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        List<String> cmd = new ArrayList<>();
+        if (pinned()) {
+            cmd.addAll(List.of("taskset", "-c", "0"));
+        }
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String extra = System.getenv("BENCH_SERVER_OPTS"); // e.g. a JFR recording
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-Xmx2g", "-cp",
+                System.getProperty("java.class.path"), BenchServer.class.getName(), "--addr", "127.0.0.1:" + port,
+                "--metrics-addr=", "--snapshots-enabled=false", "--rate-limit", "0", "--max-affiliates", "1000000",
+                "--max-clusters", "100000"));
+        cmd.addAll(List.of(backendFlags));
+        server = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        serverOut = new BufferedReader(new InputStreamReader(server.getInputStream()));
+        String first = serverOut.readLine();
+        while (first != null && !first.startsWith("PORT ") && first.startsWith("[")) {
+            first = serverOut.readLine(); // JVM notices (e.g. a JFR recording started)
+        }
+        if (first == null || !first.startsWith("PORT ")) {
+            throw new IllegalStateException("server did not start: " + first);
+        }
+        if (pinned()) {
+            new ProcessBuilder("taskset", "-cp", "1-" + (Runtime.getRuntime().availableProcessors() - 1),
+                    String.valueOf(ProcessHandle.current().pid())).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        }
+    }
+
+    private long[] heap() throws IOException {
+        server.getOutputStream().write("heap\n".getBytes());
+        server.getOutputStream().flush();
+        String[] f = serverOut.readLine().split(" ");
+        return new long[] {Long.parseLong(f[1]), Long.parseLong(f[3])};
+    }
+
+    private void stopServer() throws Exception {
+        if (server == null) {
+            return;
+        }
+        try {
+            server.getOutputStream().write("quit\n".getBytes());
+            server.getOutputStream().flush();
+        } catch (IOException gone) {
+            // already ended
+        }
+        if (!server.waitFor(30, TimeUnit.SECONDS)) {
+            server.destroyForcibly();
+        }
+    }
+
+    private OwnedChannel channel() throws IOException {
+        return OwnedChannel.forTarget("127.0.0.1:" + port).plaintext().threadNamePrefix("bench-client")
                 .maxInboundMessageSize(64 * 1024 * 1024).build();
     }
 
-    private static AffiliateUpdateRequest update(String id, int seq) {
+    private static AffiliateUpdateRequest update(String cluster, String id, int seq) {
         byte[] data = new byte[DATA_BYTES];
         Arrays.fill(data, (byte) seq);
         data[0] = (byte) (seq >>> 24);
         data[1] = (byte) (seq >>> 16);
         data[2] = (byte) (seq >>> 8);
         data[3] = (byte) seq;
-        return AffiliateUpdateRequest.newBuilder().setClusterId(CLUSTER).setAffiliateId(id)
-                .setAffiliateData(ByteString.copyFrom(data))
-                .addAffiliateEndpoints(ByteString.copyFrom(new byte[16]))
+        return AffiliateUpdateRequest.newBuilder().setClusterId(cluster).setAffiliateId(id)
+                .setAffiliateData(ByteString.copyFrom(data)).addAffiliateEndpoints(ByteString.copyFrom(new byte[16]))
                 .addAffiliateEndpoints(ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}))
                 .setTtl(TTL).build();
     }
 
-    private static void throughput(OwnedChannel ch, int callers, int total) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(callers);
-        AtomicLong next = new AtomicLong();
-        long start = System.nanoTime();
-        List<Future<?>> done = new ArrayList<>();
-        for (int t = 0; t < callers; t++) {
-            done.add(pool.submit(() -> {
-                var stub = ClusterGrpc.newBlockingStub(ch.channel());
-                long i;
-                while ((i = next.getAndIncrement()) < total) {
-                    stub.affiliateUpdate(update("node-" + (i % AFFILIATES), (int) i));
-                }
-                return null;
-            }));
-        }
-        for (Future<?> f : done) {
-            f.get();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        pool.shutdown();
-        System.out.printf("AffiliateUpdate throughput, %d concurrent blocking caller(s), no watchers: %.0f updates/s (%d in %.2f s)%n",
-                callers, total / seconds, total, seconds);
+    /** Sends every request, at most {@code window} in flight per channel; returns the failures. */
+    private static int pipelined(List<OwnedChannel> channels, List<AffiliateUpdateRequest> requests, int window)
+            throws InterruptedException {
+        return pipelined(channels, requests, window, 0);
     }
 
-    /** A watcher that timestamps the arrival of a marked update. */
-    private static final class TimedWatcher implements StreamObserver<WatchResponse> {
+    /** As above, offering at most {@code perSecond} updates per second in all when positive. */
+    private static int pipelined(List<OwnedChannel> channels, List<AffiliateUpdateRequest> requests, int window,
+            double perSecond) throws InterruptedException {
+        long start = System.nanoTime();
+        AtomicInteger failures = new AtomicInteger();
+        AtomicReference<Status> firstFailure = new AtomicReference<>();
+        List<Thread> senders = new ArrayList<>();
+        AtomicInteger next = new AtomicInteger();
+        for (OwnedChannel ch : channels) {
+            Thread t = new Thread(() -> {
+                Semaphore slots = new Semaphore(window);
+                var stub = ClusterGrpc.newStub(ch.channel());
+                int i;
+                try {
+                    while ((i = next.getAndIncrement()) < requests.size()) {
+                        if (perSecond > 0) {
+                            long due = start + (long) (i * 1e9 / perSecond);
+                            long wait = due - System.nanoTime();
+                            if (wait > 0) {
+                                TimeUnit.NANOSECONDS.sleep(wait);
+                            }
+                        }
+                        slots.acquire();
+                        stub.affiliateUpdate(requests.get(i), new StreamObserver<AffiliateUpdateResponse>() {
+                            @Override
+                            public void onNext(AffiliateUpdateResponse value) {
+                            }
+
+                            @Override
+                            public void onError(Throwable e) {
+                                failures.incrementAndGet();
+                                firstFailure.compareAndSet(null, Status.fromThrowable(e));
+                                slots.release();
+                            }
+
+                            @Override
+                            public void onCompleted() {
+                                slots.release();
+                            }
+                        });
+                    }
+                    slots.acquire(window);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "bench-sender");
+            senders.add(t);
+            t.start();
+        }
+        for (Thread t : senders) {
+            t.join();
+        }
+        if (firstFailure.get() != null) {
+            System.out.println("  (" + failures.get() + " failed; first: " + firstFailure.get() + ")");
+        }
+        return failures.get();
+    }
+
+    private String throughput(String what, int callers, int total, String note) throws Exception {
+        return throughput(what, callers, total, note, 0);
+    }
+
+    private String throughput(String what, int callers, int total, String note, double perSecond) throws Exception {
+        List<OwnedChannel> channels = new ArrayList<>();
+        for (int i = 0; i < callers; i++) {
+            channels.add(channel());
+        }
+        List<AffiliateUpdateRequest> requests = new ArrayList<>(total);
+        for (int i = 0; i < total; i++) {
+            requests.add(update(CLUSTER, "node-" + (i % AFFILIATES), 2_000_000 + i));
+        }
+        try {
+            long start = System.nanoTime();
+            int failed = pipelined(channels, requests, WINDOW, perSecond);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            String line = String.format("%s: %.0f updates/s (%d in %.2f s%s)%s", what, total / seconds, total, seconds,
+                    failed > 0 ? ", " + failed + " failed" : "", note == null ? "" : "; " + note);
+            out.println(line);
+            return line;
+        } finally {
+            for (OwnedChannel c : channels) {
+                c.close();
+            }
+        }
+    }
+
+    /** Heap of the server (after GC) and, for etcd, the members' RSS, before and after 10 clusters x 1000 affiliates. */
+    private void memory(OwnedChannel writer, String backend) throws Exception {
+        int clusters = etcd ? 2 : 10;
+        int per = 1000;
+        long[] before = heap();
+        long etcdBefore = etcd ? etcdRssKib() : 0;
+        List<AffiliateUpdateRequest> fill = new ArrayList<>();
+        for (int c = 0; c < clusters; c++) {
+            for (int i = 0; i < per; i++) {
+                fill.add(update("memory-cluster-" + c, "node-" + i, i));
+            }
+        }
+        long t0 = System.nanoTime();
+        int failed = pipelined(List.of(writer), fill, etcd ? 1 : WINDOW);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long[] after = heap();
+        int n = clusters * per - failed;
+        figure(backend, String.format("memory per 1000 affiliates (%d-byte data, 2 endpoints; %d added): server heap "
+                + "%.2f MiB%s (server RSS %d -> %d MiB)", DATA_BYTES, n, (after[0] - before[0]) / 1048576.0 * 1000 / n,
+                etcd ? String.format(", etcd RSS of 3 members %.2f MiB", (etcdRssKib() - etcdBefore) / 1024.0 * 1000 / n)
+                        : "",
+                before[1] / 1024, after[1] / 1024));
+        figure(backend, String.format("affiliate creations, 1 caller%s: %.0f /s", etcd ? " (one at a time)"
+                : " (pipelined)", n / seconds));
+    }
+
+    /** Sum of the RSS of the etcd processes this machine (or PID namespace) shows. */
+    private static long etcdRssKib() throws IOException {
+        long sum = 0;
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    if (Files.readString(p.resolve("comm")).trim().equals("etcd")) {
+                        sum += BenchServer.rssKib(p.getFileName().toString());
+                    }
+                } catch (IOException gone) {
+                    // ended meanwhile
+                }
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Watch with the responses left as bytes: the benchmark's one client JVM stands for many
+     * nodes, each of which parses only its own stream, so it must not spend a core parsing 100
+     * streams. It walks the top-level fields and parses only the marker affiliate.
+     */
+    private static final io.grpc.MethodDescriptor<WatchRequest, byte[]> RAW_WATCH = ClusterGrpc.getWatchMethod()
+            .toBuilder(ClusterGrpc.getWatchMethod().getRequestMarshaller(), new io.grpc.MethodDescriptor.Marshaller<byte[]>() {
+                @Override
+                public java.io.InputStream stream(byte[] value) {
+                    return new java.io.ByteArrayInputStream(value);
+                }
+
+                @Override
+                public byte[] parse(java.io.InputStream stream) {
+                    try {
+                        return stream.readAllBytes();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }).build();
+
+    private static final byte[] MARKER_BYTES = MARKER_ID.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    /** A watcher that timestamps the arrival of a marked update and notices an abort. */
+    private static final class TimedWatcher implements StreamObserver<byte[]> {
         final CountDownLatch snapshot = new CountDownLatch(1);
         volatile CountDownLatch round;
         volatile int marker = -1;
         volatile long arrivedAt;
+        final AtomicLong events = new AtomicLong();
+        volatile Status end;
 
         @Override
-        public void onNext(WatchResponse r) {
+        public void onNext(byte[] r) {
             if (snapshot.getCount() > 0) {
                 snapshot.countDown();
                 return;
             }
-            int m = marker;
-            if (r.getAffiliatesCount() == 1 && r.getAffiliates(0).getId().equals(MARKER_ID)) {
-                ByteString d = r.getAffiliates(0).getData();
-                int seq = ((d.byteAt(0) & 0xff) << 24) | ((d.byteAt(1) & 0xff) << 16) | ((d.byteAt(2) & 0xff) << 8)
-                        | (d.byteAt(3) & 0xff);
-                if (seq == m) {
-                    arrivedAt = System.nanoTime();
-                    round.countDown();
+            int i = 0;
+            while (i < r.length) {
+                int tag = r[i++] & 0xff;
+                if (tag != 0x0a) { // field 2 (deleted, varint)
+                    while ((r[i++] & 0x80) != 0) {
+                        // skip the varint
+                    }
+                    continue;
                 }
+                int len = 0;
+                int shift = 0;
+                int b;
+                do {
+                    b = r[i++] & 0xff;
+                    len |= (b & 0x7f) << shift;
+                    shift += 7;
+                } while ((b & 0x80) != 0);
+                events.incrementAndGet();
+                // an Affiliate starting with id "node-0": field 1, length 6
+                if (len > 2 + MARKER_BYTES.length && r[i] == 0x0a && r[i + 1] == MARKER_BYTES.length
+                        && Arrays.equals(r, i + 2, i + 2 + MARKER_BYTES.length, MARKER_BYTES, 0, MARKER_BYTES.length)) {
+                    try {
+                        ByteString d = dev.kubespan.discovery.grpc.server.Affiliate
+                                .parseFrom(ByteString.copyFrom(r, i, len)).getData();
+                        int seq = ((d.byteAt(0) & 0xff) << 24) | ((d.byteAt(1) & 0xff) << 16)
+                                | ((d.byteAt(2) & 0xff) << 8) | (d.byteAt(3) & 0xff);
+                        if (seq == marker) {
+                            arrivedAt = System.nanoTime();
+                            round.countDown();
+                        }
+                    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                i += len;
             }
         }
 
         @Override
         public void onError(Throwable t) {
-            // the benchmark closes the channels at the end of each step
+            end = Status.fromThrowable(t);
         }
 
         @Override
         public void onCompleted() {
+            end = Status.OK;
         }
     }
 
-    private static void fanOut(DiscoveryServer server, OwnedChannel writer, int watchers, int rounds) throws Exception {
-        int perChannel = 100;
-        List<OwnedChannel> channels = new ArrayList<>();
+    private List<TimedWatcher> attach(int watchers, List<OwnedChannel> channels, String backend) throws Exception {
+        int perChannel = Math.max(10, watchers / 10);
         List<TimedWatcher> ws = new ArrayList<>();
         long setup = System.nanoTime();
+        for (int i = 0; i < watchers; i++) {
+            if (i % perChannel == 0) {
+                channels.add(channel());
+            }
+            TimedWatcher w = new TimedWatcher();
+            io.grpc.stub.ClientCalls.asyncServerStreamingCall(
+                    channels.get(channels.size() - 1).channel().newCall(RAW_WATCH, io.grpc.CallOptions.DEFAULT),
+                    WatchRequest.newBuilder().setClusterId(CLUSTER).build(), w);
+            ws.add(w);
+        }
+        for (TimedWatcher w : ws) {
+            if (!w.snapshot.await(120, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("snapshot not received");
+            }
+        }
+        out.printf("%d watchers on %d connections received their %d-affiliate snapshot in %.2f s%n", watchers,
+                channels.size(), AFFILIATES, (System.nanoTime() - setup) / 1e9);
+        return ws;
+    }
+
+    /**
+     * Updates into the watched cluster: first offered at {@code offered} updates/s (the goal), then
+     * as fast as the callers go; after each, how many watchers were aborted ("lost update").
+     */
+    private void withWatchers(String backend, int watchers, int offered, int total) throws Exception {
+        for (double rate : new double[] {offered, 0}) {
+            List<OwnedChannel> channels = new ArrayList<>();
+            try {
+                List<TimedWatcher> ws = attach(watchers, channels, backend);
+                int n = rate > 0 ? (int) (rate * 5) : total;
+                String line = throughput("AffiliateUpdate into a cluster with " + watchers + " watchers, 8 callers, "
+                        + (rate > 0 ? "offered " + (int) rate + "/s" : "unthrottled"), 8, n, null, rate);
+                Thread.sleep(2000);
+                long aborted = ws.stream().filter(w -> w.end != null).count();
+                long minEvents = ws.stream().mapToLong(w -> w.events.get()).min().orElse(0);
+                figure(backend, line + String.format("; watchers aborted: %d of %d; fewest affiliates delivered to one "
+                        + "watcher: %d", aborted, watchers, minEvents));
+            } finally {
+                for (OwnedChannel c : channels) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    private void fanOut(OwnedChannel writer, String backend, int watchers, int rounds) throws Exception {
+        List<OwnedChannel> channels = new ArrayList<>();
         try {
-            for (int i = 0; i < watchers; i++) {
-                if (i % perChannel == 0) {
-                    channels.add(channel(server));
-                }
-                TimedWatcher w = new TimedWatcher();
-                ClusterGrpc.newStub(channels.get(channels.size() - 1).channel())
-                        .watch(WatchRequest.newBuilder().setClusterId(CLUSTER).build(), w);
-                ws.add(w);
-            }
-            for (TimedWatcher w : ws) {
-                if (!w.snapshot.await(120, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("snapshot not received");
-                }
-            }
-            System.out.printf("%d watchers on %d connections received their 1024-affiliate snapshot in %.2f s%n",
-                    watchers, channels.size(), (System.nanoTime() - setup) / 1e9);
+            List<TimedWatcher> ws = attach(watchers, channels, backend);
             long[] last = new long[rounds];
             long[] median = new long[rounds];
             var stub = ClusterGrpc.newBlockingStub(writer.channel());
@@ -172,7 +463,7 @@ public final class DiscoveryServerBenchmark {
                     w.marker = marker;
                 }
                 long t0 = System.nanoTime();
-                stub.affiliateUpdate(update(MARKER_ID, marker));
+                stub.affiliateUpdate(update(CLUSTER, MARKER_ID, marker));
                 if (!latch.await(60, TimeUnit.SECONDS)) {
                     throw new IllegalStateException("update did not reach every watcher");
                 }
@@ -183,9 +474,9 @@ public final class DiscoveryServerBenchmark {
             }
             Arrays.sort(last);
             Arrays.sort(median);
-            System.out.printf("one update -> %d watchers: all reached in median %.2f ms (min %.2f, max %.2f) over %d rounds; "
-                    + "median watcher %.2f ms%n", watchers, last[rounds / 2] / 1e6, last[0] / 1e6,
-                    last[rounds - 1] / 1e6, rounds, median[rounds / 2] / 1e6);
+            figure(backend, String.format("one update -> %d watchers (%d connections): all reached in median %.2f ms "
+                    + "(min %.2f, max %.2f) over %d rounds; median watcher %.2f ms", watchers, channels.size(),
+                    last[rounds / 2] / 1e6, last[0] / 1e6, last[rounds - 1] / 1e6, rounds, median[rounds / 2] / 1e6));
         } finally {
             for (OwnedChannel c : channels) {
                 c.close();

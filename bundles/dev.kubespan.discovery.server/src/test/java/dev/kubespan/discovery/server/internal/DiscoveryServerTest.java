@@ -63,7 +63,8 @@ public class DiscoveryServerTest {
         }
     }
 
-    private ServerSettings settings() {
+    /** The settings every test starts from; a subclass runs the same tests on another state backend. */
+    protected ServerSettings settings() {
         return new ServerSettings()
                 .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .metrics(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
@@ -222,7 +223,11 @@ public class DiscoveryServerTest {
         assertEquals(List.of(ByteString.copyFrom(new byte[16])), list.get(0).getEndpointsList());
         assertTrue(list.get(1).getData().isEmpty());
         assertEquals(1, list.get(1).getEndpointsCount());
-        String metrics = scrape(second);
+        assertRestoredFromStorage(scrape(second));
+    }
+
+    /** The restarted server says where its state came from (in memory: the snapshot file). */
+    protected void assertRestoredFromStorage(String metrics) {
         assertTrue(metrics, metrics.contains("discovery_storage_operations_total{operation=\"load\",status=\"success\"} 1"));
     }
 

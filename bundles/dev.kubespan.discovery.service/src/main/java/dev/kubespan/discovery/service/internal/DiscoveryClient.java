@@ -388,11 +388,27 @@ public final class DiscoveryClient implements AutoCloseable {
         } catch (StatusRuntimeException e) {
             error("hello: " + describe(e.getStatus()));
             closeChannel();
+            failOver();
             return false;
         } catch (IOException e) {
             error("cannot open a channel to " + target + ": " + e.getMessage());
             closeChannel();
+            failOver();
             return false;
+        }
+    }
+
+    /**
+     * The replica in use did not answer: the next connect goes to the next one listed (the
+     * affiliate is published again there on connect, so nothing is lost on the way).
+     */
+    private void failOver() {
+        ServiceTarget next = target.next();
+        if (next != target) {
+            log.info("discovery service " + settings.name() + ": " + target.authority() + " failed, trying "
+                    + next.authority());
+            target = next;
+            onChange.run();
         }
     }
 

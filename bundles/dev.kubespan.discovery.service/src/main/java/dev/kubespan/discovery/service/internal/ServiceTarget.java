@@ -1,5 +1,7 @@
 package dev.kubespan.discovery.service.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 import dev.kubespan.api.spec.DiscoveryServiceEndpoint;
@@ -9,8 +11,11 @@ import dev.kubespan.api.spec.DiscoveryServiceEndpoint;
  * Accepts the {@code host:port} form of {@link DiscoveryServiceEndpoint} and, leniently, the
  * URL forms Talos configs use ({@code https://discovery.talos.dev/}, {@code http://h:3000});
  * {@code http://} always means plaintext, the default port is 443 (80 for {@code http}).
+ * Replicas of one service may be listed comma-separated ({@code http://a:3000,b:3000}): the
+ * client connects to the first and moves to the {@link #next()} one when it cannot reach it
+ * ({@code alternates} are the others, in the order they are tried).
  */
-public record ServiceTarget(String host, int port, boolean insecure) {
+public record ServiceTarget(String host, int port, boolean insecure, List<String> alternates) {
 
     public ServiceTarget {
         if (host == null || host.isEmpty()) {
@@ -19,13 +24,59 @@ public record ServiceTarget(String host, int port, boolean insecure) {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("discovery endpoint port " + port + " out of range 1..65535");
         }
+        alternates = alternates == null ? List.of() : List.copyOf(alternates);
+    }
+
+    public ServiceTarget(String host, int port, boolean insecure) {
+        this(host, port, insecure, List.of());
     }
 
     public static ServiceTarget of(DiscoveryServiceEndpoint e) {
         return parse(e.endpoint(), e.insecure());
     }
 
+    /** One endpoint, or several replicas of one service separated by commas (same TLS setting for all). */
     public static ServiceTarget parse(String text, boolean insecure) {
+        if (text == null || !text.contains(",")) {
+            return parseOne(text, insecure);
+        }
+        List<ServiceTarget> all = new ArrayList<>();
+        for (String part : text.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            if (all.isEmpty()) {
+                all.add(parseOne(part, insecure));
+                continue;
+            }
+            boolean firstInsecure = all.get(0).insecure();
+            boolean explicit = part.contains("://");
+            ServiceTarget t = parseOne(part, explicit ? insecure : firstInsecure);
+            if (explicit && t.insecure() != firstInsecure) {
+                throw new IllegalArgumentException("discovery endpoint '" + text + "' mixes TLS and plaintext replicas");
+            }
+            all.add(t);
+        }
+        if (all.isEmpty()) {
+            throw new IllegalArgumentException("discovery endpoint is empty");
+        }
+        ServiceTarget first = all.get(0);
+        return new ServiceTarget(first.host(), first.port(), first.insecure(),
+                all.subList(1, all.size()).stream().map(ServiceTarget::authority).toList());
+    }
+
+    /** The replica to try after this one failed (itself when there is only one). */
+    public ServiceTarget next() {
+        if (alternates.isEmpty()) {
+            return this;
+        }
+        ServiceTarget n = parseOne(alternates.get(0), insecure);
+        List<String> rest = new ArrayList<>(alternates.subList(1, alternates.size()));
+        rest.add(authority());
+        return new ServiceTarget(n.host(), n.port(), insecure, rest);
+    }
+
+    private static ServiceTarget parseOne(String text, boolean insecure) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("discovery endpoint is empty");
         }
@@ -93,12 +144,14 @@ public record ServiceTarget(String host, int port, boolean insecure) {
 
     /** The same TLS setting, another address (a Hello redirect names a {@code host:port}). */
     public ServiceTarget redirectTo(String endpoint) {
-        ServiceTarget t = parse(endpoint, insecure);
+        ServiceTarget t = parseOne(endpoint, insecure);
         return new ServiceTarget(t.host(), t.port(), insecure || t.insecure());
     }
 
+    /** The URL of the replica in use, then the others: {@code http://a:3000,b:3000}. */
     @Override
     public String toString() {
-        return (insecure ? "http://" : "https://") + authority();
+        return (insecure ? "http://" : "https://") + authority()
+                + (alternates.isEmpty() ? "" : "," + String.join(",", alternates));
     }
 }

@@ -101,6 +101,37 @@ public class RealServerIntegrationTest {
         assertEquals(Set.of("nodeA", "nodeB"), serverIds());
     }
 
+    @Test
+    public void nodesMoveToTheNextReplicaWhenTheirServerStopsAndKeepTheirAffiliates() throws Exception {
+        startServer(0);
+        DiscoveryServer second = DiscoveryServer.start(new ServerSettings()
+                .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).metrics(null), ServerLog.stderr(false));
+        closeables.add(second);
+        String replicas = "127.0.0.1:" + port + ",127.0.0.1:" + second.port();
+        TestNode a = new TestNode("nodeA", "1", TestNode.plain("s1", replicas));
+        TestNode b = new TestNode("nodeB", "2", TestNode.plain("s1", replicas));
+        closeables.add(a);
+        closeables.add(b);
+        a.start();
+        b.start();
+        awaitSees(a, "nodeB");
+        awaitSees(b, "nodeA");
+        assertEquals("both on the first replica", Set.of("nodeA", "nodeB"), serverIds());
+
+        server.close(); // the first replica goes away
+        server = null;
+        long t0 = System.nanoTime();
+        await("both nodes published on the second replica", () -> second.state().list(TestNode.CLUSTER).size() == 2,
+                () -> second.state().list(TestNode.CLUSTER));
+        System.out.printf("FIGURE client failover to the next replica: affiliates on it %.1f s after the first stopped%n",
+                (System.nanoTime() - t0) / 1e9);
+        await("connected to the second replica", () -> a.status("s1")
+                .map(s -> s.state().equals("connected") && s.endpoint().contains(":" + second.port() + ",")).orElse(false),
+                () -> a.status("s1"));
+        assertEquals(Set.of("service/nodeB"), a.raw().keySet());
+        assertEquals(Set.of("service/nodeA"), b.raw().keySet());
+    }
+
     /** AffiliateUpdate RPCs the server has handled so far, from its own metrics. */
     private long updatesHandled() {
         long sum = 0;

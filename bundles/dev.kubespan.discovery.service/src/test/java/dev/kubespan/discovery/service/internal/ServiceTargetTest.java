@@ -54,4 +54,24 @@ public class ServiceTargetTest {
         assertFalse(t.insecure());
         assertTrue(ServiceTarget.parse("http://a:80", false).redirectTo("b:81").insecure());
     }
+
+    @Test
+    public void replicasAreTriedInTurn() {
+        ServiceTarget t = ServiceTarget.parse("http://10.0.0.1:3000,10.0.0.2:3000, [fd00::3]:3000", false);
+        assertEquals("10.0.0.1:3000", t.authority());
+        assertTrue(t.insecure());
+        assertEquals(java.util.List.of("10.0.0.2:3000", "[fd00::3]:3000"), t.alternates());
+        assertEquals("http://10.0.0.1:3000,10.0.0.2:3000,[fd00::3]:3000", t.toString());
+        ServiceTarget second = t.next();
+        assertEquals("10.0.0.2:3000", second.authority());
+        assertTrue(second.insecure());
+        ServiceTarget third = second.next();
+        assertEquals("[fd00::3]:3000", third.authority());
+        assertEquals(t.authority(), third.next().authority());
+        ServiceTarget single = ServiceTarget.parse("d.example:443", false);
+        assertTrue(single.next() == single);
+        assertThrows(IllegalArgumentException.class, () -> ServiceTarget.parse("http://a:1,https://b:2", false));
+        // a redirect names the one server to use from then on
+        assertEquals(new ServiceTarget("b.example", 8443, true), t.redirectTo("b.example:8443"));
+    }
 }

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
 
 import com.google.protobuf.ByteString;
 
@@ -21,21 +22,57 @@ import dev.kubespan.discovery.grpc.server.WatchRequest;
 import dev.kubespan.discovery.grpc.server.WatchResponse;
 import dev.kubespan.discovery.server.internal.metrics.ServerMetrics;
 import dev.kubespan.discovery.server.internal.state.AffiliateView;
-import dev.kubespan.discovery.server.internal.state.State;
+import dev.kubespan.discovery.server.internal.state.StateBackend;
+import dev.kubespan.discovery.server.internal.state.StateException;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 
-/** The {@code sidero.discovery.server.Cluster} service over the shared {@link State}. */
+/** The {@code sidero.discovery.server.Cluster} service over a {@link StateBackend}. */
 public final class ClusterService extends ClusterGrpc.ClusterImplBase {
-    private final State state;
+    private final StateBackend state;
     private final ServerMetrics metrics;
     private final String redirectEndpoint;
+    private final ScheduledExecutorService fanOut;
 
-    /** {@code redirectEndpoint} null or blank: Hello never redirects. */
-    public ClusterService(State state, ServerMetrics metrics, String redirectEndpoint) {
+    /**
+     * {@code redirectEndpoint} null or blank: Hello never redirects. Watch deliveries run on
+     * {@code fanOut}, off the threads of the calls that change the state.
+     */
+    public ClusterService(StateBackend state, ServerMetrics metrics, String redirectEndpoint,
+            ScheduledExecutorService fanOut) {
         this.state = state;
         this.metrics = metrics;
         this.redirectEndpoint = redirectEndpoint == null || redirectEndpoint.isBlank() ? null : redirectEndpoint.trim();
+        this.fanOut = fanOut;
+    }
+
+    /**
+     * The generated definition, except that Watch responses may also be pre-serialized bytes
+     * ({@link SerializedResponse}): the wire format and the method names stay the same.
+     */
+    public ServerServiceDefinition definition() {
+        ServerServiceDefinition generated = bindService();
+        MethodDescriptor<WatchRequest, Object> watch = ClusterGrpc.getWatchMethod()
+                .toBuilder(ClusterGrpc.getWatchMethod().getRequestMarshaller(), SerializedResponse.MARSHALLER).build();
+        ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(ClusterGrpc.SERVICE_NAME)
+                .setSchemaDescriptor(ClusterGrpc.getServiceDescriptor().getSchemaDescriptor());
+        for (ServerMethodDefinition<?, ?> m : generated.getMethods()) {
+            descriptor.addMethod(m.getMethodDescriptor().getFullMethodName().equals(watch.getFullMethodName()) ? watch
+                    : m.getMethodDescriptor());
+        }
+        ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(descriptor.build());
+        for (ServerMethodDefinition<?, ?> m : generated.getMethods()) {
+            if (!m.getMethodDescriptor().getFullMethodName().equals(watch.getFullMethodName())) {
+                b.addMethod(m);
+            }
+        }
+        b.addMethod(watch, ServerCalls.asyncServerStreamingCall(this::watchSerialized));
+        return b.build();
     }
 
     @Override
@@ -71,6 +108,9 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
             out.onNext(AffiliateUpdateResponse.getDefaultInstance());
             out.onCompleted();
         } catch (RuntimeException e) {
+            if (e instanceof StateException se && se.limit() != null) {
+                metrics.limitReached(se.limit());
+            }
             out.onError(Statuses.of(e));
         }
     }
@@ -100,10 +140,15 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
         }
     }
 
+    /** Not bound: {@link #definition()} binds {@link #watchSerialized} instead. */
     @Override
     public void watch(WatchRequest request, StreamObserver<WatchResponse> out) {
+        throw new UnsupportedOperationException("bound through definition()");
+    }
+
+    private void watchSerialized(WatchRequest request, StreamObserver<Object> out) {
         try {
-            WatchStream.start(state, request.getClusterId(), (ServerCallStreamObserver<WatchResponse>) out);
+            WatchStream.start(state, request.getClusterId(), (ServerCallStreamObserver<Object>) out, fanOut);
         } catch (RuntimeException e) {
             out.onError(Statuses.of(e));
         }

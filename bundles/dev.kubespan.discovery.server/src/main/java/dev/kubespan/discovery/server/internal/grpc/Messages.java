@@ -50,6 +50,11 @@ final class Messages {
         return b.build();
     }
 
+    /** One event as a serialized WatchResponse (computed once per event, see {@link ClusterEvent#wireForm}). */
+    static byte[] watchResponseBytes(ClusterEvent event) {
+        return watchResponse(event).toByteArray();
+    }
+
     static WatchResponse watchResponse(ClusterEvent event) {
         if (event.isDeleted()) {
             return WatchResponse.newBuilder().setDeleted(true)

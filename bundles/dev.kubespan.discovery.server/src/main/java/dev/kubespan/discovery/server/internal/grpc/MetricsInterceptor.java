@@ -27,10 +27,11 @@ public final class MetricsInterceptor implements ServerInterceptor {
         String method = m.getBareMethodName() == null ? "" : m.getBareMethodName();
         long start = System.nanoTime();
         metrics.grpcStarted(type, service, method);
+        java.util.concurrent.atomic.LongAdder sent = metrics.grpcSentCounter(type, service, method);
         ServerCall<Q, R> counted = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
             public void sendMessage(R message) {
-                metrics.grpcSent(type, service, method);
+                sent.increment();
                 super.sendMessage(message);
             }
 
@@ -60,8 +61,20 @@ public final class MetricsInterceptor implements ServerInterceptor {
         };
     }
 
+    private static final java.util.Map<Status.Code, String> CODE_LABELS = new java.util.EnumMap<>(Status.Code.class);
+
+    static {
+        for (Status.Code c : Status.Code.values()) {
+            CODE_LABELS.put(c, goName(c));
+        }
+    }
+
     /** The code as Go's grpc names it ({@code OK}, {@code ResourceExhausted}, {@code Canceled}), as dashboards expect. */
     static String codeLabel(Status.Code code) {
+        return CODE_LABELS.get(code);
+    }
+
+    private static String goName(Status.Code code) {
         if (code == Status.Code.OK) {
             return "OK";
         }

@@ -11,8 +11,11 @@ final class Statuses {
 
     static StatusRuntimeException of(RuntimeException e) {
         if (e instanceof StateException se) {
-            Status s = se.kind() == StateException.Kind.INVALID_ARGUMENT ? Status.INVALID_ARGUMENT
-                    : Status.RESOURCE_EXHAUSTED;
+            Status s = switch (se.kind()) {
+                case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+                case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
+                case UNAVAILABLE -> Status.UNAVAILABLE;
+            };
             return s.withDescription(se.getMessage()).asRuntimeException();
         }
         if (e instanceof StatusRuntimeException sre) {

@@ -1,43 +1,62 @@
 package dev.kubespan.discovery.server.internal.grpc;
 
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.kubespan.discovery.grpc.server.WatchResponse;
 import dev.kubespan.discovery.server.internal.state.AffiliateView;
 import dev.kubespan.discovery.server.internal.state.ClusterEvent;
-import dev.kubespan.discovery.server.internal.state.State;
+import dev.kubespan.discovery.server.internal.state.StateBackend;
 import dev.kubespan.discovery.server.internal.state.Subscription;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 
 /**
- * One Watch call: sends the snapshot, then one message per event while the transport is ready.
- * A client that does not read lets the subscription's buffer fill, and the stream then ends with
- * ABORTED. Deliveries are triggered from several threads (state changes, transport readiness)
- * and serialised by a work-in-progress counter, so the observer is never called concurrently.
+ * One Watch call: sends the snapshot, then the buffered events while the transport is ready.
+ * Delivery runs on the fan-out executor, never on the thread that changed the state (an update
+ * returns without waiting for its watchers). Pending events of the same kind go out as one
+ * message of already serialized bytes (see {@link SerializedResponse}). A client that does not
+ * read lets the subscription's buffer fill, and the stream then ends with ABORTED. Deliveries
+ * are serialised by a work-in-progress counter, so the observer is never called concurrently.
  */
 final class WatchStream {
-    private final ServerCallStreamObserver<WatchResponse> out;
+    /** Upper bound of one batched message; a single event is at most ~4.5 KB. */
+    private static final int MAX_BATCH_BYTES = 256 * 1024;
+    /**
+     * A watcher that was sent something less than this long ago waits out the rest before the
+     * next send, so that a stream of updates goes out in batches instead of one message each
+     * (each message costs the transport far more than its bytes). A change after a quiet spell
+     * goes out at once.
+     */
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+    private final ServerCallStreamObserver<Object> out;
+    private final ScheduledExecutorService executor;
+    private volatile long lastSendNanos = System.nanoTime() - LINGER_NANOS;
     private final AtomicInteger wip = new AtomicInteger();
     private volatile Subscription subscription;
     private volatile boolean done;
     private boolean snapshotSent;
 
-    private WatchStream(ServerCallStreamObserver<WatchResponse> out) {
+    private WatchStream(ServerCallStreamObserver<Object> out, ScheduledExecutorService executor) {
         this.out = out;
+        this.executor = executor;
     }
 
-    /** Registers the watch and sends the snapshot; throws StateException for a bad cluster ID. */
-    static void start(State state, String clusterId, ServerCallStreamObserver<WatchResponse> out) {
-        WatchStream w = new WatchStream(out);
+    /** Registers the watch and schedules the snapshot; throws StateException for a bad cluster ID. */
+    static void start(StateBackend state, String clusterId, ServerCallStreamObserver<Object> out,
+            ScheduledExecutorService executor) {
+        WatchStream w = new WatchStream(out, executor);
         out.setOnCancelHandler(w::cancelled);
-        out.setOnReadyHandler(w::drain);
-        w.subscription = state.watch(clusterId, w::drain);
+        out.setOnReadyHandler(w::schedule);
+        w.subscription = state.watch(clusterId, w::schedule);
         if (w.done) {
             w.subscription.cancel();
             return;
         }
-        w.drain();
+        w.schedule();
     }
 
     private void cancelled() {
@@ -48,10 +67,23 @@ final class WatchStream {
         }
     }
 
-    private void drain() {
+    private void schedule() {
         if (wip.getAndIncrement() != 0) {
             return;
         }
+        try {
+            long wait = lastSendNanos + LINGER_NANOS - System.nanoTime();
+            if (wait > 0) {
+                executor.schedule(this::drain, wait, TimeUnit.NANOSECONDS);
+            } else {
+                executor.execute(this::drain);
+            }
+        } catch (RejectedExecutionException stopping) {
+            // The server is closing; its shutdown ends the call.
+        }
+    }
+
+    private void drain() {
         int missed = 1;
         do {
             try {
@@ -88,7 +120,7 @@ final class WatchStream {
                 out.onError(Status.ABORTED.withDescription("subscription canceled: lost update").asRuntimeException());
                 return;
             }
-            if (status == Subscription.Status.CLOSED) {
+            if (status == Subscription.Status.CLOSED && s.peek() == null) {
                 done = true;
                 out.onCompleted();
                 return;
@@ -96,11 +128,25 @@ final class WatchStream {
             if (!out.isReady()) {
                 return;
             }
-            ClusterEvent event = s.poll();
-            if (event == null) {
+            ClusterEvent first = s.poll();
+            if (first == null) {
                 return;
             }
-            out.onNext(event.wireForm(Messages::watchResponse));
+            lastSendNanos = System.nanoTime();
+            byte[] bytes = first.wireForm(Messages::watchResponseBytes);
+            ClusterEvent next = s.peek();
+            if (next == null || next.isDeleted() != first.isDeleted()) {
+                out.onNext(new SerializedResponse(bytes));
+                continue;
+            }
+            java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream(bytes.length * 4);
+            batch.writeBytes(bytes);
+            while (next != null && next.isDeleted() == first.isDeleted() && batch.size() < MAX_BATCH_BYTES) {
+                s.poll();
+                batch.writeBytes(next.wireForm(Messages::watchResponseBytes));
+                next = s.peek();
+            }
+            out.onNext(new SerializedResponse(batch.toByteArray()));
         }
     }
 }

@@ -124,9 +124,62 @@ public final class ServerMetrics {
         grpcSent.inc(type, service, method);
     }
 
+    /** The sent-messages count of one method, bound once per call (a Watch sends many). */
+    public java.util.concurrent.atomic.LongAdder grpcSentCounter(String type, String service, String method) {
+        return grpcSent.bind(type, service, method);
+    }
+
     public void grpcHandled(String type, String service, String method, String code, double seconds) {
         grpcHandled.inc(type, service, method, code);
         grpcHandling.observe(seconds, type, service, method);
+    }
+
+    // --- state backend: caps and availability (etcd) ---
+
+    private MetricRegistry.Counter limitRejections;
+    private MetricRegistry.Counter backendErrors;
+
+    /**
+     * Registers the backend's metrics: {@code discovery_state_limit_rejections_total{limit}}
+     * (updates refused by a cap), {@code discovery_backend_available{backend}} (1 when writes
+     * can go through), {@code discovery_backend_errors_total{backend,operation}}.
+     */
+    public synchronized void backend(String name, java.util.function.BooleanSupplier available) {
+        registry.gauge("discovery_backend_available", "1 when the state backend (" + name + ") takes writes, else 0.",
+                () -> available.getAsBoolean() ? 1 : 0);
+        backendName = name;
+    }
+
+    private String backendName = "memory";
+
+    private synchronized MetricRegistry.Counter limitRejections() {
+        if (limitRejections == null) {
+            limitRejections = registry.counter("discovery_state_limit_rejections_total",
+                    "AffiliateUpdate calls refused with RESOURCE_EXHAUSTED, by the limit hit.", "limit");
+        }
+        return limitRejections;
+    }
+
+    private synchronized MetricRegistry.Counter backendErrors() {
+        if (backendErrors == null) {
+            backendErrors = registry.counter("discovery_backend_errors_total",
+                    "Failed calls to the state backend, by operation.", "backend", "operation");
+        }
+        return backendErrors;
+    }
+
+    /** An update refused by a limit ({@code clusters}, {@code affiliates}, {@code cluster_affiliates}, {@code endpoints}). */
+    public void limitReached(String limit) {
+        limitRejections().inc(limit);
+    }
+
+    public long limitRejections(String limit) {
+        return limitRejections().get(limit);
+    }
+
+    /** A backend call that failed (etcd unreachable, timeout). */
+    public void backendError(String operation) {
+        backendErrors().inc(backendName, operation);
     }
 
     public long helloCount(String versionLabel) {

@@ -28,6 +28,7 @@ import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.discovery.server.internal.DiscoveryServer;
 import dev.kubespan.discovery.server.internal.ServerLog;
 import dev.kubespan.discovery.server.internal.ServerSettings;
+import dev.kubespan.discovery.server.internal.state.etcd.EtcdSettings;
 
 /**
  * Runs the discovery server inside the framework. Starting (snapshot load, binding) happens on
@@ -114,6 +115,7 @@ public final class DiscoveryServerComponent {
         }
         s.rateLimit(c.rate_limit(), c.rate_burst());
         limits(c, s);
+        stateSettings(c, s);
         return s;
     }
 
@@ -152,6 +154,39 @@ public final class DiscoveryServerComponent {
             throw new IllegalArgumentException(key + ": must not be negative, got " + n);
         }
         return n;
+    }
+
+    /** state, etcd.*, max.clusters, max.affiliates. */
+    private static void stateSettings(DiscoveryServerConfig c, ServerSettings s) {
+        if (c.max_clusters() < 1 || c.max_affiliates() < 1) {
+            throw new IllegalArgumentException("max.clusters and max.affiliates must be at least 1");
+        }
+        s.caps(c.max_clusters(), c.max_affiliates());
+        String state = c.state() == null ? "memory" : c.state().trim();
+        if (state.equals("memory")) {
+            return;
+        }
+        if (!state.equals("etcd")) {
+            throw new IllegalArgumentException("state: expected memory or etcd, got '" + state + "'");
+        }
+        EtcdSettings.Parsed endpoints;
+        try {
+            endpoints = EtcdSettings.parseEndpoints(c.etcd_endpoints());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("etcd.endpoints: " + e.getMessage());
+        }
+        try {
+            s.etcd(new EtcdSettings(endpoints.endpoints(), endpoints.tls(), optionalPath(c.etcd_ca()),
+                    optionalPath(c.etcd_cert()), optionalPath(c.etcd_key()),
+                    c.etcd_user() == null || c.etcd_user().isBlank() ? null : c.etcd_user().trim(),
+                    optionalPath(c.etcd_password_file()), c.etcd_prefix(), seconds("etcd.timeout", c.etcd_timeout())));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("etcd.*: " + e.getMessage());
+        }
+    }
+
+    private static Path optionalPath(String p) {
+        return p == null || p.isBlank() ? null : Path.of(p.trim());
     }
 
     static Path snapshotPath(String configured, UnaryOperator<String> frameworkProperty) {

@@ -2,6 +2,7 @@ package dev.kubespan.discovery.server.internal.osgi;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 /** ConfigAdmin PID {@value #PID}. Durations are in seconds. */
 @ObjectClassDefinition(id = DiscoveryServerConfig.PID, name = "KubeSpan discovery server",
@@ -96,4 +97,39 @@ public @interface DiscoveryServerConfig {
 
     @AttributeDefinition(description = "Threads that run calls.", min = "1")
     int call_threads() default 8;
+    // --- state backend and server-wide caps ---
+
+    @AttributeDefinition(description = "Where the state lives: memory (this process, with snapshots) or etcd (shared by replicas).",
+            options = {@Option(label = "memory", value = "memory"), @Option(label = "etcd", value = "etcd")})
+    String state() default "memory";
+
+    @AttributeDefinition(description = "etcd client URLs, comma-separated (http://10.0.0.1:2379,...; https:// for TLS).")
+    String etcd_endpoints() default "";
+
+    @AttributeDefinition(description = "etcd key prefix of this deployment (replicas of one deployment share it).")
+    String etcd_prefix() default "/kubespan-discovery/";
+
+    @AttributeDefinition(description = "CA certificate (PEM) that signed the etcd server certificates; empty: the JDK trust store.")
+    String etcd_ca() default "";
+
+    @AttributeDefinition(description = "Client certificate (PEM) for etcd TLS client authentication.")
+    String etcd_cert() default "";
+
+    @AttributeDefinition(description = "Client key (PEM, PKCS#8) for etcd.cert.")
+    String etcd_key() default "";
+
+    @AttributeDefinition(description = "etcd user (etcd authentication); empty: none.")
+    String etcd_user() default "";
+
+    @AttributeDefinition(description = "File holding the etcd user's password.")
+    String etcd_password_file() default "";
+
+    @AttributeDefinition(description = "Seconds one etcd request may take, retries included.", min = "1")
+    long etcd_timeout() default 5;
+
+    @AttributeDefinition(description = "Clusters holding affiliates at most; more are refused with RESOURCE_EXHAUSTED.", min = "1")
+    int max_clusters() default 1000;
+
+    @AttributeDefinition(description = "Affiliates over all clusters at most; more are refused with RESOURCE_EXHAUSTED.", min = "1")
+    int max_affiliates() default 10000;
 }

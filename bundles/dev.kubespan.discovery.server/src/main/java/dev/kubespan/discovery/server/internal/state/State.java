@@ -1,163 +1,118 @@
 package dev.kubespan.discovery.server.internal.state;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
- * All clusters of the discovery service (discovery-protocol.md §4.1–§4.4): validation and limits,
- * AffiliateUpdate merge/extend semantics, deletes, snapshot-then-deltas subscriptions and TTL
- * garbage collection. Thread-safe; one critical section per cluster. Plain Java: the gRPC layer
- * maps {@link StateException} to status codes.
+ * The in-memory backend (the default): all clusters in this process, saved and restored through
+ * snapshots by the server. One critical section per cluster; the server-wide caps on clusters
+ * and affiliates are counted with atomics so that they hold under concurrent updates. Plain
+ * Java: the gRPC layer maps {@link StateException} to status codes.
  */
-public final class State {
+public final class State implements StateBackend {
     private final Limits limits;
     private final LongSupplier nowMillis;
-    private final ConcurrentHashMap<String, Cluster> clusters = new ConcurrentHashMap<>();
+    private final Clusters clusters;
+    /** Clusters holding at least one affiliate, and affiliates over all clusters (the caps). */
+    private final AtomicInteger populatedClusters = new AtomicInteger();
+    private final AtomicInteger totalAffiliates = new AtomicInteger();
+    private final Cluster.Admission admission = this::admit;
 
     /** {@code nowMillis} is a monotonic clock in milliseconds (tests pass a fake one). */
     public State(Limits limits, LongSupplier nowMillis) {
         this.limits = limits;
         this.nowMillis = nowMillis;
+        this.clusters = new Clusters(limits);
     }
 
     public State(Limits limits) {
         this(limits, () -> System.nanoTime() / 1_000_000L);
     }
 
+    @Override
     public Limits limits() {
         return limits;
     }
 
     /** Checks a cluster ID (every RPC); INVALID_ARGUMENT when empty or too long. */
     public void validateClusterId(String clusterId) {
-        checkId("cluster ID", clusterId, limits.maxClusterIdLength());
-    }
-
-    private static void checkId(String what, String id, int max) {
-        int len = id == null ? 0 : id.getBytes(StandardCharsets.UTF_8).length;
-        if (len == 0) {
-            throw StateException.invalid(what + " is empty");
-        }
-        if (len > max) {
-            throw StateException.invalid(what + " is too long (" + len + " bytes, at most " + max + ")");
-        }
+        Requests.clusterId(limits, clusterId);
     }
 
     /** Creates the cluster if it does not exist yet (Hello and List name a cluster too). */
+    @Override
     public void touch(String clusterId) {
         validateClusterId(clusterId);
-        withCluster(clusterId, c -> null);
+        clusters.with(clusterId, c -> null);
     }
 
-    /**
-     * AffiliateUpdate. {@code data} null or empty leaves the data as it is; endpoints are merged;
-     * everything submitted lives for {@code ttl} (at most the TTL limit; zero expires at once).
-     */
+    @Override
     public void update(String clusterId, String affiliateId, byte[] data, List<byte[]> endpoints, Duration ttl) {
-        validateClusterId(clusterId);
-        checkId("affiliate ID", affiliateId, limits.maxAffiliateIdLength());
-        if (data != null && data.length > limits.maxAffiliateDataSize()) {
-            throw StateException.invalid("affiliate data is too big (" + data.length + " bytes, at most "
-                    + limits.maxAffiliateDataSize() + ")");
-        }
-        List<Blob> blobs = new ArrayList<>(endpoints.size());
-        for (byte[] e : endpoints) {
-            if (e.length > limits.maxEndpointSize()) {
-                throw StateException.invalid("affiliate endpoint is too big (" + e.length + " bytes, at most "
-                        + limits.maxEndpointSize() + ")");
-            }
-            blobs.add(Blob.copyOf(e));
-        }
-        Duration t = ttl == null ? Duration.ZERO : ttl;
-        if (t.compareTo(limits.maxTtl()) > 0) {
-            throw StateException.invalid("TTL " + t + " is longer than the limit " + limits.maxTtl());
-        }
-        long expiresAt = nowMillis.getAsLong() + t.toMillis();
-        Blob d = data == null ? null : Blob.copyOf(data);
-        Cluster.Outcome o = withCluster(clusterId, c -> c.update(affiliateId, d, blobs, expiresAt));
-        signal(o.toSignal());
+        Requests.Update u = Requests.update(limits, clusterId, affiliateId, data, endpoints, ttl);
+        long expiresAt = nowMillis.getAsLong() + u.ttlMillis();
+        Cluster.Outcome o = clusters.with(clusterId,
+                c -> c.update(affiliateId, u.data(), u.endpoints(), expiresAt, admission));
+        Clusters.signal(o.toSignal());
         if (o.error() != null) {
             throw o.error();
         }
     }
 
-    /** AffiliateDelete; an unknown ID is not an error. */
+    @Override
     public void delete(String clusterId, String affiliateId) {
         validateClusterId(clusterId);
-        checkId("affiliate ID", affiliateId, limits.maxAffiliateIdLength());
-        signal(withCluster(clusterId, c -> c.delete(affiliateId)).toSignal());
+        Requests.affiliateId(limits, affiliateId);
+        Cluster.Outcome o = clusters.with(clusterId, c -> c.delete(affiliateId));
+        released(o);
+        Clusters.signal(o.toSignal());
     }
 
-    /** All affiliates of the cluster, including those with empty data; any order. */
+    @Override
     public List<AffiliateView> list(String clusterId) {
         validateClusterId(clusterId);
-        return withCluster(clusterId, Cluster::list);
+        return clusters.with(clusterId, Cluster::list);
     }
 
-    /**
-     * Registers a watcher: its {@link Subscription#snapshot()} is the state at registration and
-     * every later change goes to its buffer; {@code signal} runs (on the changing thread, outside
-     * any lock) whenever there is something to poll or its status changed.
-     */
+    @Override
     public Subscription watch(String clusterId, Runnable signal) {
         validateClusterId(clusterId);
-        return withCluster(clusterId, c -> c.subscribe(signal));
+        return clusters.subscribe(clusterId, signal);
     }
 
     /** Expires affiliates and endpoints, drops idle clusters; returns what it removed. */
+    @Override
     public GcResult gc() {
-        long now = nowMillis.getAsLong();
-        int removedAffiliates = 0;
-        int removedClusters = 0;
-        for (Cluster c : clusters.values()) {
-            Cluster.GcOutcome o = c.gc(now);
-            removedAffiliates += o.removedAffiliates();
-            if (o.clusterRemoved()) {
-                clusters.remove(c.id(), c);
-                removedClusters++;
-            }
-            signal(o.toSignal());
-        }
-        return new GcResult(removedClusters, removedAffiliates);
+        return clusters.gc(nowMillis.getAsLong(), true, this::released);
     }
 
     public record GcResult(int removedClusters, int removedAffiliates) {
     }
 
-    /** Ends every watch cleanly (server shutdown). */
+    @Override
     public void closeAllSubscriptions() {
-        for (Cluster c : clusters.values()) {
-            signal(c.closeAll());
-        }
+        clusters.closeAll();
     }
 
+    @Override
     public Stats stats() {
-        int clusterCount = 0;
-        long affiliates = 0;
-        long endpoints = 0;
-        long subscriptions = 0;
-        for (Cluster c : clusters.values()) {
-            int[] n = c.counts();
-            clusterCount++;
-            affiliates += n[0];
-            endpoints += n[1];
-            subscriptions += n[2];
-        }
-        return new Stats(clusterCount, affiliates, endpoints, subscriptions);
+        return clusters.stats();
     }
 
     public record Stats(int clusters, long affiliates, long endpoints, long subscriptions) {
     }
 
+    @Override
+    public Health health() {
+        return new Health(true, "in memory");
+    }
+
     public StateDump dump() {
         long now = nowMillis.getAsLong();
         List<StateDump.ClusterDump> out = new ArrayList<>();
-        for (Cluster c : clusters.values()) {
+        for (Cluster c : clusters.all()) {
             StateDump.ClusterDump d = c.dump(now);
             if (!d.affiliates().isEmpty()) {
                 out.add(d);
@@ -166,36 +121,42 @@ public final class State {
         return new StateDump(out);
     }
 
-    /** Adds dumped clusters (at startup, before any RPC). */
+    /** Adds dumped clusters (at startup, before any RPC); the caps apply. */
     public void restore(StateDump dump) {
         long now = nowMillis.getAsLong();
         for (StateDump.ClusterDump c : dump.clusters()) {
             if (c.id().isEmpty()) {
                 continue;
             }
-            withCluster(c.id(), cluster -> {
-                cluster.restore(c, now);
+            clusters.with(c.id(), cluster -> {
+                cluster.restore(c, now, admission);
                 return null;
             });
         }
     }
 
-    /** Runs {@code action} on the live cluster, creating it if needed and retrying if GC just dropped it. */
-    private <T> T withCluster(String clusterId, Function<Cluster, T> action) {
-        while (true) {
-            Cluster c = clusters.computeIfAbsent(clusterId, id -> new Cluster(id, limits));
-            synchronized (c) {
-                if (!c.isRemoved()) {
-                    return action.apply(c);
-                }
-            }
-            clusters.remove(clusterId, c);
+    /** Counts a new affiliate (and a newly populated cluster) against the caps, or refuses it. */
+    private StateException admit(boolean firstInCluster) {
+        if (firstInCluster && populatedClusters.incrementAndGet() > limits.maxClusters()) {
+            populatedClusters.decrementAndGet();
+            return StateException.exhausted("too many clusters on this server", "clusters");
         }
+        if (totalAffiliates.incrementAndGet() > limits.maxAffiliates()) {
+            totalAffiliates.decrementAndGet();
+            if (firstInCluster) {
+                populatedClusters.decrementAndGet();
+            }
+            return StateException.exhausted("too many affiliates on this server", "affiliates");
+        }
+        return null;
     }
 
-    private static void signal(List<Subscription> subscriptions) {
-        for (Subscription s : subscriptions) {
-            s.signal();
+    private void released(Cluster.Outcome o) {
+        if (o.removedAffiliates() > 0) {
+            totalAffiliates.addAndGet(-o.removedAffiliates());
+        }
+        if (o.emptied()) {
+            populatedClusters.decrementAndGet();
         }
     }
 }

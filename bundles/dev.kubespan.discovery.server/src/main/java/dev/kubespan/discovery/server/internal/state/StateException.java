@@ -6,25 +6,41 @@ public final class StateException extends RuntimeException {
 
     /** The failure classes of discovery-protocol.md §4.1. */
     public enum Kind {
-        INVALID_ARGUMENT, RESOURCE_EXHAUSTED
+        INVALID_ARGUMENT, RESOURCE_EXHAUSTED, UNAVAILABLE
     }
 
     private final Kind kind;
+    private final String limit;
 
     public StateException(Kind kind, String message) {
+        this(kind, message, null);
+    }
+
+    private StateException(Kind kind, String message, String limit) {
         super(message, null, false, false);
         this.kind = kind;
+        this.limit = limit;
     }
 
     public Kind kind() {
         return kind;
     }
 
-    static StateException invalid(String message) {
+    /** For RESOURCE_EXHAUSTED: which limit was hit ({@code clusters}, {@code affiliates}, ...), else null. */
+    public String limit() {
+        return limit;
+    }
+
+    public static StateException invalid(String message) {
         return new StateException(Kind.INVALID_ARGUMENT, message);
     }
 
-    static StateException exhausted(String message) {
-        return new StateException(Kind.RESOURCE_EXHAUSTED, message);
+    public static StateException exhausted(String message, String limit) {
+        return new StateException(Kind.RESOURCE_EXHAUSTED, message, limit);
+    }
+
+    /** The backend cannot be reached (etcd down): UNAVAILABLE, the client retries later. */
+    public static StateException unavailable(String message) {
+        return new StateException(Kind.UNAVAILABLE, message);
     }
 }

@@ -52,6 +52,11 @@ public final class Subscription {
         return true;
     }
 
+    /** The next buffered event without taking it, or null. */
+    public synchronized ClusterEvent peek() {
+        return buffer.peek();
+    }
+
     /** The next buffered event, or null when there is none (check {@link #status()} then). */
     public synchronized ClusterEvent poll() {
         return buffer.poll();

@@ -2,6 +2,7 @@ package dev.kubespan.discovery.server.internal.state;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
@@ -158,7 +159,7 @@ public class StateTest {
     @Test
     public void overflowingWatcherIsDroppedAndMarkedLost() {
         Subscription s = state.watch("c", () -> { });
-        for (int i = 0; i < 32; i++) {
+        for (int i = 0; i < Limits.DEFAULT.watchBufferSize(); i++) {
             state.update("c", "a", b(i), List.of(), TTL);
         }
         assertEquals(Subscription.Status.ACTIVE, s.status());
@@ -253,5 +254,31 @@ public class StateTest {
         later.addAndGet(2_000);
         restored.gc();
         assertTrue(restored.list("c").isEmpty());
+    }
+
+    @Test
+    public void serverWideCapsOnClustersAndAffiliatesAreFreedAgain() {
+        State capped = new State(Limits.DEFAULT.withCaps(2, 3), now::get);
+        capped.update("c1", "a", b(1), List.of(), TTL);
+        capped.update("c1", "b", b(1), List.of(), Duration.ofSeconds(1));
+        capped.update("c2", "a", b(1), List.of(), TTL);
+        capped.touch("c3"); // naming a cluster is free: only clusters holding affiliates count
+        StateException clusters = assertThrows(StateException.class, () -> capped.update("c3", "a", b(1), List.of(), TTL));
+        assertEquals("too many clusters on this server", clusters.getMessage());
+        assertEquals("clusters", clusters.limit());
+        StateException affiliates = assertThrows(StateException.class,
+                () -> capped.update("c2", "b", b(1), List.of(), TTL));
+        assertEquals(StateException.Kind.RESOURCE_EXHAUSTED, affiliates.kind());
+        assertEquals("too many affiliates on this server", affiliates.getMessage());
+        assertEquals("affiliates", affiliates.limit());
+        capped.update("c1", "a", b(2), List.of(b(9)), TTL); // existing ones can still be updated
+
+        capped.delete("c2", "a"); // c2 is empty again: a cluster and an affiliate are free
+        capped.update("c3", "a", b(1), List.of(), TTL);
+        now.addAndGet(2_000);
+        capped.gc(); // c1/b expired: one affiliate free
+        capped.update("c3", "b", b(1), List.of(), TTL);
+        assertThrows(StateException.class, () -> capped.update("c3", "c", b(1), List.of(), TTL));
+        assertEquals(3, capped.stats().affiliates());
     }
 }
