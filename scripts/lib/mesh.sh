@@ -74,9 +74,11 @@ cmd_discovery_start() {
     ip netns exec "$DISC_NS" "$dist/bin/kubespan-discovery" --addr "$DISC_IP:3000" --metrics-addr "$DISC_IP:2122" \
         --snapshot-path "$work/discovery/state.bin" --snapshot-interval 10s \
         >>"$work/discovery/server.log" 2>&1 &
-    echo $! >"$work/discovery/pid"
+    local pid=$!
+    echo $pid >"$work/discovery/pid"
     for _ in $(seq 1 100); do
         ip netns exec "$DISC_NS" bash -c "exec 3<>/dev/tcp/$DISC_IP/3000" 2>/dev/null && return 0
+        kill -0 "$pid" 2>/dev/null || break # it exited: no point in waiting
         sleep 0.2
     done
     log "discovery server did not start; its log:"; tail -n 30 "$work/discovery/server.log" >&2

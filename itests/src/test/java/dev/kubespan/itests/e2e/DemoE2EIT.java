@@ -53,10 +53,21 @@ public class DemoE2EIT {
         assertEquals("after a good run", List.of(), entries());
         Figures.record("demo (2 nodes) start to end", Figures.seconds(System.nanoTime() - t0));
 
-        MeshLab.Result failed = run("--no-shell", "--nodes", "2", "--timeout", "1");
+        // A run that fails half-way: a distribution whose discovery server cannot start (a mesh is
+        // now complete well within a second, so a short --timeout no longer makes a run fail).
+        Path broken = Path.of(System.getProperty("kubespan.itest.workdir"), "demo-broken-dist");
+        MeshLab.exec(List.of("rm", "-rf", broken.toString()), Duration.ofSeconds(60));
+        assertEquals(0, MeshLab.exec(List.of("cp", "-as", dist.toString(), broken.toString()), Duration.ofSeconds(60)).exit());
+        Path discovery = broken.resolve("bin/kubespan-discovery");
+        Files.delete(discovery);
+        Files.writeString(discovery, "#!/bin/sh\necho 'kubespan-discovery: broken on purpose' >&2\nexit 1\n");
+        discovery.toFile().setExecutable(true);
+        MeshLab.Result failed = MeshLab.exec(List.of("env", "TMPDIR=" + tmp, "KUBESPAN_DIST=" + broken, demo.toString(),
+                "--no-shell", "--nodes", "2", "--timeout", "60"), Duration.ofMinutes(4));
         assertNotEquals(failed.output(), 0, failed.exit());
-        assertTrue(failed.output(), failed.output().contains("mesh not complete after 1s"));
+        assertTrue(failed.output(), failed.output().contains("discovery server did not start"));
         assertEquals("after a failed run", List.of(), entries());
+        MeshLab.exec(List.of("rm", "-rf", broken.toString()), Duration.ofSeconds(60));
 
         // Ctrl-C: SIGINT to the demo's whole process group, while its nodes start.
         Path log = Files.createTempFile("demo", ".log");
