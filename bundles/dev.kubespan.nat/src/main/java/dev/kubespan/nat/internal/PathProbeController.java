@@ -56,7 +56,8 @@ final class PathProbeController implements Controller {
     static final int FAST_WINDOWS = 2;
     static final Duration SLOW = Duration.ofSeconds(32);
     static final Duration QUIET = Duration.ofSeconds(31);
-    static final Duration PROBE_AFTER = Duration.ofMillis(300);
+    /** Long enough for the far end's punch to leave even when its pass runs late on a busy machine. */
+    static final Duration PROBE_AFTER = Duration.ofSeconds(1);
     static final int PUNCH_HOPS = 2;
 
     private static final class Plan {
@@ -100,6 +101,7 @@ final class PathProbeController implements Controller {
                 Input.of(ResourceTypes.AFFILIATE, Namespaces.CLUSTER)
                         .onChangeOf(r -> List.of(r.spec().operatingSystem(), String.valueOf(r.spec().kubespan()))),
                 Input.of(ResourceTypes.NAT_CONFIG, Namespaces.CONFIG),
+                Input.of(ResourceTypes.NAT_MAPPING, Namespaces.KUBESPAN).onChangeOf(r -> r.spec().mappedEndpoint()),
                 Input.of(ResourceTypes.RELAY_ALLOCATION, Namespaces.KUBESPAN).onChangeOf(r -> r.spec().relayedEndpoint()));
     }
 
@@ -140,6 +142,7 @@ final class PathProbeController implements Controller {
             }
         }
         Set<String> relayHosts = relayHosts(ctx);
+        boolean punch = behindNat(ctx);
         Map<String, KubeSpanPeerStatus> statuses = new HashMap<>();
         ctx.list(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN).forEach(r -> statuses.put(r.id(), r.spec()));
 
@@ -161,7 +164,9 @@ final class PathProbeController implements Controller {
             }
             List<InetSocketAddress> direct = direct(r.spec(), relayHosts);
             if (!now.isBefore(plan.window) && !plan.punched) {
-                direct.forEach(c -> probes.punch(c, PUNCH_HOPS));
+                if (punch) {
+                    direct.forEach(c -> probes.punch(c, PUNCH_HOPS));
+                }
                 plan.punched = true;
             }
             Instant probeAt = plan.window.plus(PROBE_AFTER);
@@ -186,6 +191,24 @@ final class PathProbeController implements Controller {
         if (next != null) {
             ctx.wakeAt(next);
         }
+    }
+
+    /**
+     * Whether this node's WireGuard port is seen from outside at another address than its own: then
+     * a punch opens its NAT. A node with a public address has no NAT to open, and its punch, having
+     * one hop fewer to go, could reach the far end's router and leave there the very entry the punch
+     * exists to avoid. Unknown (no STUN server): punch.
+     */
+    private static boolean behindNat(ControllerContext ctx) {
+        return ctx.spec(ResourceTypes.NAT_MAPPING, Namespaces.KUBESPAN, dev.kubespan.api.spec.NatMapping.ID)
+                .filter(m -> !m.mappedEndpoint().isEmpty()).map(m -> {
+                    try {
+                        return java.net.NetworkInterface.getByInetAddress(
+                                java.net.InetAddress.getByName(NatConfig.host(m.mappedEndpoint()))) == null;
+                    } catch (java.io.IOException e) {
+                        return true;
+                    }
+                }).orElse(true);
     }
 
     /** The next window: on the fast grid at first, later (and for a relayed peer) on the slow one, after a quiet time. */
