@@ -16,6 +16,7 @@ import dev.kubespan.api.controller.ControllerContext;
 import dev.kubespan.api.controller.Input;
 import dev.kubespan.api.controller.Output;
 import dev.kubespan.api.spec.KubeSpanConfig;
+import dev.kubespan.api.spec.KubeSpanPeerStatus;
 import dev.kubespan.api.spec.NatConfig;
 import dev.kubespan.api.spec.NatMapping;
 import dev.kubespan.nat.internal.stun.StunMessage;
@@ -30,6 +31,12 @@ import dev.kubespan.nat.internal.stun.StunMessage;
 final class NatMappingController implements Controller {
     static final String NAME = "dev.kubespan.nat/mapping";
     static final Duration RECHECK = Duration.ofMinutes(5);
+    /**
+     * While a peer has no direct path, the mapping is checked this often: a NAT that changed its
+     * behaviour (a relaxed rule, a new router) maps the port anew, and peers can only probe the
+     * new mapping once it is published.
+     */
+    static final Duration RECHECK_WHILE_NEEDED = Duration.ofSeconds(30);
     static final Duration ANSWER_WITHIN = Duration.ofSeconds(2);
     static final int TRIES = 3;
 
@@ -59,7 +66,8 @@ final class NatMappingController implements Controller {
     public List<Input<?>> inputs() {
         return List.of(Input.of(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG)
                 .onChangeOf(r -> List.of(r.spec().enabled(), r.spec().listenPort())),
-                Input.of(ResourceTypes.NAT_CONFIG, Namespaces.CONFIG).onChangeOf(r -> r.spec().effectiveStunServers()));
+                Input.of(ResourceTypes.NAT_CONFIG, Namespaces.CONFIG).onChangeOf(r -> r.spec().effectiveStunServers()),
+                Input.of(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN).onChangeOf(r -> r.spec().path()));
     }
 
     @Override
@@ -105,7 +113,9 @@ final class NatMappingController implements Controller {
                 return;
             }
             tries = 0;
-            nextCheck = now.plus(RECHECK);
+            boolean needed = ctx.list(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN).stream()
+                    .anyMatch(r -> !KubeSpanPeerStatus.DIRECT.equals(r.spec().path()));
+            nextCheck = now.plus(needed ? RECHECK_WHILE_NEEDED : RECHECK);
             for (InetSocketAddress s : PortProbes.parse(servers, ctx.log())) {
                 answers.putIfAbsent(s.getAddress().getHostAddress() + ":" + s.getPort(), "no answer");
             }
