@@ -386,7 +386,7 @@ realm=kubespan.lab
 fingerprint
 no-tls
 no-dtls
-no-tcp-relay
+$(case " $* " in *" --no-udp-relay "*) ;; *) echo no-tcp-relay ;; esac)
 no-cli
 no-multicast-peers
 log-file=stdout
