@@ -35,12 +35,36 @@
 #   mesh.sh figures         WORK NAME...               the timeline, then RSS and idle CPU per agent
 #   mesh.sh soak            WORK SECONDS on|off NAME... a healthy mesh left alone: down transitions, ping loss
 #   mesh.sh demo            DIST WORK NODES TIMEOUT SHELL [SOAK_MINUTES]
+
+# The NAT lab (issue: edge to edge through NAT). In it the bridge's namespace ks-br also routes:
+# every edge has a router (namespace ks-rt-NAME) whose wan sits on its own link to ks-br
+# (10.99.1INDEX.1, e.g. 10.99.101.1 for index 1), and the edge node behind it has 192.168.INDEX.2.
+# So two edge routers are never on one segment: there is always a hop (ks-br) between them, as on
+# the internet. Public hosts on the bridge reach the routers through ks-br (10.99.0.200).
+#   mesh.sh nat-up          WORK                        make ks-br the internet's router
+#   mesh.sh edge-net        WORK NAME INDEX FLAVOUR     router + node namespace; FLAVOUR:
+#                                                        home      port-preserving MASQUERADE, drops
+#                                                                  unsolicited packets (also to itself)
+#                                                        hard      as home, but accepts packets to
+#                                                                  itself (collision-prone)
+#                                                        symmetric MASQUERADE --random-fully
+#   mesh.sh nat-flavour     WORK NAME FLAVOUR           change a running router's rules (existing
+#                                                        conntrack entries stay, as on a real router)
+#   mesh.sh relay-start     WORK [coturn options...]    coturn (STUN/TURN) at 10.99.0.253:3478, TURN
+#                                                        REST shared secret WORK/relay/secret
+#   mesh.sh relay-stop      WORK
+#   mesh.sh nat-config      WORK [SECRET]               the KubeSpanNATConfig document for the lab's
+#                                                        coturn (SECRET: the one to use, e.g. a wrong one)
+#   mesh.sh nat-demo        DIST WORK FLAVOUR TIMEOUT SHELL   the demo in the NAT lab
 set -euo pipefail
 
 BR_NS=ks-br
 DISC_NS=ks-disc
 DISC_IP=10.99.0.254
 OBS_IP=10.99.0.250
+RELAY_NS=ks-relay
+RELAY_IP=10.99.0.253
+CORE_IP=10.99.0.200
 NET4=10.99.0
 NET6=fd99:
 
@@ -70,6 +94,7 @@ cmd_lab_up() {
 cmd_discovery_start() {
     local work=$1 dist=$2
     host_up "$DISC_NS" 254
+    public_routes "$DISC_NS" "$work"
     mkdir -p "$work/discovery"
     ip netns exec "$DISC_NS" "$dist/bin/kubespan-discovery" --addr "$DISC_IP:3000" --metrics-addr "$DISC_IP:2122" \
         --snapshot-path "$work/discovery/state.bin" --snapshot-interval 10s \
@@ -158,7 +183,7 @@ cmd_node_start() {
         [ -f "$work/$name.extra.yaml" ] && cat "$work/$name.extra.yaml" >>"$home/etc/kubespan.yaml"
         if [ -d "$work/$name.etc" ]; then cp -a "$work/$name.etc/." "$home/etc/"; fi
     fi
-    ip netns list | grep -qw "ks-$name" || host_up "ks-$name" "$i"
+    ip netns list | grep -qw "ks-$name" || { host_up "ks-$name" "$i"; public_routes "ks-$name" "$work"; }
     date +%s%3N >"$home/launched"
     ip netns exec "ks-$name" unshare --mount --uts --propagation private -- sh -c '
         mount -t tmpfs -o mode=0755 tmpfs /run/wireguard 2>/dev/null || { mkdir -p /run/wireguard; mount -t tmpfs tmpfs /run/wireguard; }
@@ -175,7 +200,7 @@ cmd_node_start() {
 
 cmd_node_net() {
     local work=$1 name=$2 i=$3
-    ip netns list | grep -qw "ks-$name" || host_up "ks-$name" "$i"
+    ip netns list | grep -qw "ks-$name" || { host_up "ks-$name" "$i"; public_routes "ks-$name" "$work"; }
 }
 
 cmd_node_kill() {
@@ -327,6 +352,167 @@ cmd_demo() {
     log "stopping; every namespace and process of this demo goes with it"
 }
 
+# ---- the NAT lab ---------------------------------------------------------------------------
+
+cmd_nat_up() { # WORK: ks-br routes between the bridge and the edge routers' links
+    ip -n "$BR_NS" addr add "$CORE_IP/24" dev br0
+    ip netns exec "$BR_NS" sysctl -qw net.ipv4.ip_forward=1
+    touch "$1/nat-lab"
+}
+
+# Public hosts on the bridge reach the edge routers' links through ks-br.
+public_routes() { # NS WORK
+    [ -f "$2/nat-lab" ] || return 0
+    ip -n "$1" route add 10.99.0.0/16 via "$CORE_IP" 2>/dev/null || true
+}
+
+router_rules() { # NS FLAVOUR: the router's NAT and firewall, replacing what was there
+    local ns=$1 flavour=$2 masq=(-j MASQUERADE)
+    case "$flavour" in
+        home|hard) ;;
+        symmetric) masq=(-j MASQUERADE --random-fully) ;;
+        *) log "unknown router flavour $flavour (home, hard, symmetric)"; return 2 ;;
+    esac
+    ip netns exec "$ns" iptables -t nat -F POSTROUTING
+    ip netns exec "$ns" iptables -F FORWARD
+    ip netns exec "$ns" iptables -F INPUT
+    ip netns exec "$ns" iptables -t nat -A POSTROUTING -o wan "${masq[@]}"
+    ip netns exec "$ns" iptables -A FORWARD -i wan -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+    ip netns exec "$ns" iptables -A FORWARD -i wan -j DROP
+    if [ "$flavour" != hard ]; then
+        ip netns exec "$ns" iptables -A INPUT -i wan -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+        ip netns exec "$ns" iptables -A INPUT -i wan -j DROP
+    fi
+}
+
+cmd_edge_net() { # WORK NAME INDEX FLAVOUR
+    local work=$1 name=$2 i=$3 flavour=$4
+    local rt="ks-rt-$name" ns="ks-$name" wan="10.99.$((100 + i))"
+    ip netns add "$rt"
+    ip -n "$rt" link set lo up
+    ip netns exec "$rt" sysctl -qw net.ipv4.ip_forward=1
+    # wan: a link of its own to the internet's router (ks-br)
+    ip link add "w$i" netns "$rt" type veth peer name "r$i" netns "$BR_NS"
+    ip -n "$rt" link set "w$i" name wan
+    ip -n "$rt" addr add "$wan.1/24" dev wan
+    ip -n "$rt" link set wan up
+    ip -n "$BR_NS" addr add "$wan.254/24" dev "r$i"
+    ip -n "$BR_NS" link set "r$i" up
+    ip -n "$rt" route add default via "$wan.254"
+    # lan: the node behind it
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
+    ip link add "l$i" netns "$rt" type veth peer name "n$i" netns "$ns"
+    ip -n "$rt" link set "l$i" name lan
+    ip -n "$rt" addr add "192.168.$i.1/24" dev lan
+    ip -n "$rt" link set lan up
+    ip -n "$ns" link set "n$i" name eth0
+    ip -n "$ns" addr add "192.168.$i.2/24" dev eth0
+    ip -n "$ns" link set eth0 up
+    ip -n "$ns" route add default via "192.168.$i.1"
+    router_rules "$rt" "$flavour"
+    echo "$flavour" >"$work/$name.router"
+}
+
+cmd_nat_flavour() { # WORK NAME FLAVOUR
+    router_rules "ks-rt-$2" "$3"
+    echo "$3" >"$1/$2.router"
+}
+
+cmd_relay_start() { # WORK [extra coturn options]: coturn at RELAY_IP, TURN REST shared secret
+    local work=$1; shift
+    mkdir -p "$work/relay"
+    [ -s "$work/relay/secret" ] || head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$work/relay/secret"
+    chmod 600 "$work/relay/secret"
+    ip netns list | grep -qw "$RELAY_NS" || { host_up "$RELAY_NS" 253; public_routes "$RELAY_NS" "$work"; }
+    cat >"$work/relay/turnserver.conf" <<CONF
+listening-ip=$RELAY_IP
+relay-ip=$RELAY_IP
+listening-port=3478
+min-port=49152
+max-port=49999
+use-auth-secret
+static-auth-secret=$(cat "$work/relay/secret")
+realm=kubespan.lab
+fingerprint
+no-tls
+no-dtls
+$(case " $* " in *" --no-udp-relay "*) ;; *) echo no-tcp-relay ;; esac)
+no-cli
+no-multicast-peers
+log-file=stdout
+simple-log
+pidfile=$work/relay/turnserver.pid
+CONF
+    chmod 600 "$work/relay/turnserver.conf"
+    ip netns exec "$RELAY_NS" turnserver -c "$work/relay/turnserver.conf" "$@" >>"$work/relay/turnserver.log" 2>&1 &
+    echo $! >"$work/relay/pid"
+    for _ in $(seq 1 50); do
+        ip netns exec "$RELAY_NS" ss -lun 2>/dev/null | grep -q "$RELAY_IP:3478" && return 0
+        sleep 0.1
+    done
+    log "coturn did not start; its log:"; tail -n 20 "$work/relay/turnserver.log" >&2
+    return 1
+}
+
+cmd_relay_stop() {
+    local work=$1 pid
+    pid=$(cat "$work/relay/pid" 2>/dev/null) || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+cmd_nat_config() { # WORK [SECRET]: the lab's NAT document (the relay's secret unless one is given)
+    local work=$1 secret=${2:-}
+    [ -n "$secret" ] || secret=$(cat "$work/relay/secret")
+    printf 'apiVersion: v1alpha1\nkind: KubeSpanNATConfig\nstunServers:\n  - %s:3478\nrelayServers:\n  - %s:3478\nrelaySharedSecret: %s\n' \
+        "$RELAY_IP" "$RELAY_IP" "$secret"
+}
+
+# The demo in the NAT lab: node1 public on the bridge, node2 and node3 behind routers of FLAVOUR
+# (symmetric: both; hard: collision-prone; home), coturn as the relay.
+cmd_nat_demo() { # DIST WORK FLAVOUR TIMEOUT SHELL
+    local dist=$1 work=$2 flavour=$3 timeout=$4 shell=$5 t0
+    local names=(node1 node2 node3)
+    cmd_lab_up "$work"
+    cmd_nat_up "$work"
+    log "starting the discovery server (standalone, $DISC_IP:3000)"
+    cmd_discovery_start "$work" "$dist"
+    log "starting coturn (STUN and TURN, $RELAY_IP:3478)"
+    cmd_relay_start "$work"
+    cmd_cluster_config "$work" "$dist"
+    cmd_nat_config "$work" >"$work/nat.yaml"
+    for n in "${names[@]}"; do printf -- '---\n' >"$work/$n.extra.yaml"; cat "$work/nat.yaml" >>"$work/$n.extra.yaml"; done
+    log "routers: node2 and node3 behind '$flavour' NAT routers (192.168.2.2, 192.168.3.2); node1 public (10.99.0.1)"
+    cmd_edge_net "$work" node2 2 "$flavour"
+    cmd_edge_net "$work" node3 3 "$flavour"
+    t0=$(date +%s.%N)
+    log "starting node1 (public, 10.99.0.1)"
+    cmd_node_start "$work" "$dist" node1 1
+    for i in 2 3; do
+        log "starting node$i (behind its router, public address 10.99.$((100 + i)).1)"
+        cmd_node_start "$work" "$dist" "node$i" "$i"
+    done
+    log "waiting for the full mesh (every node sees 2 peers up) ..."
+    cmd_wait_mesh "$work" "$timeout" "${names[@]}"
+    log "full mesh after $(echo "$(date +%s.%N) - $t0" | bc 2>/dev/null || echo '?') s"
+    for n in "${names[@]}"; do
+        echo; echo "== $n: kubespan:peerstatuses"
+        cmd_shell "$work" "$n" kubespan:peerstatuses
+    done
+    echo; echo "== node2: kubespan:get natmapping, kubespan:get relay"
+    cmd_shell "$work" node2 kubespan:get natmapping || true
+    cmd_shell "$work" node2 kubespan:get relay || true
+    echo; echo "== ping6 over the KubeSpan addresses"
+    cmd_ping_matrix "$work" "${names[@]}"
+    if [ "$shell" != no ] && [ -t 0 ]; then
+        echo; echo "== node2's Gogo shell (try: kubespan:peerstatuses, kubespan:get relay, kubespan:get natmapping; Ctrl-D ends the demo)"
+        cmd_shell "$work" node2 || true
+    fi
+    log "stopping; every namespace and process of this demo goes with it"
+}
+
 sub=${1:?usage: mesh.sh <command> ...}; shift
 case "$sub" in
     lab-up) cmd_lab_up "$@" ;;
@@ -349,5 +535,12 @@ case "$sub" in
     discovery-metrics) cmd_discovery_metrics "$@" ;;
     soak) cmd_soak "$@" ;;
     figures) cmd_figures "$@" ;;
+    nat-up) cmd_nat_up "$@" ;;
+    edge-net) cmd_edge_net "$@" ;;
+    nat-flavour) cmd_nat_flavour "$@" ;;
+    relay-start) cmd_relay_start "$@" ;;
+    relay-stop) cmd_relay_stop "$@" ;;
+    nat-config) cmd_nat_config "$@" ;;
+    nat-demo) cmd_nat_demo "$@" ;;
     *) echo "mesh.sh: unknown command $sub" >&2; exit 2 ;;
 esac

@@ -13,6 +13,10 @@ import dev.kubespan.api.spec.KubeSpanPeerSpec;
 import dev.kubespan.api.spec.KubeSpanPeerStatus;
 import dev.kubespan.api.spec.LinkStatus;
 import dev.kubespan.api.spec.Member;
+import dev.kubespan.api.spec.NatConfig;
+import dev.kubespan.api.spec.NatMapping;
+import dev.kubespan.api.spec.PathProbe;
+import dev.kubespan.api.spec.RelayAllocation;
 import dev.kubespan.api.spec.NodeIdentity;
 import dev.kubespan.api.spec.RegistryStatus;
 
@@ -47,6 +51,7 @@ public final class ResourceTypes {
             .column("LABEL", KubeSpanPeerStatus::label)
             .column("ENDPOINT", KubeSpanPeerStatus::endpoint)
             .column("STATE", KubeSpanPeerStatus::state)
+            .column("PATH", KubeSpanPeerStatus::pathLabel)
             .column("RX", KubeSpanPeerStatus::receiveBytes)
             .column("TX", KubeSpanPeerStatus::transmitBytes)
             .build();
@@ -142,9 +147,55 @@ public final class ResourceTypes {
             .column("PID", LinkStatus::pid)
             .build();
 
+    // ---- NAT traversal (dev.kubespan.nat) ----
+
+    public static final ResourceType<NatConfig> NAT_CONFIG = ResourceType
+            .builder("NATConfig", NatConfig.class)
+            .qualifiedName("NATConfigs.kubespan.dev")
+            .aliases("natconfig", "natconfigs", "nc")
+            .namespace(Namespaces.CONFIG)
+            .column("STUN SERVERS", NatConfig::stunServers)
+            .column("RELAY SERVERS", NatConfig::relayServers)
+            .sensitive("relayPassword", "relaySharedSecret")
+            .build();
+
+    public static final ResourceType<NatMapping> NAT_MAPPING = ResourceType
+            .builder("NATMapping", NatMapping.class)
+            .qualifiedName("NATMappings.kubespan.dev")
+            .aliases("natmapping", "natmappings", "nm", "publicmapping")
+            .namespace(Namespaces.KUBESPAN)
+            .column("PORT", NatMapping::localPort)
+            .column("MAPPED", NatMapping::mappedEndpoint)
+            .column("BEHAVIOUR", NatMapping::behaviour)
+            .column("ERROR", NatMapping::error)
+            .build();
+
+    public static final ResourceType<RelayAllocation> RELAY_ALLOCATION = ResourceType
+            .builder("RelayAllocation", RelayAllocation.class)
+            .qualifiedName("RelayAllocations.kubespan.dev")
+            .aliases("relayallocation", "relayallocations", "relay", "relays", "ra")
+            .namespace(Namespaces.KUBESPAN)
+            .column("STATE", RelayAllocation::state)
+            .column("RELAYED", RelayAllocation::relayedEndpoint)
+            .column("PROXIES", r -> r.proxies().size())
+            .column("ERROR", RelayAllocation::error)
+            .build();
+
+    public static final ResourceType<PathProbe> PATH_PROBE = ResourceType
+            .builder("PathProbe", PathProbe.class)
+            .qualifiedName("PathProbes.kubespan.dev")
+            .aliases("pathprobe", "pathprobes", "pp")
+            .namespace(Namespaces.KUBESPAN)
+            .column("LABEL", PathProbe::label)
+            .column("REACHABLE AT", PathProbe::reachableAt)
+            .column("RTT (ms)", PathProbe::rttMillis)
+            .column("WINDOWS", PathProbe::windows)
+            .build();
+
     private static final List<ResourceType<?>> ALL = List.of(KUBESPAN_IDENTITY, KUBESPAN_PEER_SPEC,
             KUBESPAN_PEER_STATUS, KUBESPAN_ENDPOINT, KUBESPAN_CONFIG, NODE_IDENTITY, AFFILIATE, MEMBER,
-            DISCOVERY_CONFIG, DISCOVERED_ADDRESS, REGISTRY_STATUS, LINK_STATUS);
+            DISCOVERY_CONFIG, DISCOVERED_ADDRESS, REGISTRY_STATUS, LINK_STATUS,
+            NAT_CONFIG, NAT_MAPPING, RELAY_ALLOCATION, PATH_PROBE);
 
     private ResourceTypes() {
     }

@@ -190,6 +190,41 @@ final class MeshLab implements AutoCloseable {
         return m.group(1);
     }
 
+    // ---- the NAT lab (scripts/lib/mesh.sh: nat-up, edge-net, relay-start, ...) ----
+
+    /** Makes the bridge's namespace the internet's router, for edges behind NAT routers. */
+    void natUp() {
+        mesh("nat-up", work.toString());
+    }
+
+    /** A router of {@code flavour} (home, hard, symmetric) and the node's namespace behind it. */
+    void edge(String node, int index, String flavour) {
+        mesh("edge-net", work.toString(), node, String.valueOf(index), flavour);
+    }
+
+    /** Changes a running router's NAT rules (existing conntrack entries stay). */
+    void natFlavour(String node, String flavour) {
+        mesh("nat-flavour", work.toString(), node, flavour);
+    }
+
+    /** coturn at 10.99.0.253:3478 with the lab's shared secret; extra coturn options may follow. */
+    void startRelay(String... options) {
+        List<String> args = new ArrayList<>(List.of("relay-start", work.toString()));
+        args.addAll(List.of(options));
+        mesh(args.toArray(String[]::new));
+    }
+
+    void stopRelay() {
+        mesh("relay-stop", work.toString());
+    }
+
+    /** The KubeSpanNATConfig document for the lab's coturn, with its secret or the one given. */
+    String natConfig(String... secret) {
+        List<String> args = new ArrayList<>(List.of("nat-config", work.toString()));
+        args.addAll(List.of(secret));
+        return mesh(args.toArray(String[]::new));
+    }
+
     /** Creates only the node's namespace on the bridge, so a test can add links before the first start. */
     void network(String node, int index) {
         mesh("node-net", work.toString(), node, String.valueOf(index));

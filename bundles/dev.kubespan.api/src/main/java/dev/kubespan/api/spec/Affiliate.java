@@ -19,4 +19,12 @@ public record Affiliate(String nodeId, List<String> addresses, String hostname, 
         operatingSystem = Lists.text(operatingSystem);
         machineType = machineType == null || machineType.isEmpty() ? "unknown" : machineType;
     }
+
+    /** This product's nodes name themselves so in {@code operatingSystem}; Talos nodes do not. */
+    public static final String OUR_OPERATING_SYSTEM = "KubeSpan for OSGi";
+
+    /** Whether the node runs this product, which answers path probes (Talos nodes do not). */
+    public boolean answersPathProbes() {
+        return operatingSystem.startsWith(OUR_OPERATING_SYSTEM);
+    }
 }

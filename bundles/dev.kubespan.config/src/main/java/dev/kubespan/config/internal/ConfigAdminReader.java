@@ -36,14 +36,20 @@ final class ConfigAdminReader {
     static final String DISCOVERY_ENABLED = "discovery.enabled";
     static final String DISCOVERY_ENDPOINTS = "discovery.endpoints";
     static final String DISCOVERY_KUBERNETES = "discovery.kubernetes.enabled";
+    static final String NAT_STUN_SERVERS = "nat.stunServers";
+    static final String NAT_RELAY_SERVERS = "nat.relayServers";
+    static final String NAT_RELAY_USERNAME = "nat.relayUsername";
+    static final String NAT_RELAY_PASSWORD = "nat.relayPassword";
+    static final String NAT_RELAY_SHARED_SECRET = "nat.relaySharedSecret";
 
     static final Set<String> KEYS = Set.of(KUBESPAN_ENABLED, KUBESPAN_ALLOW_DOWN_PEER_BYPASS,
             KUBESPAN_ADVERTISE_KUBERNETES_NETWORKS, KUBESPAN_HARVEST_EXTRA_ENDPOINTS, KUBESPAN_MTU,
             KUBESPAN_FILTERS_ENDPOINTS, KUBESPAN_FILTERS_EXCLUDE, KUBESPAN_FILTERS_PEER_ENDPOINTS,
             KUBESPAN_EXTRA_ENDPOINTS, KUBESPAN_LISTEN_PORT, KUBESPAN_RECONCILE, KUBESPAN_DOWN, KUBESPAN_TIMEOUT,
-            CLUSTER_ID, CLUSTER_SECRET, DISCOVERY_ENABLED, DISCOVERY_ENDPOINTS, DISCOVERY_KUBERNETES);
+            CLUSTER_ID, CLUSTER_SECRET, DISCOVERY_ENABLED, DISCOVERY_ENDPOINTS, DISCOVERY_KUBERNETES, NAT_STUN_SERVERS,
+            NAT_RELAY_SERVERS, NAT_RELAY_USERNAME, NAT_RELAY_PASSWORD, NAT_RELAY_SHARED_SECRET);
     /** Keys under these prefixes are ours: an unknown one is a typo. */
-    private static final List<String> OWN_PREFIXES = List.of("kubespan.", "cluster.", "discovery.");
+    private static final List<String> OWN_PREFIXES = List.of("kubespan.", "cluster.", "discovery.", "nat.");
     private static final Pattern NAMED_URL = Pattern.compile("([A-Za-z0-9][A-Za-z0-9._-]*)=(.*)");
 
     private final Map<String, ?> props;
@@ -90,6 +96,14 @@ final class ConfigAdminReader {
         id.clusterId = text(CLUSTER_ID);
         id.clusterSecret = text(CLUSTER_SECRET);
         out.identityDocument = id;
+
+        RawSettings.Nat nat = new RawSettings.Nat("nat", 0);
+        nat.stunServers = list(NAT_STUN_SERVERS);
+        nat.relayServers = list(NAT_RELAY_SERVERS);
+        nat.relayUsername = text(NAT_RELAY_USERNAME);
+        nat.relayPassword = text(NAT_RELAY_PASSWORD);
+        nat.relaySharedSecret = text(NAT_RELAY_SHARED_SECRET);
+        out.nat = nat;
 
         out.discoveryEnabled = bool(DISCOVERY_ENABLED);
         out.kubernetesRegistry = bool(DISCOVERY_KUBERNETES);

@@ -118,6 +118,24 @@ public final class ConfigComponent implements ConfigStatus {
 
         @AttributeDefinition(name = "Kubernetes registry enabled")
         boolean discovery_kubernetes_enabled() default false;
+
+        @AttributeDefinition(name = "STUN servers", description = "host:port; empty: the relay servers",
+                required = false)
+        String[] nat_stunServers() default {};
+
+        @AttributeDefinition(name = "TURN relay servers", description = "host:port (UDP), tried in order",
+                required = false)
+        String[] nat_relayServers() default {};
+
+        @AttributeDefinition(name = "Relay username", description = "long-term credentials", required = false)
+        String nat_relayUsername() default "";
+
+        @AttributeDefinition(name = "Relay password", type = AttributeType.PASSWORD, required = false)
+        String nat_relayPassword() default "";
+
+        @AttributeDefinition(name = "Relay shared secret", description = "TURN REST scheme (coturn"
+                + " static-auth-secret)", type = AttributeType.PASSWORD, required = false)
+        String nat_relaySharedSecret() default "";
     }
 
     private final ConfigController controller;

@@ -117,7 +117,8 @@ final class ConfigController implements AutoCloseable {
 
         @Override
         public List<Output> outputs() {
-            return List.of(Output.exclusive(ResourceTypes.KUBESPAN_CONFIG), Output.exclusive(ResourceTypes.DISCOVERY_CONFIG));
+            return List.of(Output.exclusive(ResourceTypes.KUBESPAN_CONFIG), Output.exclusive(ResourceTypes.DISCOVERY_CONFIG),
+                    Output.exclusive(ResourceTypes.NAT_CONFIG));
         }
 
         @Override

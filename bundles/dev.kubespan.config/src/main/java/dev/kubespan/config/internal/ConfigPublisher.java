@@ -5,6 +5,7 @@ import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.controller.ControllerContext;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.KubeSpanConfig;
+import dev.kubespan.api.spec.NatConfig;
 
 /**
  * Writes the two resources this bundle owns. An unchanged spec is not a new version (the store
@@ -16,6 +17,7 @@ final class ConfigPublisher {
 
     static void publish(ControllerContext ctx, EffectiveConfig config) {
         ctx.put(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, DiscoveryConfig.ID, config.discovery());
+        ctx.put(ResourceTypes.NAT_CONFIG, Namespaces.CONFIG, NatConfig.ID, config.nat());
         if (config.kubeSpan() != null) {
             ctx.put(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID, config.kubeSpan());
         } else {

@@ -4,15 +4,21 @@ import java.util.Objects;
 
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.KubeSpanConfig;
+import dev.kubespan.api.spec.NatConfig;
 
 /**
  * What a valid configuration publishes: always a {@link DiscoveryConfig}, and a
  * {@link KubeSpanConfig} only when a cluster ID and secret are configured (null otherwise).
  */
-record EffectiveConfig(KubeSpanConfig kubeSpan, DiscoveryConfig discovery) {
+record EffectiveConfig(KubeSpanConfig kubeSpan, DiscoveryConfig discovery, NatConfig nat) {
 
     EffectiveConfig {
         Objects.requireNonNull(discovery, "discovery");
+        nat = nat == null ? NatConfig.none() : nat;
+    }
+
+    EffectiveConfig(KubeSpanConfig kubeSpan, DiscoveryConfig discovery) {
+        this(kubeSpan, discovery, NatConfig.none());
     }
 
     boolean hasIdentity() {
@@ -37,6 +43,9 @@ record EffectiveConfig(KubeSpanConfig kubeSpan, DiscoveryConfig discovery) {
         }
         if (discovery.registryKubernetesEnabled()) {
             sb.append(" + Kubernetes registry");
+        }
+        if (nat.relayEnabled()) {
+            sb.append("; relays ").append(nat.relayServers());
         }
         return sb.toString();
     }

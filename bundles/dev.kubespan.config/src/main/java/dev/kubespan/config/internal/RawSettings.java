@@ -78,7 +78,24 @@ final class RawSettings {
     record Service(Field<String> name, Field<String> endpoint, String path, int line) {
     }
 
+    /** {@code KubeSpanNATConfig} or the ConfigAdmin keys {@code nat.*}. */
+    static final class Nat {
+        final String path;
+        final int line;
+        List<Field<String>> stunServers;
+        List<Field<String>> relayServers;
+        Field<String> relayUsername;
+        Field<String> relayPassword;
+        Field<String> relaySharedSecret;
+
+        Nat(String path, int line) {
+            this.path = path;
+            this.line = line;
+        }
+    }
+
     final String source;
+    Nat nat;
 
     KubeSpan legacyKubeSpan;
     KubeSpan kubeSpanDocument;

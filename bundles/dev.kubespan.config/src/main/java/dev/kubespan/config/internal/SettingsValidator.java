@@ -12,6 +12,7 @@ import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.DiscoveryServiceEndpoint;
 import dev.kubespan.api.spec.KubeSpanConfig;
+import dev.kubespan.api.spec.NatConfig;
 
 /**
  * Applies the rules of kubespan-node.md §6 to {@link RawSettings}: defaults, mutual exclusion,
@@ -111,7 +112,50 @@ final class SettingsValidator {
                     ks != null && value(ks.harvestExtraEndpoints, false), extra, exclude, listenPort,
                     peerEndpointFilters, reconcile, down, timeout);
         }
-        return new EffectiveConfig(kubeSpan, discovery);
+        return new EffectiveConfig(kubeSpan, discovery, nat(raw.nat));
+    }
+
+    /** Relay and STUN servers are {@code host:port}; credentials are a shared secret or a username with a password. */
+    private NatConfig nat(RawSettings.Nat n) {
+        if (n == null) {
+            return NatConfig.none();
+        }
+        List<String> stun = each(n.stunServers, SettingsValidator::hostPort, "not host:port");
+        List<String> relays = each(n.relayServers, SettingsValidator::hostPort, "not host:port");
+        String user = n.relayUsername == null ? "" : n.relayUsername.value().trim();
+        String password = n.relayPassword == null ? "" : n.relayPassword.value();
+        String secret = n.relaySharedSecret == null ? "" : n.relaySharedSecret.value();
+        if (!user.isEmpty() && password.isEmpty()) {
+            problems.error(n.relayUsername.path(), n.relayUsername.line(), "a relay username needs a relayPassword");
+        }
+        if (user.isEmpty() && !password.isEmpty()) {
+            problems.error(n.relayPassword.path(), n.relayPassword.line(), "a relayPassword needs a relayUsername");
+        }
+        if (!secret.isEmpty() && !user.isEmpty()) {
+            problems.error(n.relaySharedSecret.path(), n.relaySharedSecret.line(), "relaySharedSecret (TURN REST) and "
+                    + "relayUsername/relayPassword (long-term credentials) are mutually exclusive; keep one");
+        }
+        if (!relays.isEmpty() && secret.isEmpty() && user.isEmpty()) {
+            problems.error(n.path + ".relayServers", n.line, "relay servers need credentials: relaySharedSecret, or "
+                    + "relayUsername and relayPassword (an open relay is never used)");
+        }
+        return new NatConfig(stun, relays, user, password, secret);
+    }
+
+    private static String hostPort(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0 || colon == text.length() - 1) {
+            throw new IllegalArgumentException("expected host:port");
+        }
+        int port = Integer.parseInt(text.substring(colon + 1));
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " out of range 1..65535");
+        }
+        String host = text.substring(0, colon);
+        if (host.isBlank() || host.contains(" ")) {
+            throw new IllegalArgumentException("no host");
+        }
+        return text;
     }
 
     private int mtu(RawSettings.KubeSpan ks, boolean enabled) {

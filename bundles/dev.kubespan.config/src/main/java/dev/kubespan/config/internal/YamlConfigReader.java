@@ -22,8 +22,9 @@ final class YamlConfigReader {
     static final String DISCOVERY_SERVICE_CONFIG = "DiscoveryServiceConfig";
     static final String DISCOVERY_IDENTITY_CONFIG = "DiscoveryIdentityConfig";
     static final String KUBESPAN_AGENT_CONFIG = "KubeSpanAgentConfig";
+    static final String KUBESPAN_NAT_CONFIG = "KubeSpanNATConfig";
     static final List<String> KINDS = List.of(KUBESPAN_CONFIG, KUBESPAN_ENDPOINTS_CONFIG, DISCOVERY_SERVICE_CONFIG,
-            DISCOVERY_IDENTITY_CONFIG, KUBESPAN_AGENT_CONFIG);
+            DISCOVERY_IDENTITY_CONFIG, KUBESPAN_AGENT_CONFIG, KUBESPAN_NAT_CONFIG);
 
     // Talos v1alpha1 keys that KubeSpan does not use: accepted so that a full Talos machine config loads.
     private static final Set<String> TALOS_TOP = Set.of("debug", "persist");
@@ -44,6 +45,7 @@ final class YamlConfigReader {
     private int legacyDocumentLine;
     private int endpointsDocumentLine;
     private int agentDocumentLine;
+    private int natDocumentLine;
 
     private YamlConfigReader(Problems problems) {
         this.problems = problems;
@@ -117,6 +119,7 @@ final class YamlConfigReader {
             case DISCOVERY_SERVICE_CONFIG -> serviceDocument(r);
             case DISCOVERY_IDENTITY_CONFIG -> identityDocument(r);
             case KUBESPAN_AGENT_CONFIG -> agentDocument(r);
+            case KUBESPAN_NAT_CONFIG -> natDocument(r);
             default -> throw new IllegalStateException(k);
         }
         r.reportUnknown();
@@ -192,6 +195,21 @@ final class YamlConfigReader {
         out.peerReconcileInterval = r.text("peerReconcileInterval");
         out.peerDownInterval = r.text("peerDownInterval");
         out.endpointConnectionTimeout = r.text("endpointConnectionTimeout");
+    }
+
+    private void natDocument(MappingReader r) {
+        if (duplicate(KUBESPAN_NAT_CONFIG, natDocumentLine, r)) {
+            r.ignore(Set.of("stunServers", "relayServers", "relayUsername", "relayPassword", "relaySharedSecret"));
+            return;
+        }
+        natDocumentLine = Math.max(1, r.line());
+        RawSettings.Nat nat = new RawSettings.Nat(KUBESPAN_NAT_CONFIG, r.line());
+        nat.stunServers = r.textList("stunServers");
+        nat.relayServers = r.textList("relayServers");
+        nat.relayUsername = r.text("relayUsername");
+        nat.relayPassword = r.text("relayPassword");
+        nat.relaySharedSecret = r.text("relaySharedSecret");
+        out.nat = nat;
     }
 
     private void legacyDocument(YamlNode.Mapping m) {

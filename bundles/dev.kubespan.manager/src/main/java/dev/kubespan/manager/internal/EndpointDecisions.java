@@ -60,8 +60,16 @@ final class EndpointDecisions {
         return wanted;
     }
 
-    /** The keepalive to write: none while this node holds back its first initiation. */
+    /**
+     * The keepalive to write: none while this node holds back its first initiation, and none while
+     * no endpoint is decided (a peer being probed): a keepalive without an endpoint makes WireGuard
+     * fail an initiation and wait its rekey timeout (5 s) before the next, which would then delay
+     * the first handshake once the endpoint arrives.
+     */
     Duration keepalive(Key ours, Key peer, KubeSpanPeerStatus status, Instant now) {
+        if (status.lastUsedEndpoint().isEmpty() && !Times.isZero(status.lastEndpointChange())) {
+            return Duration.ZERO;
+        }
         return holdUntil(ours, peer, status, now) == null ? KubeSpanConfig.PERSISTENT_KEEPALIVE : Duration.ZERO;
     }
 

@@ -18,6 +18,9 @@ import dev.kubespan.api.spec.DiscoveredAddress;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.KubeSpanConfig;
 import dev.kubespan.api.spec.KubeSpanIdentity;
+import dev.kubespan.api.spec.AffiliateKubeSpan;
+import dev.kubespan.api.spec.NatMapping;
+import dev.kubespan.api.spec.RelayAllocation;
 
 /**
  * Writes the local Affiliate (ns cluster, id = own node ID) while some registry is configured,
@@ -51,12 +54,44 @@ final class LocalAffiliateController implements Controller {
                 Input.of(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG),
                 Input.of(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG),
                 Input.of(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN),
-                Input.of(ResourceTypes.DISCOVERED_ADDRESS, Namespaces.CLUSTER));
+                Input.of(ResourceTypes.DISCOVERED_ADDRESS, Namespaces.CLUSTER),
+                // what the NAT bundle learned: this node's public mapping and its relayed address
+                Input.of(ResourceTypes.NAT_MAPPING, Namespaces.KUBESPAN),
+                Input.of(ResourceTypes.RELAY_ALLOCATION, Namespaces.KUBESPAN).onChangeOf(r -> r.spec().relayedEndpoint()));
     }
 
     @Override
     public List<Output> outputs() {
         return List.of(Output.shared(ResourceTypes.AFFILIATE));
+    }
+
+    /**
+     * This node's public mapping of the WireGuard port (unless the NAT maps per destination) and
+     * its relayed address are two more endpoints, after the others: peers rank them anyway.
+     */
+    private static Affiliate withNatEndpoints(ControllerContext ctx, Affiliate a) {
+        if (a.kubespan() == null) {
+            return a;
+        }
+        List<String> endpoints = new ArrayList<>(a.kubespan().endpoints());
+        ctx.spec(ResourceTypes.NAT_MAPPING, Namespaces.KUBESPAN, NatMapping.ID).filter(NatMapping::publishable)
+                .ifPresent(m -> add(endpoints, m.mappedEndpoint()));
+        for (Resource<RelayAllocation> r : ctx.list(ResourceTypes.RELAY_ALLOCATION, Namespaces.KUBESPAN)) {
+            add(endpoints, r.spec().relayedEndpoint());
+        }
+        if (endpoints.equals(a.kubespan().endpoints())) {
+            return a;
+        }
+        AffiliateKubeSpan k = a.kubespan();
+        return new Affiliate(a.nodeId(), a.addresses(), a.hostname(), a.nodename(), a.operatingSystem(), a.machineType(),
+                new AffiliateKubeSpan(k.publicKey(), k.address(), k.additionalAddresses(), endpoints,
+                        k.excludeAdvertisedNetworks()), a.controlPlane());
+    }
+
+    private static void add(List<String> endpoints, String endpoint) {
+        if (!endpoint.isEmpty() && !endpoints.contains(endpoint)) {
+            endpoints.add(endpoint);
+        }
     }
 
     @Override
@@ -82,6 +117,7 @@ final class LocalAffiliateController implements Controller {
             }
             Affiliate local = LocalAffiliateBuilder.build(nodeId.get(), hostname.get(), operatingSystem,
                     host.addresses(), ks, identity, discovered, ctx.log());
+            local = withNatEndpoints(ctx, local);
             ctx.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, nodeId.get(), local);
             keep = List.of(nodeId.get());
         }

@@ -11,6 +11,7 @@ import dev.kubespan.api.Log;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.controller.ControllerRuntime;
 import dev.kubespan.api.controller.RunningController;
+import dev.kubespan.api.net.HostNetwork;
 import dev.kubespan.api.wireguard.WireGuardControl;
 
 /** Runs {@link PeerStatusController}; its resources stay in the store across a bundle update. */
@@ -21,8 +22,8 @@ public final class PeerStatusComponent {
 
     @Activate
     public PeerStatusComponent(@Reference ResourceStore store, @Reference WireGuardControl wireGuard,
-            @Reference(service = LoggerFactory.class) Logger logger) {
-        controller = new ControllerRuntime(store, Log.of(logger)).start(new PeerStatusController(wireGuard, probe));
+            @Reference HostNetwork host, @Reference(service = LoggerFactory.class) Logger logger) {
+        controller = new ControllerRuntime(store, Log.of(logger)).start(new PeerStatusController(wireGuard, host, probe));
     }
 
     @Deactivate

@@ -19,7 +19,15 @@ import dev.kubespan.api.controller.Controller;
 import dev.kubespan.api.controller.ControllerContext;
 import dev.kubespan.api.controller.Input;
 import dev.kubespan.api.controller.Output;
+import dev.kubespan.api.net.AddressInfo;
+import dev.kubespan.api.net.Candidates;
 import dev.kubespan.api.net.Endpoint;
+import dev.kubespan.api.net.HostNetwork;
+import dev.kubespan.api.net.IpPrefix;
+import dev.kubespan.api.spec.Affiliate;
+import dev.kubespan.api.spec.NatConfig;
+import dev.kubespan.api.spec.PathProbe;
+import dev.kubespan.api.spec.RelayAllocation;
 import dev.kubespan.api.spec.KubeSpanConfig;
 import dev.kubespan.api.spec.KubeSpanEndpoint;
 import dev.kubespan.api.spec.KubeSpanPeerSpec;
@@ -47,7 +55,11 @@ import dev.kubespan.api.wireguard.WireGuardControl;
 final class PeerStatusController implements Controller {
     static final String NAME = "dev.kubespan.status/peer-status";
 
+    /** How long a fresh peer of ours is probed before a relayed candidate of it is tried. */
+    static final Duration RELAY_AFTER = Duration.ofSeconds(5);
+
     private final WireGuardControl wireGuard;
+    private final HostNetwork host;
     private final LivenessProbe probe;
     private final ReceiveActivity activity = new ReceiveActivity();
     /** When this instance first saw each peer: a new peer is probed even without an endpoint of ours. */
@@ -56,8 +68,9 @@ final class PeerStatusController implements Controller {
     private final Map<String, Instant> countersWritten = new HashMap<>();
     private String lastDeviceError;
 
-    PeerStatusController(WireGuardControl wireGuard, LivenessProbe probe) {
+    PeerStatusController(WireGuardControl wireGuard, HostNetwork host, LivenessProbe probe) {
         this.wireGuard = wireGuard;
+        this.host = host;
         this.probe = probe;
     }
 
@@ -71,7 +84,14 @@ final class PeerStatusController implements Controller {
         return List.of(Input.of(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG),
                 Input.of(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN),
                 // affiliates only for harvesting: who is behind a public key
-                Input.of(ResourceTypes.AFFILIATE, Namespaces.CLUSTER).onChangeOf(r -> r.spec().kubespan()),
+                // affiliates for harvesting (who is behind a public key) and for whether a peer answers path probes
+                Input.of(ResourceTypes.AFFILIATE, Namespaces.CLUSTER)
+                        .onChangeOf(r -> List.of(String.valueOf(r.spec().kubespan()), r.spec().operatingSystem())),
+                // a direct path found by the NAT bundle's probes, the relays, this node's own allocation
+                Input.of(ResourceTypes.PATH_PROBE, Namespaces.KUBESPAN),
+                Input.of(ResourceTypes.NAT_CONFIG, Namespaces.CONFIG),
+                Input.of(ResourceTypes.RELAY_ALLOCATION, Namespaces.KUBESPAN)
+                        .onChangeOf(r -> List.of(r.spec().relayedEndpoint(), r.spec().proxies())),
                 // the link appearing or gaining peers is the moment a chosen endpoint takes effect
                 Input.of(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN));
     }
@@ -90,6 +110,60 @@ final class PeerStatusController implements Controller {
     }
 
     private record Settings(PeerStateMachine machine, Duration tick, Duration connectionTimeout) {
+    }
+
+    /**
+     * What decides a peer's path beyond Talos' rules: which peers answer path probes (ours), what
+     * the probes found, which addresses are relays', this node's own relay proxies, its subnets.
+     */
+    private record Paths(java.util.Set<String> ours, Map<String, PathProbe> probes, java.util.Set<String> relayHosts,
+            Map<String, String> proxies, List<IpPrefix> prefixes) {
+
+        static Paths of(ControllerContext ctx, HostNetwork host) {
+            java.util.Set<String> ours = new java.util.HashSet<>();
+            for (Resource<Affiliate> a : ctx.list(ResourceTypes.AFFILIATE, Namespaces.CLUSTER)) {
+                if (a.spec().kubespan() != null && a.spec().answersPathProbes()) {
+                    ours.add(a.spec().kubespan().publicKey());
+                }
+            }
+            Map<String, PathProbe> probes = new HashMap<>();
+            ctx.list(ResourceTypes.PATH_PROBE, Namespaces.KUBESPAN).forEach(r -> probes.put(r.id(), r.spec()));
+            java.util.Set<String> relays = new java.util.HashSet<>();
+            ctx.spec(ResourceTypes.NAT_CONFIG, Namespaces.CONFIG, NatConfig.ID).ifPresent(n -> relays.addAll(n.relayHosts()));
+            Map<String, String> proxies = new HashMap<>();
+            for (Resource<RelayAllocation> r : ctx.list(ResourceTypes.RELAY_ALLOCATION, Namespaces.KUBESPAN)) {
+                if (!r.spec().relayedEndpoint().isEmpty()) {
+                    relays.add(NatConfig.host(r.spec().relayedEndpoint()));
+                    for (String p : r.spec().proxies()) {
+                        int eq = p.indexOf('=');
+                        if (eq > 0) {
+                            proxies.put(p.substring(0, eq), r.spec().relayedEndpoint());
+                        }
+                    }
+                }
+            }
+            List<IpPrefix> prefixes = new java.util.ArrayList<>();
+            if (host != null) {
+                for (AddressInfo a : host.addresses()) {
+                    if (!KubeSpanConfig.LINK_NAME.equals(a.linkName()) && a.scope() == AddressInfo.SCOPE_GLOBAL) {
+                        prefixes.add(a.prefix());
+                    }
+                }
+            }
+            return new Paths(ours, probes, relays, proxies, prefixes);
+        }
+
+        /** The relayed address a path goes through, or "" for a direct one. */
+        String via(String actual) {
+            if (actual.isEmpty()) {
+                return "";
+            }
+            String proxied = proxies.get(actual);
+            if (proxied != null) {
+                return proxied;
+            }
+            return relayHosts.contains(NatConfig.host(actual)) ? actual : "";
+        }
     }
 
     @Override
@@ -120,6 +194,7 @@ final class PeerStatusController implements Controller {
         countersWritten.keySet().retainAll(specs.keySet());
 
         Device device = readDevice(ctx.log());
+        Paths paths = Paths.of(ctx, host);
         Instant next = now.plus(settings.tick());
         Map<String, KubeSpanPeerStatus> current = new TreeMap<>();
         Map<Key, Instant> seenNow = new HashMap<>();
@@ -131,9 +206,9 @@ final class PeerStatusController implements Controller {
             }
             seenNow.put(key, firstSeen.getOrDefault(key, now));
             KubeSpanPeerStatus old = previous.getOrDefault(id, new KubeSpanPeerStatus("", e.getValue().label(),
-                    PeerState.UNKNOWN, 0, 0, Times.ZERO, "", Times.ZERO));
+                    PeerState.UNKNOWN, 0, 0, Times.ZERO, "", Times.ZERO, "", ""));
             KubeSpanPeerStatus status = device == null ? relabel(old, e.getValue())
-                    : track(id, key, e.getValue(), old, device, settings.machine(), now, ctx.log());
+                    : track(id, key, e.getValue(), old, device, settings.machine(), paths, now, ctx.log());
             write(ctx, id, old, status, previous.containsKey(id), settings.tick(), now);
             current.put(id, status);
             next = earliest(next, nextPoll(key, status, seenNow.get(key), settings, now));
@@ -160,7 +235,8 @@ final class PeerStatusController implements Controller {
     private static boolean sameButCounters(KubeSpanPeerStatus a, KubeSpanPeerStatus b) {
         return a.endpoint().equals(b.endpoint()) && a.label().equals(b.label()) && a.state() == b.state()
                 && a.lastHandshakeTime().equals(b.lastHandshakeTime()) && a.lastUsedEndpoint().equals(b.lastUsedEndpoint())
-                && a.lastEndpointChange().equals(b.lastEndpointChange());
+                && a.lastEndpointChange().equals(b.lastEndpointChange()) && a.path().equals(b.path())
+                && a.relayedVia().equals(b.relayedVia());
     }
 
     /** The earliest moment this peer needs another look; null when the regular tick will do. */
@@ -180,9 +256,9 @@ final class PeerStatusController implements Controller {
         return next;
     }
 
-    /** Steps 4-6 of §4.2 for one peer. */
+    /** Steps 4-6 of §4.2 for one peer, and its path. */
     private KubeSpanPeerStatus track(String id, Key key, KubeSpanPeerSpec spec, KubeSpanPeerStatus old,
-            Device device, PeerStateMachine machine, Instant now, Log log) {
+            Device device, PeerStateMachine machine, Paths paths, Instant now, Log log) {
         dev.kubespan.api.wireguard.PeerState onDevice = device.peer(key);
         Endpoint actualEndpoint = onDevice == null ? null : onDevice.endpoint();
         String actual = actualEndpoint == null ? "" : actualEndpoint.toString();
@@ -207,33 +283,107 @@ final class PeerStatusController implements Controller {
                 }
             }
         }
+        String via = paths.via(actual);
+        String path = state == PeerState.UP ? (via.isEmpty() ? KubeSpanPeerStatus.DIRECT : KubeSpanPeerStatus.RELAYED)
+                : old.path();
+        List<Endpoint> candidates = Candidates.order(candidates(spec, id, log), paths.prefixes(), paths.relayHosts());
+        boolean ours = paths.ours().contains(id);
 
         if (lastUsed.isEmpty() && state == PeerState.UP && actualEndpoint != null) {
             // A working tunnel this node has no record of (the store was lost, e.g. the container
-            // restarted and adopted the running link): keep its endpoint instead of switching to
-            // the first candidate. T0 stays zero, so the state follows handshake age only.
-            log.info("peer " + spec.label() + " (" + id + "): adopting the working endpoint " + actual);
+            // restarted and adopted the running link), or a peer that reached this node by itself
+            // (through the relay): keep its endpoint. T0 stays, so the state follows the handshake.
+            log.info("peer " + spec.label() + " (" + id + "): adopting the working endpoint " + actual
+                    + (via.isEmpty() ? "" : " (relayed via " + via + ")"));
             lastUsed = actual;
+        } else if (ours) {
+            KubeSpanPeerStatus decided = decideOurs(id, spec, old, state, actual, via, candidates, paths, onDevice != null,
+                    rx, tx, handshake, now, log);
+            if (decided != null) {
+                return decided;
+            }
         } else if ((state == PeerState.DOWN || lastUsed.isEmpty()) && (onDevice != null || lastUsed.isEmpty())) {
-            // Rotating a peer the device does not have would only burn through its candidates; the
-            // first pick is made without it, since the device controller adds a peer only once it
-            // has one. The manager already applied KubeSpanConfig.peerEndpointFilters to the spec.
-            List<Endpoint> candidates = candidates(spec, id, log);
+            // Talos' rotation, over the candidates best first. Rotating a peer the device does not
+            // have would only burn through its candidates; the first pick is made without it, since
+            // the device controller adds a peer only once it has one. The manager already applied
+            // KubeSpanConfig.peerEndpointFilters to the spec.
             Optional<String> chosen = EndpointRotation.next(candidates.stream().map(Endpoint::toString).toList(),
                     lastUsed, actual);
             if (chosen.isPresent()) {
                 log.debug("peer " + spec.label() + " (" + id + "): state " + state + ", trying endpoint " + chosen.get()
                         + " (was '" + lastUsed + "')");
-                return new KubeSpanPeerStatus(actual, spec.label(), PeerState.UNKNOWN, rx, tx, handshake, chosen.get(),
-                        now);
+                return decision(actual, spec, rx, tx, handshake, chosen.get(), now, paths.via(chosen.get()));
             }
         }
         if (state != old.state() && (state == PeerState.UP || old.state() == PeerState.UP)) {
             log.info("peer " + spec.label() + " (" + id + "): " + old.state() + " -> " + state
                     + (actual.isEmpty() ? "" : " via " + actual)
-                    + (state == PeerState.UP ? " (handshake " + handshake + ")" : ""));
+                    + (state == PeerState.UP ? " (handshake " + handshake + ", " + (via.isEmpty() ? "direct"
+                            : "relayed via " + via) + ")" : ""));
         }
-        return new KubeSpanPeerStatus(actual, spec.label(), state, rx, tx, handshake, lastUsed, lastChange);
+        return new KubeSpanPeerStatus(actual, spec.label(), state, rx, tx, handshake, lastUsed, lastChange, path,
+                KubeSpanPeerStatus.RELAYED.equals(path) ? via.isEmpty() ? old.relayedVia() : via : "");
+    }
+
+    /**
+     * A peer of ours (it answers path probes): never Talos' blind rotation, which keeps sending
+     * WireGuard handshakes at NAT candidates at times of its own and so keeps a collision-prone
+     * router's stale entries alive. Instead: a candidate on our own subnet at once; otherwise
+     * probing (no endpoint on the device) until the NAT bundle's synchronized probes find a direct
+     * path; a relayed candidate of the peer when probing has not found one for {@link #RELAY_AFTER};
+     * and from a relayed path back to a direct one as soon as a probe finds it. Returns null when
+     * nothing is to be decided now.
+     */
+    private KubeSpanPeerStatus decideOurs(String id, KubeSpanPeerSpec spec, KubeSpanPeerStatus old, PeerState state,
+            String actual, String via, List<Endpoint> candidates, Paths paths, boolean onDevice, long rx, long tx,
+            Instant handshake, Instant now, Log log) {
+        PathProbe found = paths.probes().get(id);
+        boolean wantsPath = state != PeerState.UP || !via.isEmpty();
+        if (wantsPath && found != null && !found.reachableAt().isEmpty()
+                && found.answeredAt().isAfter(old.lastEndpointChange()) && !found.reachableAt().equals(actual)) {
+            log.info("peer " + spec.label() + " (" + id + "): a direct path answers at " + found.reachableAt()
+                    + (via.isEmpty() ? "" : "; leaving the relay " + via));
+            return decision(actual, spec, rx, tx, handshake, found.reachableAt(), now, "");
+        }
+        List<String> relayed = candidates.stream().filter(e -> Candidates.rank(e, List.of(), paths.relayHosts())
+                == Candidates.RELAY).map(Endpoint::toString).toList();
+        String lastUsed = old.lastUsedEndpoint();
+        if (lastUsed.isEmpty() && !KubeSpanPeerStatus.PROBING.equals(old.path())) {
+            Optional<Endpoint> near = candidates.stream()
+                    .filter(e -> Candidates.rank(e, paths.prefixes(), paths.relayHosts()) == Candidates.SAME_SUBNET)
+                    .findFirst();
+            if (near.isPresent()) {
+                return decision(actual, spec, rx, tx, handshake, near.get().toString(), now, "");
+            }
+            log.info("peer " + spec.label() + " (" + id + "): no candidate on this node's subnets; probing "
+                    + candidates.size() + " candidate(s) for a direct path");
+            return new KubeSpanPeerStatus(actual, spec.label(), PeerState.UNKNOWN, rx, tx, handshake, "", now,
+                    KubeSpanPeerStatus.PROBING, "");
+        }
+        boolean probingLongEnough = KubeSpanPeerStatus.PROBING.equals(old.path()) && lastUsed.isEmpty()
+                && !now.isBefore(old.lastEndpointChange().plus(RELAY_AFTER));
+        boolean down = state == PeerState.DOWN && onDevice;
+        if ((probingLongEnough || down) && !relayed.isEmpty()) {
+            Optional<String> next = EndpointRotation.next(relayed, relayed.contains(lastUsed) ? lastUsed : "", actual);
+            if (next.isPresent() && !(next.get().equals(lastUsed) && state != PeerState.DOWN)) {
+                log.info("peer " + spec.label() + " (" + id + "): no direct path found; trying its relayed address "
+                        + next.get());
+                return decision(actual, spec, rx, tx, handshake, next.get(), now, next.get());
+            }
+        }
+        if (down && !KubeSpanPeerStatus.PROBING.equals(old.path())) {
+            log.info("peer " + spec.label() + " (" + id + "): down; probing its candidates for a path");
+            return new KubeSpanPeerStatus(actual, spec.label(), state, rx, tx, handshake, lastUsed,
+                    old.lastEndpointChange(), KubeSpanPeerStatus.PROBING, "");
+        }
+        return null;
+    }
+
+    /** A new endpoint decision: its time is the new T0. */
+    private static KubeSpanPeerStatus decision(String actual, KubeSpanPeerSpec spec, long rx, long tx, Instant handshake,
+            String endpoint, Instant now, String via) {
+        return new KubeSpanPeerStatus(actual, spec.label(), PeerState.UNKNOWN, rx, tx, handshake, endpoint, now,
+                via.isEmpty() ? KubeSpanPeerStatus.DIRECT : KubeSpanPeerStatus.RELAYED, via);
     }
 
     private void probe(KubeSpanPeerSpec spec, String id, Log log) {
@@ -265,7 +415,7 @@ final class PeerStatusController implements Controller {
 
     private static KubeSpanPeerStatus relabel(KubeSpanPeerStatus s, KubeSpanPeerSpec spec) {
         return new KubeSpanPeerStatus(s.endpoint(), spec.label(), s.state(), s.receiveBytes(), s.transmitBytes(),
-                s.lastHandshakeTime(), s.lastUsedEndpoint(), s.lastEndpointChange());
+                s.lastHandshakeTime(), s.lastUsedEndpoint(), s.lastEndpointChange(), s.path(), s.relayedVia());
     }
 
     /** The spec's endpoints parsed and in canonical text form, duplicates and bad entries dropped. */

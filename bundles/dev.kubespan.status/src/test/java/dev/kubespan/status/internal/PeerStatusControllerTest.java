@@ -112,7 +112,7 @@ public class PeerStatusControllerTest {
     /** Starts the controller, or runs one more pass of it. Returns when it wants to run next. */
     private Instant pass() {
         if (controller == null) {
-            controller = h.start(new PeerStatusController(wg, probe));
+            controller = h.start(new PeerStatusController(wg, null, probe));
         } else {
             h.pass(controller);
         }

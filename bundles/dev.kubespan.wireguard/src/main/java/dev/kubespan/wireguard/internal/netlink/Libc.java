@@ -23,6 +23,7 @@ public final class Libc {
     private final Function getsockname;
     private final Function sendto;
     private final Function recv;
+    private final Function recvfrom;
     private final Function close;
     private final Function open;
     private final Function setns;
@@ -35,6 +36,7 @@ public final class Libc {
         getsockname = c.getFunction("getsockname", Function.THROW_LAST_ERROR);
         sendto = c.getFunction("sendto", Function.THROW_LAST_ERROR);
         recv = c.getFunction("recv", Function.THROW_LAST_ERROR);
+        recvfrom = c.getFunction("recvfrom", Function.THROW_LAST_ERROR);
         close = c.getFunction("close", Function.THROW_LAST_ERROR);
         open = c.getFunction("open", Function.THROW_LAST_ERROR);
         setns = c.getFunction("setns", Function.THROW_LAST_ERROR);
@@ -79,6 +81,15 @@ public final class Libc {
         }
     }
 
+    /** {@code setsockopt} with a value in native memory (a struct holding pointers, e.g. a BPF program). */
+    public void setsockopt(int fd, int level, int name, Pointer value, int length) {
+        try {
+            setsockopt.invokeInt(new Object[] {fd, level, name, value, length});
+        } catch (LastErrorException e) {
+            throw failed("setsockopt(" + level + ", " + name + ")", e);
+        }
+    }
+
     /** The socket's own address, at most {@code maxLength} bytes of it. */
     public byte[] getsockname(int fd, int maxLength) {
         byte[] address = new byte[maxLength];
@@ -115,6 +126,25 @@ public final class Libc {
             } catch (LastErrorException e) {
                 if (e.getErrorCode() != Errno.EINTR) {
                     throw failed("recv", e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Receives one datagram into {@code buffer} and its sender's address into {@code address}
+     * (whose first {@code addressLength[0]} bytes are then valid); returns its length.
+     */
+    public long recvfrom(int fd, byte[] buffer, int flags, byte[] address, int[] addressLength) {
+        while (true) {
+            try {
+                addressLength[0] = address.length;
+                NativeLong n = (NativeLong) recvfrom.invoke(NativeLong.class,
+                        new Object[] {fd, buffer, new NativeLong(buffer.length), flags, address, addressLength});
+                return n.longValue();
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw failed("recvfrom", e);
                 }
             }
         }
