@@ -25,7 +25,10 @@
 #   mesh.sh replica-metrics WORK I                     its /metrics text
 #   mesh.sh node-net        WORK NAME INDEX            only the node's namespace on the bridge (to add
 #                                                      links before its agent's first start)
-#   mesh.sh node-start      WORK DIST NAME INDEX       agent NAME at 10.99.0.INDEX / fd99::INDEX
+#   mesh.sh node-start      WORK DIST NAME INDEX [--pidns|--pidns-outer-proc]
+#                                                      agent NAME at 10.99.0.INDEX / fd99::INDEX; --pidns: in a
+#                                                      PID namespace of its own with its own /proc (a container);
+#                                                      --pidns-outer-proc: same, but /proc is the enclosing one's
 #   mesh.sh node-kill       WORK NAME                  SIGKILL every process of the node
 #   mesh.sh node-stop       WORK NAME                  SIGTERM the agent (wireguard-go stays)
 #   mesh.sh shell           WORK NAME COMMAND...       a Gogo command in the node's agent
@@ -170,7 +173,7 @@ cmd_replica_metrics() {
 }
 
 cmd_node_start() {
-    local work=$1 dist=$2 name=$3 i=$4
+    local work=$1 dist=$2 name=$3 i=$4 pidns_opt=${5:-}
     local home="$work/$name"
     if [ ! -d "$home" ]; then
         mkdir -p "$home"
@@ -185,12 +188,35 @@ cmd_node_start() {
     fi
     ip netns list | grep -qw "ks-$name" || { host_up "ks-$name" "$i"; public_routes "ks-$name" "$work"; }
     date +%s%3N >"$home/launched"
-    ip netns exec "ks-$name" unshare --mount --uts --propagation private -- sh -c '
+    # --pidns: the agent also gets its own PID namespace with its own /proc, as in a container; the
+    # JVM is then its PID 1 (wireguard-go dies with it) and the pid file names the JVM, not unshare.
+    # --pidns-outer-proc: the same without mounting a proc (unshare -pf alone): /proc is the
+    # enclosing namespace's, where the agent's pids name other processes.
+    local pidns=()
+    case "$pidns_opt" in
+        --pidns) pidns=(--pid --fork --kill-child --mount-proc) ;;
+        --pidns-outer-proc) pidns=(--pid --fork --kill-child) ;;
+        "") ;;
+        *) log "node-start: unknown option $pidns_opt"; return 2 ;;
+    esac
+    ip netns exec "ks-$name" unshare --mount --uts "${pidns[@]}" --propagation private -- sh -c '
         mount -t tmpfs -o mode=0755 tmpfs /run/wireguard 2>/dev/null || { mkdir -p /run/wireguard; mount -t tmpfs tmpfs /run/wireguard; }
         mkdir -p /run/kubespan && mount -t tmpfs -o mode=0755 tmpfs /run/kubespan
         hostname "$1"
         exec "$2/bin/kubespan" --service' sh "$name" "$home" >>"$home/agent.log" 2>&1 &
-    echo $! >"$home/pid"
+    local outer=$!
+    if [ ${#pidns[@]} -gt 0 ]; then
+        local jvm=""
+        for _ in $(seq 1 50); do
+            jvm=$(cat "/proc/$outer/task/$outer/children" 2>/dev/null | awk '{print $1}')
+            [ -n "$jvm" ] && break
+            sleep 0.1
+        done
+        [ -n "$jvm" ] || { log "$name: no agent process under unshare pid $outer"; return 1; }
+        echo "$jvm" >"$home/pid"
+    else
+        echo "$outer" >"$home/pid"
+    fi
     for _ in $(seq 1 150); do
         [ -S "$home/data/shell.sock" ] && return 0
         sleep 0.2

@@ -237,6 +237,62 @@ final class MeshLab implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the agent in a PID namespace of its own too: {@code --pidns} (with its own /proc, as a
+     * container) or {@code --pidns-outer-proc} (seeing the enclosing namespace's /proc).
+     */
+    void start(String node, int index, String pidNamespace) {
+        mesh("node-start", work.toString(), dist.toString(), node, String.valueOf(index), pidNamespace);
+        if (!started.contains(node)) {
+            started.add(node);
+        }
+    }
+
+    /** The pid (as this JVM sees it) of the wireguard-go running in the node's network namespace, or -1. */
+    long wireguardGoProcess(String node) {
+        for (String pid : exec(List.of("ip", "netns", "pids", "ks-" + node), Duration.ofSeconds(10)).output()
+                .split("\\s+")) {
+            try {
+                if (!pid.isBlank() && Files.readString(Path.of("/proc", pid, "comm")).trim().equals("wireguard-go")) {
+                    return Long.parseLong(pid);
+                }
+            } catch (IOException gone) {
+                // exited meanwhile
+            }
+        }
+        return -1;
+    }
+
+    /** Resident memory, threads and open files of a process, from /proc. */
+    record ProcessSample(long rssKib, int threads, int fds) {
+        static ProcessSample of(long pid) throws IOException {
+            long rss = 0;
+            int threads = 0;
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    rss = Long.parseLong(line.replaceAll("\\D+", ""));
+                } else if (line.startsWith("Threads:")) {
+                    threads = Integer.parseInt(line.replaceAll("\\D+", ""));
+                }
+            }
+            int fds;
+            try (var s = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+                fds = (int) s.count();
+            }
+            return new ProcessSample(rss, threads, fds);
+        }
+
+        @Override
+        public String toString() {
+            return String.format("RSS %d MiB, %d threads, %d fds", rssKib / 1024, threads, fds);
+        }
+    }
+
+    /** The node's agent JVM as {@link ProcessSample}. */
+    ProcessSample agentSample(String node) throws IOException {
+        return ProcessSample.of(agentPid(node));
+    }
+
     void kill(String node) {
         mesh("node-kill", work.toString(), node);
     }

@@ -9,7 +9,7 @@ import com.sun.jna.Pointer;
 import dev.kubespan.api.net.NetworkException;
 
 /**
- * The few libc calls netlink needs, made as dynamic JNA {@link Function} calls. Interface or
+ * The few libc calls this bundle needs (netlink, and signals to the wireguard-go it supervises), made as dynamic JNA {@link Function} calls. Interface or
  * direct mapping ({@code Native.load}/{@code Native.register}) would pin this bundle's class
  * loader in JNA's static option cache on every hot update; dynamic calls hold no reference to
  * our classes. A failed call throws {@link NetworkException} carrying the positive errno.
@@ -27,6 +27,7 @@ public final class Libc {
     private final Function close;
     private final Function open;
     private final Function setns;
+    private final Function kill;
 
     private Libc() {
         NativeLibrary c = NativeLibrary.getInstance("c");
@@ -40,6 +41,7 @@ public final class Libc {
         close = c.getFunction("close", Function.THROW_LAST_ERROR);
         open = c.getFunction("open", Function.THROW_LAST_ERROR);
         setns = c.getFunction("setns", Function.THROW_LAST_ERROR);
+        kill = c.getFunction("kill", Function.THROW_LAST_ERROR);
     }
 
     /** The shared instance; the functions are looked up once per class loader. */
@@ -176,6 +178,19 @@ public final class Libc {
             setns.invokeInt(new Object[] {fd, nstype});
         } catch (LastErrorException e) {
             throw failed("setns", e);
+        }
+    }
+
+    /**
+     * kill(2): sends {@code signal} to {@code pid} of this process's PID namespace. Unlike
+     * {@link ProcessHandle#destroy()} it does not first look the pid up in {@code /proc}, which
+     * may show another namespace.
+     */
+    public void kill(long pid, int signal) {
+        try {
+            kill.invokeInt(new Object[] {(int) pid, signal});
+        } catch (LastErrorException e) {
+            throw failed("kill(" + pid + ", " + signal + ")", e);
         }
     }
 

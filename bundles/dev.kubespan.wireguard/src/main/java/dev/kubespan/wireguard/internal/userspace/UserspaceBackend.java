@@ -52,6 +52,8 @@ public final class UserspaceBackend implements WireGuardBackend {
     private static final int ETIMEDOUT = 110;
     /** A daemon that ran this long before dying restarts with the first backoff again. */
     private static final Duration STABLE = Duration.ofSeconds(60);
+    /** How often an adopted daemon (no child of ours, so no reaper tells) is checked for life. */
+    private static final Duration ADOPTED_POLL = Duration.ofMillis(500);
 
     private final UserspaceSettings settings;
     private final LinkAccess links;
@@ -114,6 +116,7 @@ public final class UserspaceBackend implements WireGuardBackend {
     @Override
     public synchronized List<String> adoptRunning() {
         checkOpen();
+        proc.viewProblem().ifPresent(log::warn);
         List<String> adopted = new ArrayList<>();
         for (String link : pidFiles.links()) {
             try {
@@ -176,7 +179,8 @@ public final class UserspaceBackend implements WireGuardBackend {
         }
         if (p == null || !p.alive()) {
             OptionalLong pid = matchingPid(link);
-            p = pid.isPresent() ? ProcessHandle.of(pid.getAsLong()).map(WireGuardGoProcess::adopted).orElse(null) : null;
+            p = pid.isPresent() ? WireGuardGoProcess.adopt(pid.getAsLong(), proc, executor, ADOPTED_POLL).orElse(null)
+                    : null;
         }
         if (p != null) {
             long pid = p.pid();
@@ -378,8 +382,7 @@ public final class UserspaceBackend implements WireGuardBackend {
         if (pid.isEmpty()) {
             return null;
         }
-        Optional<ProcessHandle> handle = ProcessHandle.of(pid.getAsLong()).filter(ProcessHandle::isAlive);
-        if (handle.isEmpty()) {
+        if (proc.startTicks(pid.getAsLong()).isEmpty()) {
             return null;
         }
         if (links.find(link).isEmpty()) {
@@ -394,8 +397,12 @@ public final class UserspaceBackend implements WireGuardBackend {
         if (pidFiles.read(link).orElse(-1) != pid.getAsLong()) {
             writePidFile(link, pid.getAsLong());
         }
+        Optional<WireGuardGoProcess> adopted = WireGuardGoProcess.adopt(pid.getAsLong(), proc, executor, ADOPTED_POLL);
+        if (adopted.isEmpty()) {
+            return null;
+        }
         log.info("adopted running wireguard-go pid " + pid.getAsLong() + " for " + link + " as it is");
-        return WireGuardGoProcess.adopted(handle.get());
+        return adopted.get();
     }
 
     /** The pid of a wireguard-go for {@code link} in our namespace: the pid file's, else one found in /proc. */
@@ -462,7 +469,7 @@ public final class UserspaceBackend implements WireGuardBackend {
         } catch (IOException e) {
             throw new WireGuardException("cannot start " + String.join(" ", argv) + ": " + e.getMessage(), e);
         }
-        WireGuardGoProcess p = WireGuardGoProcess.child(process);
+        WireGuardGoProcess p = WireGuardGoProcess.child(process, proc);
         try {
             pidFiles.write(link, p.pid());
             awaitSocket(link, p, client);
