@@ -36,7 +36,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 
 /**
- * One client of one discovery service, on its own thread, following discovery-protocol.md §5.1:
+ * One client of one discovery service, on its own thread, following docs/discovery-protocol.md §5.1:
  * backoff → Hello (public IP, redirect) → Watch (snapshot, then deltas) → publish the local
  * affiliate and harvested endpoints, refresh every TTL/2 and on change; any error or stream end
  * goes back to backoff. Results are read by the owner ({@link #affiliates()}, {@link #publicIp()},
@@ -49,7 +49,7 @@ public final class DiscoveryClient implements AutoCloseable {
     static final Duration DELETE_TIMEOUT = Duration.ofSeconds(10);
     static final Duration MIN_KEEPALIVE = Duration.ofSeconds(10);
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(20);
-    /** The Talos discovery client's reconnect backoff (discovery-protocol.md §5.1): 0.5 s ×1.5 up to 60 s, ±50 %. */
+    /** The Talos discovery client's reconnect backoff (docs/discovery-protocol.md §5.1): 0.5 s ×1.5 up to 60 s, ±50 %. */
     static final Duration BACKOFF_INITIAL = Duration.ofMillis(500);
     static final Duration BACKOFF_MAX = Duration.ofSeconds(60);
     private static final Object WAKE = new Object();

@@ -56,7 +56,7 @@ final class Cluster {
         return removed;
     }
 
-    /** AffiliateUpdate (§4.2). {@code data} null or empty leaves the stored data alone. */
+    /** AffiliateUpdate (docs/discovery-protocol.md §4.2). {@code data} null or empty leaves the stored data alone. */
     synchronized Outcome update(String affiliateId, Blob data, List<Blob> endpoints, long expiresAt) {
         Entry e = affiliates.get(affiliateId);
         boolean changed = false;

@@ -2,7 +2,7 @@ package dev.kubespan.discovery.server.internal.state;
 
 import java.time.Duration;
 
-/** The server's limits (discovery-protocol.md §4.1, §4.4). Tests shrink some of them. */
+/** The server's limits (docs/discovery-protocol.md §4.1, §4.4). Tests shrink some of them. */
 public record Limits(int maxClusterIdLength, int maxAffiliateIdLength, int maxAffiliateDataSize,
         int maxEndpointSize, Duration maxTtl, int maxAffiliatesPerCluster, int maxEndpointsPerAffiliate,
         int watchBufferSize) {

@@ -9,7 +9,7 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
- * All clusters of the discovery service (discovery-protocol.md §4.1–§4.4): validation and limits,
+ * All clusters of the discovery service (docs/discovery-protocol.md §4.1–§4.4): validation and limits,
  * AffiliateUpdate merge/extend semantics, deletes, snapshot-then-deltas subscriptions and TTL
  * garbage collection. Thread-safe; one critical section per cluster. Plain Java: the gRPC layer
  * maps {@link StateException} to status codes.
