@@ -30,6 +30,7 @@ import dev.kubespan.api.Resource;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceType;
 import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.SpecValues;
 import dev.kubespan.http.KubeSpanHttp;
 
 import jakarta.servlet.Servlet;
@@ -157,7 +158,7 @@ public final class WebServlet extends HttpServlet {
         all.sort(Comparator.comparing((Resource<?> r) -> r.namespace()).thenComparing(Resource::id));
         List<Map<String, Object>> out = new ArrayList<>(all.size());
         for (Resource<?> r : all) {
-            out.add(ResourceDocuments.document(type, r));
+            out.add(SpecValues.document(type, r, false));
         }
         return out;
     }

@@ -60,6 +60,7 @@ public class RecordedOutputTest {
         for (String f : List.of("get", "identities", "peerspecs", "peerstatuses", "endpoints", "members", "affiliates")) {
             processor.addCommand("kubespan", commands, f);
         }
+        processor.addConverter(new ResourceConverter()); // as Gogo's whiteboard adds Converter services
         session = processor.createSession(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
                 new ByteArrayOutputStream());
     }

@@ -16,8 +16,7 @@ public class TableRendererTest {
     @Test
     public void peerSpecTableIsAlignedWithListsAsJson() {
         WatchCountingStore s = Fixtures.store();
-        String text = ResourceOutput.render(ResourceTypes.KUBESPAN_PEER_SPEC,
-                ResourceOutput.find(s, ResourceTypes.KUBESPAN_PEER_SPEC, List.of(), null), OutputFormat.TABLE, false);
+        String text = ResourceConverter.render(ResourceList.find(s, ResourceTypes.KUBESPAN_PEER_SPEC, List.of(), null, OutputFormat.TABLE, false));
         assertEquals(String.join("\n",
                 "NAMESPACE   TYPE               ID                                             VERSION   LABEL                ENDPOINTS",
                 "kubespan    KubeSpanPeerSpec   4Jws8wZyMm3M5Y0pMcXqQIvDnnVt1k+OZrjxmfr5BX0=   1         cp1                  []",
@@ -28,7 +27,7 @@ public class TableRendererTest {
     @Test
     public void emptyListIsHeaderOnly() {
         assertEquals("NAMESPACE   TYPE   ID   VERSION   ENDPOINT   AFFILIATE ID",
-                ResourceOutput.render(ResourceTypes.KUBESPAN_ENDPOINT, List.of(), OutputFormat.TABLE, false));
+                ResourceConverter.render(new ResourceList(ResourceTypes.KUBESPAN_ENDPOINT, List.of(), OutputFormat.TABLE, false)));
     }
 
     @Test
