@@ -27,6 +27,7 @@ import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceType;
 import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.spec.NodeIdentity;
+import dev.kubespan.test.TestStore;
 
 /**
  * The commands registered in a real Gogo command processor, as the OSGi whiteboard does with
@@ -40,7 +41,7 @@ public class GogoBindingTest {
     private CommandProcessorImpl processor;
     private CommandSession session;
     private ByteArrayOutputStream out;
-    private WatchCountingStore store;
+    private TestStore store;
 
     @Before
     public void setUp() {

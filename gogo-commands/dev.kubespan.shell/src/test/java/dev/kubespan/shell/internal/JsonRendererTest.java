@@ -10,12 +10,13 @@ import java.util.Map;
 import org.junit.Test;
 
 import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.test.TestStore;
 
 public class JsonRendererTest {
 
     @Test
     public void identityAsPrettyJsonRedacted() {
-        WatchCountingStore s = Fixtures.store();
+        TestStore s = Fixtures.store();
         String text = ResourceConverter.render(ResourceList.find(s, ResourceTypes.KUBESPAN_IDENTITY, List.of(), null, OutputFormat.JSON, false));
         assertEquals(String.join("\n",
                 "{",
@@ -62,7 +63,7 @@ public class JsonRendererTest {
 
     @Test
     public void severalResourcesAreConcatenatedObjects() {
-        WatchCountingStore s = Fixtures.store();
+        TestStore s = Fixtures.store();
         String text = ResourceConverter.render(ResourceList.find(s, ResourceTypes.AFFILIATE, List.of(), null, OutputFormat.JSON, false));
         assertEquals(2, text.split("\n}\n\\{\n", -1).length);
         assertEquals(true, text.contains("\"kubespan\": null"));

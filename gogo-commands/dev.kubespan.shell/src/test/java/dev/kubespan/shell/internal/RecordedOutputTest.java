@@ -37,6 +37,7 @@ import dev.kubespan.api.spec.LinkStatus;
 import dev.kubespan.api.spec.Member;
 import dev.kubespan.api.spec.PeerState;
 import dev.kubespan.api.spec.RegistryStatus;
+import dev.kubespan.test.TestStore;
 
 /**
  * What users see for every resource type and every command, byte for byte, held in
@@ -48,7 +49,7 @@ import dev.kubespan.api.spec.RegistryStatus;
  */
 public class RecordedOutputTest {
     private static final Path DIR = Path.of("src/test/resources/outputs");
-    private static final Instant T1 = WatchCountingStore.T0.plusSeconds(90);
+    private static final Instant T1 = Fixtures.T0.plusSeconds(90);
 
     private CommandProcessorImpl processor;
     private CommandSession session;
@@ -125,11 +126,11 @@ public class RecordedOutputTest {
     }
 
     /** One resource of every type (two affiliates: merged and raw), every field set. */
-    private static WatchCountingStore store() {
-        WatchCountingStore s = Fixtures.store();
+    private static TestStore store() {
+        TestStore s = Fixtures.store();
         s.put(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, Fixtures.PEER_B,
                 new KubeSpanPeerStatus("[2001:db8::3]:51820", "worker-long-name-2", PeerState.UP, 123456789L, 987654L,
-                        T1, "[2001:db8::3]:51820", WatchCountingStore.T0), "dev.kubespan.status/peer-status");
+                        T1, "[2001:db8::3]:51820", Fixtures.T0), "dev.kubespan.status/peer-status");
         s.put(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, Fixtures.PEER_A,
                 new KubeSpanPeerStatus("", "cp1", PeerState.UNKNOWN, 0, 0, null, "", null),
                 "dev.kubespan.status/peer-status");

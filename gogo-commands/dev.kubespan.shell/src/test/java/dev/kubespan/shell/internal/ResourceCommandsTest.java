@@ -6,10 +6,11 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import org.junit.Test;
+import dev.kubespan.test.TestStore;
 
 /** The command methods called directly, against the real store; results as the converter prints them. */
 public class ResourceCommandsTest {
-    private final WatchCountingStore store = Fixtures.store();
+    private final TestStore store = Fixtures.store();
     private final ResourceCommands commands = new ResourceCommands(store);
 
     /** The text the shell prints for a result (the converter's), or null for none. */

@@ -10,12 +10,13 @@ import org.junit.Test;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.spec.PeerState;
+import dev.kubespan.test.TestStore;
 
 public class TableRendererTest {
 
     @Test
     public void peerSpecTableIsAlignedWithListsAsJson() {
-        WatchCountingStore s = Fixtures.store();
+        TestStore s = Fixtures.store();
         String text = ResourceConverter.render(ResourceList.find(s, ResourceTypes.KUBESPAN_PEER_SPEC, List.of(), null, OutputFormat.TABLE, false));
         assertEquals(String.join("\n",
                 "NAMESPACE   TYPE               ID                                             VERSION   LABEL                ENDPOINTS",
@@ -43,7 +44,7 @@ public class TableRendererTest {
 
     @Test
     public void watchTableHasAnEventColumnAndWidensWhenStreaming() {
-        WatchCountingStore s = Fixtures.store();
+        TestStore s = Fixtures.store();
         TableRenderer t = new TableRenderer(ResourceTypes.NODE_IDENTITY, true);
         var r = s.get(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, "local").get();
         assertEquals("*   NAMESPACE   TYPE       ID      VERSION   ID\n+   cluster     Identity   local   1         7x3k",

@@ -12,12 +12,13 @@ import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.DiscoveryServiceEndpoint;
+import dev.kubespan.test.TestStore;
 
 public class YamlRendererTest {
 
     @Test
     public void identityDocumentRedactedByDefault() {
-        WatchCountingStore s = Fixtures.store();
+        TestStore s = Fixtures.store();
         String text = ResourceConverter.render(ResourceList.find(s, ResourceTypes.KUBESPAN_IDENTITY, List.of(), null, OutputFormat.YAML, false));
         assertEquals(String.join("\n",
                 "metadata:",
@@ -37,14 +38,14 @@ public class YamlRendererTest {
 
     @Test
     public void secretsShownOnRequest() {
-        WatchCountingStore s = Fixtures.store();
+        TestStore s = Fixtures.store();
         String text = ResourceConverter.render(ResourceList.find(s, ResourceTypes.KUBESPAN_IDENTITY, List.of(), null, OutputFormat.YAML, true));
         assertEquals(true, text.contains("    privateKey: " + Fixtures.PRIVATE_KEY + "\n"));
     }
 
     @Test
     public void documentsAreSeparatedAndEmptyListsAreFlow() {
-        WatchCountingStore s = Fixtures.store();
+        TestStore s = Fixtures.store();
         String text = ResourceConverter.render(ResourceList.find(s, ResourceTypes.KUBESPAN_PEER_SPEC, List.of(), null, OutputFormat.YAML, false));
         String[] docs = text.split("\n---\n");
         assertEquals(2, docs.length);
@@ -68,7 +69,7 @@ public class YamlRendererTest {
                 List.of(new DiscoveryServiceEndpoint("default", "discovery.talos.dev:443", false),
                         new DiscoveryServiceEndpoint("local", "127.0.0.1:3000", true)),
                 "c2VjcmV0", "cid");
-        WatchCountingStore s = new WatchCountingStore();
+        TestStore s = Fixtures.emptyStore();
         s.put(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, "cluster", dc, "config");
         String text = ResourceConverter.render(ResourceList.find(s, ResourceTypes.DISCOVERY_CONFIG, List.of(), null, OutputFormat.YAML, false));
         assertEquals(true, text.endsWith(String.join("\n",

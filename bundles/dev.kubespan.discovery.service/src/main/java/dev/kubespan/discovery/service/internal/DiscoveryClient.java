@@ -18,6 +18,7 @@ import com.google.protobuf.ByteString;
 
 import dev.kubespan.api.Backoff;
 import dev.kubespan.api.Log;
+import dev.kubespan.api.RateLimitedLog;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.RegistryStatus;
 import dev.kubespan.api.spec.Times;

@@ -1,4 +1,4 @@
-package dev.kubespan.discovery.service.internal;
+package dev.kubespan.api;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -7,6 +7,7 @@ import static org.junit.Assert.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.Test;
@@ -25,6 +26,15 @@ public class RateLimitedLogTest {
         now.addAndGet(Duration.ofMinutes(10).toNanos());
         assertTrue(log.log("a", "bad a"));
         assertEquals(List.of("bad a", "bad b", "bad a (2 similar messages suppressed)"), lines);
+    }
+
+    @Test
+    public void admitGivesTheLineForAnotherSink() {
+        assertEquals(Optional.of("collector x failed"), log.admit("x", "collector x failed"));
+        assertEquals(Optional.empty(), log.admit("x", "collector x failed"));
+        now.addAndGet(Duration.ofMinutes(10).toNanos());
+        assertEquals(Optional.of("collector x failed (1 similar messages suppressed)"), log.admit("x", "collector x failed"));
+        assertEquals("admit writes nothing to the sink", List.of(), lines);
     }
 
     @Test
