@@ -400,13 +400,12 @@ public final class DiscoveryClient implements AutoCloseable {
     private void startWatch(OwnedChannel ch) {
         int generation = ++watchGeneration;
         firstMessage = true;
-        @SuppressWarnings("unchecked")
-        ClientCallStreamObserver<WatchRequest>[] call = new ClientCallStreamObserver[1];
+        AtomicReference<ClientCallStreamObserver<WatchRequest>> call = new AtomicReference<>();
         ClusterGrpc.newStub(ch.channel()).watch(WatchRequest.newBuilder().setClusterId(settings.clusterId()).build(),
                 new ClientResponseObserver<WatchRequest, WatchResponse>() {
                     @Override
                     public void beforeStart(ClientCallStreamObserver<WatchRequest> requestStream) {
-                        call[0] = requestStream;
+                        call.set(requestStream);
                     }
 
                     @Override
@@ -424,7 +423,7 @@ public final class DiscoveryClient implements AutoCloseable {
                         events.add(new WatchEnd(generation, Status.OK));
                     }
                 });
-        watchCall = call[0];
+        watchCall = call.get();
     }
 
     /** Own update first, then endpoint-only updates for others, all within one deadline (§5.1 step 4). */
