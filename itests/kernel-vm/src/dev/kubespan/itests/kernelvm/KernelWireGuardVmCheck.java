@@ -1,7 +1,5 @@
 package dev.kubespan.itests.kernelvm;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -12,11 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
@@ -34,6 +27,9 @@ import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
 import dev.kubespan.api.wireguard.PeerState;
 import dev.kubespan.api.wireguard.WireGuardException;
+import dev.kubespan.test.Netns;
+import dev.kubespan.test.Processes;
+import dev.kubespan.test.RecordingLog;
 import dev.kubespan.wireguard.internal.BackendChoice;
 import dev.kubespan.wireguard.internal.DeviceChange;
 import dev.kubespan.wireguard.internal.DeviceDiff;
@@ -47,7 +43,6 @@ import dev.kubespan.wireguard.internal.kernel.SetDeviceMessages;
 import dev.kubespan.wireguard.internal.netlink.GenericNetlink;
 import dev.kubespan.wireguard.internal.netlink.GenlFamily;
 import dev.kubespan.wireguard.internal.netlink.GenlFamilyResolver;
-import dev.kubespan.wireguard.internal.netlink.Libc;
 import dev.kubespan.wireguard.internal.netlink.Netlink;
 import dev.kubespan.wireguard.internal.netlink.NetlinkAttributes;
 import dev.kubespan.wireguard.internal.netlink.NetlinkMessage;
@@ -146,7 +141,7 @@ public final class KernelWireGuardVmCheck {
                     .orElseThrow(() -> new AssertionError("family not found (module not loaded?)"));
             return "id " + f.id() + ", version " + f.version();
         });
-        try (Netns a = Netns.create("ksa"); Netns b = Netns.create("ksb")) {
+        try (Netns a = Netns.named("ksa"); Netns b = Netns.named("ksb")) {
             underlay(a, b);
             Node nodeA = a.call(() -> Node.open(a, "/tmp/ksvm/a"));
             Node nodeB = b.call(() -> Node.open(b, "/tmp/ksvm/b"));
@@ -163,7 +158,8 @@ public final class KernelWireGuardVmCheck {
     }
 
     static void underlay(Netns a, Netns b) {
-        run("ip", "link", "add", "veth-a", "netns", a.name, "type", "veth", "peer", "name", "veth-b", "netns", b.name);
+        Processes.run(Duration.ofSeconds(60), List.of("ip", "link", "add", "veth-a", "netns", a.name(), "type", "veth", "peer",
+                "name", "veth-b", "netns", b.name()));
         a.ip("addr", "add", "192.168.77.1/24", "dev", "veth-a");
         a.ip("addr", "add", "fd7a:6b5c:9d00::1/64", "dev", "veth-a", "nodad");
         a.ip("link", "set", "veth-a", "up");
@@ -469,12 +465,12 @@ public final class KernelWireGuardVmCheck {
     }
 
     static String ping(Netns ns, String target, boolean expectReply) {
-        Result r = exec("ip", "netns", "exec", ns.name, "ping", "-6", "-n", "-c", expectReply ? "3" : "1", "-i", "0.2",
+        Processes.Result r = ns.exec("ping", "-6", "-n", "-c", expectReply ? "3" : "1", "-i", "0.2",
                 "-W", expectReply ? "3" : "1", target);
-        if (expectReply != (r.exit == 0)) {
-            throw new AssertionError("ping " + target + " from " + ns.name + " exited " + r.exit + ": " + r.output);
+        if (expectReply != (r.exit() == 0)) {
+            throw new AssertionError("ping " + target + " from " + ns.name() + " exited " + r.exit() + ": " + r.output());
         }
-        String[] lines = r.output.strip().split("\n");
+        String[] lines = r.output().strip().split("\n");
         return lines[lines.length - 1 - (expectReply ? 1 : 0)].strip();
     }
 
@@ -484,26 +480,9 @@ public final class KernelWireGuardVmCheck {
         return Key.fromBytes(k);
     }
 
+    /** The backends' warnings and errors reach the console (the VM's only output); the rest is kept. */
     static Log quietLog() {
-        return new Log() {
-            @Override
-            public void debug(String message) {
-            }
-
-            @Override
-            public void info(String message) {
-            }
-
-            @Override
-            public void warn(String message) {
-                System.out.println("  backend warn: " + message);
-            }
-
-            @Override
-            public void error(String message, Throwable t) {
-                System.out.println("  backend error: " + message + (t == null ? "" : ": " + t));
-            }
-        };
+        return new RecordingLog();
     }
 
     /** One side: the backend and the address code, with sockets opened inside the namespace. */
@@ -536,92 +515,6 @@ public final class KernelWireGuardVmCheck {
             backend.close(true);
             links.close();
             route.close();
-        }
-    }
-
-    /** A network namespace and a thread inside it (setns), so sockets opened there stay there. */
-    static final class Netns implements AutoCloseable {
-        private static final int O_RDONLY = 0;
-        private static final int O_CLOEXEC = 0x80000;
-        private static final int CLONE_NEWNET = 0x40000000;
-        final String name;
-        private final ExecutorService thread;
-
-        private Netns(String name) {
-            this.name = name;
-            this.thread = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "netns-" + name);
-                t.setDaemon(true);
-                return t;
-            });
-        }
-
-        static Netns create(String name) throws Exception {
-            run("ip", "netns", "add", name);
-            Netns ns = new Netns(name);
-            ns.call(() -> {
-                Libc libc = Libc.get();
-                int fd = libc.open("/run/netns/" + name, O_RDONLY | O_CLOEXEC);
-                try {
-                    libc.setns(fd, CLONE_NEWNET);
-                } finally {
-                    libc.close(fd);
-                }
-                return null;
-            });
-            ns.ip("link", "set", "lo", "up");
-            return ns;
-        }
-
-        <T> T call(Callable<T> task) throws Exception {
-            try {
-                return thread.submit(task).get(120, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof Exception ex) {
-                    throw ex;
-                }
-                throw new IllegalStateException(e.getCause());
-            }
-        }
-
-        String ip(String... args) {
-            List<String> argv = new ArrayList<>(List.of("ip", "-n", name));
-            argv.addAll(List.of(args));
-            return run(argv.toArray(String[]::new));
-        }
-
-        @Override
-        public void close() {
-            thread.shutdownNow();
-            exec("ip", "netns", "del", name);
-        }
-    }
-
-    record Result(int exit, String output) {
-    }
-
-    static String run(String... argv) {
-        Result r = exec(argv);
-        if (r.exit != 0) {
-            throw new AssertionError(String.join(" ", argv) + " exited " + r.exit + ": " + r.output.strip());
-        }
-        return r.output;
-    }
-
-    static Result exec(String... argv) {
-        try {
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return new Result(-1, "timed out");
-            }
-            return new Result(p.exitValue(), out);
-        } catch (IOException e) {
-            return new Result(-1, e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Result(-1, "interrupted");
         }
     }
 }

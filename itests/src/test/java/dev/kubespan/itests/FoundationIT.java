@@ -45,7 +45,7 @@ import dev.kubespan.api.spec.KubeSpanIdentity;
 @ExamReactorStrategy(PerClass.class)
 public class FoundationIT extends ItestSupport {
     static final String NAME = "foundation";
-    // kubespan-node.md §3.3, vector 2
+    // docs/kubespan-node.md §3.3, vector 2
     static final String CLUSTER_ID = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=";
     static final String MAC = "00:00:5e:00:53:01";
     static final String SECRET = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";

@@ -20,7 +20,7 @@ import dev.kubespan.api.spec.RelayAllocation;
 import dev.kubespan.api.spec.NodeIdentity;
 import dev.kubespan.api.spec.RegistryStatus;
 
-/** Every resource type there is, with Talos' names, aliases and columns (kubespan-node.md §2). */
+/** Every resource type there is, with Talos' names, aliases and columns (docs/kubespan-node.md §2). */
 public final class ResourceTypes {
 
     public static final ResourceType<KubeSpanIdentity> KUBESPAN_IDENTITY = ResourceType

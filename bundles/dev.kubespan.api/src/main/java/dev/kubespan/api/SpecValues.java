@@ -38,6 +38,27 @@ public final class SpecValues {
         return out;
     }
 
+    /**
+     * A resource as {@code kubespan:get -o yaml|json} shows it, in {@code talosctl get}'s shape:
+     * {@code metadata} (namespace, Talos' qualified type name, id, version, created, updated,
+     * owner), then {@code spec}; the type's sensitive fields redacted unless {@code showSecrets}.
+     */
+    public static Map<String, Object> document(ResourceType<?> type, Resource<?> resource, boolean showSecrets) {
+        Metadata md = resource.metadata();
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("namespace", md.namespace());
+        meta.put("type", type.qualifiedName());
+        meta.put("id", md.id());
+        meta.put("version", md.version());
+        meta.put("created", md.created().toString());
+        meta.put("updated", md.updated().toString());
+        meta.put("owner", md.owner());
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("metadata", meta);
+        doc.put("spec", toMap(resource.spec(), showSecrets ? Set.of() : type.sensitiveFields()));
+        return doc;
+    }
+
     /** One value in plain form. */
     public static Object plain(Object v) {
         if (v == null || v instanceof String || v instanceof Number || v instanceof Boolean) {

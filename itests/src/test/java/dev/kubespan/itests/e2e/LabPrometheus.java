@@ -98,7 +98,7 @@ final class LabPrometheus implements AutoCloseable {
             List<Sample> out = new ArrayList<>();
             for (JsonNode s : body.path("data").path("result")) {
                 Map<String, String> labels = new TreeMap<>();
-                s.path("metric").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+                s.path("metric").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
                 out.add(new Sample(labels, Double.parseDouble(s.path("value").get(1).asText())));
             }
             return out;

@@ -48,7 +48,7 @@ public class NodeKilledE2EIT {
         lab.config("node2", Mesh.kubeSpanConfig());
         // node3 advertises one endpoint. With two, a peer that is down moves to its next candidate
         // at once and is shown `unknown` while that candidate gets its connection timeout (Talos'
-        // rotation, kubespan-node.md §4.2 step 6); with one there is nothing to rotate to and the
+        // rotation, docs/kubespan-node.md §4.2 step 6); with one there is nothing to rotate to and the
         // status says `down`.
         lab.config("node3", Mesh.kubeSpanConfig("filters:", "  endpoints: [\"10.99.0.0/24\"]"));
         observers = new MeshObservers(lab, NODES);

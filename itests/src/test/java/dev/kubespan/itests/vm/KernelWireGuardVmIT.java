@@ -44,6 +44,7 @@ public class KernelWireGuardVmIT {
         env.put("KUBESPAN_VM_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         env.put("KUBESPAN_VM_WG_JAR", jarOf("dev.kubespan.wireguard.internal.kernel.KernelBackend"));
         env.put("KUBESPAN_VM_API_JAR", jarOf("dev.kubespan.api.wireguard.Key"));
+        env.put("KUBESPAN_VM_TEST_JAR", jarOf("dev.kubespan.test.Netns"));
         env.put("KUBESPAN_VM_JNA_JAR", jarOf("com.sun.jna.Native"));
         env.put("KUBESPAN_VM_WORK", basedir.resolve("target/kernel-vm").toString());
 

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 
-/** The affiliate merge of kubespan-node.md §7.3, shared by every place that combines affiliates. */
+/** The affiliate merge of docs/kubespan-node.md §7.3, shared by every place that combines affiliates. */
 public final class Affiliates {
     private Affiliates() {
     }

@@ -20,7 +20,7 @@ public record KubeSpanConfig(boolean enabled, String clusterId, String sharedSec
     public static final String ID = "kubespan";
     /** The WireGuard link KubeSpan owns. */
     public static final String LINK_NAME = "kubespan";
-    /** fwmark WireGuard sets on its own encrypted packets (kubespan-node.md §5.1). */
+    /** fwmark WireGuard sets on its own encrypted packets (docs/kubespan-node.md §5.1). */
     public static final int WIREGUARD_FWMARK = 0x20;
     public static final int ROUTING_TABLE = 180;
     public static final int RULE_PRIORITY = 32500;

@@ -1,6 +1,6 @@
 /**
  * Immutable spec records of every resource type. Field names are the YAML keys of
- * {@code kubespan-node.md} §2; list fields are never null.
+ * {@code docs/kubespan-node.md} §2; list fields are never null.
  */
 @org.osgi.annotation.versioning.Version("1.1.0")
 package dev.kubespan.api.spec;

@@ -62,7 +62,7 @@ public class InMemoryResourceStoreTest {
         store.put(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, "a", new KubeSpanEndpoint("n", "1"), "t");
         List<String> seen = new ArrayList<>();
         CountDownLatch done = new CountDownLatch(1);
-        try (Watch w = store.watch(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN,
+        Watch w = store.watch(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN,
                 (ResourceEvent<KubeSpanEndpoint> e) -> {
                     synchronized (seen) {
                         seen.add(e.kind() + (e.resource() == null ? "" : ":" + e.resource().id() + ":"
@@ -71,13 +71,16 @@ public class InMemoryResourceStoreTest {
                     if (e.kind() == Kind.DESTROYED) {
                         done.countDown();
                     }
-                })) {
+                });
+        try {
             for (int i = 2; i <= 50; i++) {
                 store.put(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, "a",
                         new KubeSpanEndpoint("n", String.valueOf(i)), "t");
             }
             store.delete(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, "a", "test");
             assertTrue(done.await(5, TimeUnit.SECONDS));
+        } finally {
+            w.close();
         }
         assertEquals("CREATED:a:1", seen.get(0));
         assertEquals("BOOTSTRAPPED", seen.get(1));
@@ -91,15 +94,18 @@ public class InMemoryResourceStoreTest {
     @Test
     public void aFailingListenerKeepsReceiving() throws Exception {
         CountDownLatch two = new CountDownLatch(2);
-        try (Watch w = store.watch(ResourceTypes.KUBESPAN_ENDPOINT, null, e -> {
+        Watch w = store.watch(ResourceTypes.KUBESPAN_ENDPOINT, null, e -> {
             if (e.kind() != Kind.BOOTSTRAPPED) {
                 two.countDown();
                 throw new IllegalStateException("listener bug");
             }
-        })) {
+        });
+        try {
             store.put(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, "a", new KubeSpanEndpoint("n", "1"), "t");
             store.put(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, "b", new KubeSpanEndpoint("n", "1"), "t");
             assertTrue(two.await(5, TimeUnit.SECONDS));
+        } finally {
+            w.close();
         }
     }
 }

@@ -139,7 +139,7 @@ public final class ConfigComponent implements ConfigStatus {
     }
 
     private final ConfigController controller;
-    private final Logger logger;
+    private final Log log;
     private final Path home;
     private volatile String configFile;
     private volatile String sourceKind = SOURCE_FILE;
@@ -147,11 +147,11 @@ public final class ConfigComponent implements ConfigStatus {
     @Activate
     public ConfigComponent(BundleContext context, @Reference ResourceStore store,
             @Reference(service = LoggerFactory.class) Logger logger, Map<String, Object> properties) {
-        this.logger = logger;
+        this.log = Log.of(logger);
         String homeProperty = context.getProperty(HOME_PROPERTY);
         this.home = Path.of(homeProperty == null || homeProperty.isBlank() ? System.getProperty("user.dir")
                 : homeProperty);
-        this.controller = new ConfigController(store, Log.of(logger), Clock.systemUTC());
+        this.controller = new ConfigController(store, log, Clock.systemUTC());
         configure(properties);
     }
 
@@ -183,8 +183,8 @@ public final class ConfigComponent implements ConfigStatus {
             }
             case SOURCE_FILE -> {
                 if (ConfigAdminReader.hasSettings(properties)) {
-                    logger.warn("ConfigAdmin PID {} sets KubeSpan keys but source=file: they are ignored, {} is read",
-                            PID, configFile);
+                    log.warn("ConfigAdmin PID " + PID + " sets KubeSpan keys but source=file: they are ignored, "
+                            + configFile + " is read");
                 }
                 sourceKind = SOURCE_FILE;
                 controller.useFile(file);

@@ -310,7 +310,7 @@ final class ConfigController implements AutoCloseable {
         String listed = problems.stream().limit(LOGGED_PROBLEMS).map(p -> (p.path().isEmpty() ? "" : p.path())
                 + (p.line() > 0 ? " (line " + p.line() + ")" : "") + (p.path().isEmpty() && p.line() <= 0 ? "" : ": ")
                 + p.reason()).collect(Collectors.joining("; "));
-        int more = total - (int) Math.min(problems.size(), LOGGED_PROBLEMS);
+        int more = total - Math.min(problems.size(), LOGGED_PROBLEMS);
         return more <= 0 ? listed
                 : listed + "; and " + more + " more (kubespan:config-status lists the first " + problems.size() + ")";
     }

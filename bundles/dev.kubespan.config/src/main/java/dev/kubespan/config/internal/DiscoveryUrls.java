@@ -8,7 +8,7 @@ import dev.kubespan.api.net.IpLiterals;
 import dev.kubespan.api.spec.DiscoveryServiceEndpoint;
 
 /**
- * Turns a discovery service URL into the gRPC target Talos uses (kubespan-node.md §6.2):
+ * Turns a discovery service URL into the gRPC target Talos uses (docs/kubespan-node.md §6.2):
  * {@code http} means plaintext with default port 80; {@code https} and {@code grpc} mean TLS with
  * default port 443. The path is ignored. Replicas of one service may share the URL, their
  * authorities separated by commas ({@code http://10.0.0.1:3000,10.0.0.2:3000/}): the target is

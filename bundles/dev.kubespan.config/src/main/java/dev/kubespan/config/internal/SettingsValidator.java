@@ -15,7 +15,7 @@ import dev.kubespan.api.spec.KubeSpanConfig;
 import dev.kubespan.api.spec.NatConfig;
 
 /**
- * Applies the rules of kubespan-node.md §6 to {@link RawSettings}: defaults, mutual exclusion,
+ * Applies the rules of docs/kubespan-node.md §6 to {@link RawSettings}: defaults, mutual exclusion,
  * value checks. Reports every problem; returns an {@link EffectiveConfig} only when there is none.
  *
  * <p>One deliberate difference from Talos: an explicitly empty {@code filters.endpoints} list means

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Reads the Talos-style machine config (kubespan-node.md §6) into {@link RawSettings}: the
+ * Reads the Talos-style machine config (docs/kubespan-node.md §6) into {@link RawSettings}: the
  * v1alpha1 document ({@code version/machine/cluster}) and the {@code apiVersion: v1alpha1} documents
  * {@code KubeSpanConfig}, {@code KubeSpanEndpointsConfig}, {@code DiscoveryServiceConfig},
  * {@code DiscoveryIdentityConfig}, plus our own {@code KubeSpanAgentConfig}.

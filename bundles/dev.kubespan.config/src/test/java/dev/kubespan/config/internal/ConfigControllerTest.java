@@ -33,6 +33,7 @@ import dev.kubespan.config.ConfigGenerator;
 import dev.kubespan.config.ConfigProblem;
 import dev.kubespan.config.LoadResult;
 import dev.kubespan.test.RecordingLog;
+import dev.kubespan.test.TestStore;
 
 /** The controller against real files in a temporary directory, with real directory watching. */
 public class ConfigControllerTest {
@@ -103,6 +104,27 @@ public class ConfigControllerTest {
         LoadResult r = nextResult(before);
         assertTrue(r.toString(), r.ok());
         return r;
+    }
+
+    @Test
+    public void aValidConfigTheStoreRefusesIsReportedWithItsCauseAndPublishedByTheNextLoad() throws Exception {
+        Files.writeString(file, config(1400));
+        load();
+        store.failWrites(new IllegalStateException("the store refuses writes"));
+        LoadResult refused = controller.reload();
+        assertFalse(refused.toString(), refused.ok());
+        assertTrue(refused.errors().toString(), refused.errors().get(0).reason()
+                .equals("cannot publish: java.lang.IllegalStateException: the store refuses writes"));
+        String logged = log.at("ERROR").get(log.at("ERROR").size() - 1);
+        assertTrue(logged, logged.contains("is valid but could not be published")
+                && logged.endsWith("[cause: IllegalStateException: the store refuses writes]"));
+        assertEquals(1400, kubeSpan().orElseThrow().spec().mtu());
+
+        store.failWrites(null);
+        Files.writeString(file, config(1380));
+        assertTrue(controller.reload().ok());
+        assertEquals(1380, kubeSpan().orElseThrow().spec().mtu());
+        assertNoSecret(log.lines());
     }
 
     @Test

@@ -15,7 +15,7 @@ import dev.kubespan.config.ConfigProblem;
 /** Shared test data and helpers. */
 final class Fixtures {
     static final String FILE = "/opt/kubespan/etc/kubespan.yaml";
-    /** 32 bytes, the second vector of kubespan-node.md §3.3. */
+    /** 32 bytes, the second vector of docs/kubespan-node.md §3.3. */
     static final String CLUSTER_ID = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=";
     /** 32 bytes; a recognisable value so that tests can check it never leaks. */
     static final String SECRET = Base64.getEncoder()

@@ -37,6 +37,7 @@ import dev.kubespan.discovery.grpc.server.HelloResponse;
 import dev.kubespan.discovery.grpc.transport.OwnedChannel;
 import dev.kubespan.discovery.grpc.transport.OwnedServer;
 import dev.kubespan.discovery.grpc.transport.TransportEvents;
+import dev.kubespan.test.SelfSignedCertificate;
 import io.grpc.stub.StreamObserver;
 
 /**
@@ -269,8 +270,8 @@ public class OwnedServerLimitsTest {
     public void failedTlsHandshakesGoToTheListenerToo() throws Exception {
         Path dir = Files.createTempDirectory("limits-tls");
         try (LogCapture log = new LogCapture()) {
-            Path[] certKey = SelfSignedCertificate.create(dir);
-            OwnedServer server = start(server().tls(certKey[0], certKey[1]).transportEvents(events));
+            SelfSignedCertificate cert = SelfSignedCertificate.create(dir);
+            OwnedServer server = start(server().tls(cert.certificate(), cert.privateKey()).transportEvents(events));
             sendGarbage(server, 6);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (events.failures.size() < 6 && System.nanoTime() < deadline) {

@@ -22,6 +22,7 @@ import dev.kubespan.discovery.grpc.server.HelloRequest;
 import dev.kubespan.discovery.grpc.server.HelloResponse;
 import dev.kubespan.discovery.grpc.transport.OwnedChannel;
 import dev.kubespan.discovery.grpc.transport.OwnedServer;
+import dev.kubespan.test.SelfSignedCertificate;
 import io.grpc.stub.StreamObserver;
 
 /** Real TCP on 127.0.0.1: plaintext and TLS calls work, and close() leaves no thread behind. */
@@ -77,10 +78,10 @@ public class OwnedTransportTest {
 
     @Test
     public void tlsWithSelfSignedCertificate() throws Exception {
-        Path[] certKey = SelfSignedCertificate.create(dir);
+        SelfSignedCertificate cert = SelfSignedCertificate.create(dir);
         OwnedServer server = OwnedServer.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-                .tls(certKey[0], certKey[1]).addService(new EchoIp()).threadNamePrefix("t-tls-srv").start();
-        OwnedChannel ch = OwnedChannel.forTarget("127.0.0.1:" + server.port()).trustedCa(certKey[0])
+                .tls(cert.certificate(), cert.privateKey()).addService(new EchoIp()).threadNamePrefix("t-tls-srv").start();
+        OwnedChannel ch = OwnedChannel.forTarget("127.0.0.1:" + server.port()).trustedCa(cert.certificate())
                 .overrideAuthority("localhost").threadNamePrefix("t-tls-cli").build();
         try {
             assertTrue(server.isTls());
@@ -95,9 +96,9 @@ public class OwnedTransportTest {
 
     @Test(expected = io.grpc.StatusRuntimeException.class)
     public void plaintextClientCannotTalkToTlsServer() throws Exception {
-        Path[] certKey = SelfSignedCertificate.create(dir);
+        SelfSignedCertificate cert = SelfSignedCertificate.create(dir);
         try (OwnedServer server = OwnedServer.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-                .tls(certKey[0], certKey[1]).addService(new EchoIp()).start();
+                .tls(cert.certificate(), cert.privateKey()).addService(new EchoIp()).start();
                 OwnedChannel ch = OwnedChannel.forTarget("127.0.0.1:" + server.port()).plaintext().build()) {
             ClusterGrpc.newBlockingStub(ch.channel()).withDeadlineAfter(3, TimeUnit.SECONDS)
                     .hello(HelloRequest.newBuilder().setClusterId("x").build());

@@ -26,7 +26,7 @@ import dev.kubespan.discovery.grpc.server.RedirectMessage;
 import dev.kubespan.discovery.grpc.server.WatchResponse;
 
 /**
- * Byte vectors computed by hand from the field tables of discovery-protocol.md (tag byte =
+ * Byte vectors computed by hand from the field tables of docs/discovery-protocol.md (tag byte =
  * field number << 3 | wire type), so that a wrong field number or type in our .proto fails here.
  */
 public class WireEncodingTest {

@@ -16,7 +16,7 @@ import dev.kubespan.api.wireguard.KeyFormatException;
 
 /**
  * {@code kubespan-identity.yaml}: the node's WireGuard key pair, in the file Talos keeps on its
- * STATE partition (kubespan-node.md §3.1). Written once, create-exclusive and 0600, with the
+ * STATE partition (docs/kubespan-node.md §3.1). Written once, create-exclusive and 0600, with the
  * four keys in Talos' order; the address fields are written empty and ignored on load because
  * the address is always recomputed. A file that is present but unusable is an error: replacing
  * it would silently change the node's key, and every peer would drop it.

@@ -7,8 +7,8 @@ import java.util.Optional;
 import dev.kubespan.api.net.LinkInfo;
 
 /**
- * Picks the link whose MAC becomes the host half of the KubeSpan address (architecture.md,
- * "Identity"). Talos takes the first physical Ethernet link by name. Where there is none (a
+ * Picks the link whose MAC becomes the host half of the KubeSpan address (docs/architecture.md
+ * §8, decision 3). Talos takes the first physical Ethernet link by name. Where there is none (a
  * namespace with only veth links, a tun-only box) we take the first Ethernet-type link by name
  * with a non-zero unicast MAC; never {@code lo}, whose zero MAC would give every such node the
  * same address. An operator may name the link instead.

@@ -11,7 +11,7 @@ import java.security.SecureRandom;
 import java.util.Map;
 
 /**
- * {@code node-identity.yaml}: the node ID, base62 of 32 random bytes (kubespan-node.md §2.6).
+ * {@code node-identity.yaml}: the node ID, base62 of 32 random bytes (docs/kubespan-node.md §2.6).
  * Peers know the node by it, so like the key file it is created once and an unusable file is an
  * error rather than a reason to pick a new ID.
  */

@@ -9,7 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import dev.kubespan.api.net.IpPrefix;
 
 /**
- * Talos' flavour of an RFC 4193 ULA (kubespan-node.md §3.2 and §3.3): the /64 comes from the
+ * Talos' flavour of an RFC 4193 ULA (docs/kubespan-node.md §3.2 and §3.3): the /64 comes from the
  * SHA-256 of the cluster ID text and a purpose byte, the host part from the MAC.
  */
 final class UlaAddress {

@@ -284,8 +284,11 @@ public class KubeSpanIdentityControllerTest {
 
     @Test
     public void nodeIdentityIsPublishedWithoutKubeSpan() throws Exception {
-        try (RunningController node = h.start(new NodeIdentityController(stateDir))) {
+        RunningController node = h.start(new NodeIdentityController(stateDir));
+        try {
             assertTrue("node identity", h.get(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, NodeIdentity.ID).isPresent());
+        } finally {
+            node.close();
         }
         String id = h.spec(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, NodeIdentity.ID).get().nodeId();
         assertEquals(43, id.length());

@@ -7,7 +7,7 @@ import org.junit.Test;
 
 public class UlaAddressTest {
 
-    // kubespan-node.md §3.3, vector 1 (Talos' own unit test)
+    // docs/kubespan-node.md §3.3, vector 1 (Talos' own unit test)
     @Test
     public void talosVector() {
         UlaAddress.NodeAddress a = UlaAddress.kubeSpan("8XuV9TZHW08DOk3bVxQjH9ih_TBKjnh-j44tsCLSBzo=",
@@ -16,7 +16,7 @@ public class UlaAddressTest {
         assertEquals("fd7f:175a:b97c:5602:e871:1bff:feb2:ccee/128", a.address().toString());
     }
 
-    // kubespan-node.md §3.3, vector 2 (standard-alphabet cluster ID; the U/L flip sets 0x02)
+    // docs/kubespan-node.md §3.3, vector 2 (standard-alphabet cluster ID; the U/L flip sets 0x02)
     @Test
     public void secondVector() {
         UlaAddress.NodeAddress a = UlaAddress.kubeSpan("MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",

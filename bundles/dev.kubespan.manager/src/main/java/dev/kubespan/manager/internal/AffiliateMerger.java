@@ -13,7 +13,7 @@ import dev.kubespan.api.spec.Affiliates;
 
 /**
  * Groups raw affiliates by node ID and merges each group in raw-id order (so {@code k8s/...}
- * comes before {@code service/...}), with the shared merge of kubespan-node.md §7.3.
+ * comes before {@code service/...}), with the shared merge of docs/kubespan-node.md §7.3.
  */
 final class AffiliateMerger {
     private AffiliateMerger() {

@@ -10,7 +10,7 @@ import dev.kubespan.api.spec.DiscoveryServiceEndpoint;
 /**
  * The TCP ports of the configured discovery services. Traffic on them is exempt from forced
  * routing, so neither our discovery client's connection nor the replies of a discovery server on
- * this node are pushed into a tunnel that is not up yet (architecture.md, Decisions).
+ * this node are pushed into a tunnel that is not up yet (docs/architecture.md §8, decision 6).
  */
 final class ControlPlanePorts {
     private ControlPlanePorts() {

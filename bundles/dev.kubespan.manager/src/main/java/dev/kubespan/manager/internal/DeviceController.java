@@ -45,7 +45,7 @@ import dev.kubespan.api.wireguard.WireGuardControl;
 /**
  * The one writer of the WireGuard device: reconciles the link, its peers, its address, the routes
  * of table 180 and KubeSpan's policy rules with the peer specs and the endpoint decisions in the
- * peer statuses (kubespan-node.md §4.2, §5.2). A peer is added once the status controller has
+ * peer statuses (docs/kubespan-node.md §4.2, §5.2). A peer is added once the status controller has
  * seen it (and chosen its first endpoint, when it has candidates), never before; each endpoint
  * decision is written once ({@link EndpointDecisions}). Everything is read back and diffed
  * first, so an unchanged state causes no write at all. Disabling KubeSpan removes what it created.

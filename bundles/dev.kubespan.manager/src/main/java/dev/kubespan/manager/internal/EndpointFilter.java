@@ -9,7 +9,7 @@ import java.util.function.Function;
 import dev.kubespan.api.net.IpPrefix;
 
 /**
- * The endpoint filter of kubespan-node.md §6.3: rules run in list order; a plain rule appends
+ * The endpoint filter of docs/kubespan-node.md §6.3: rules run in list order; a plain rule appends
  * every matching candidate not yet in the result (in candidate order), a {@code !} rule removes
  * matching entries gathered so far. An empty rule list means no filtering (our deliberate choice;
  * Talos would filter out everything for an explicitly empty list).

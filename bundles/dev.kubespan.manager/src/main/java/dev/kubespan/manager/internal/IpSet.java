@@ -15,7 +15,7 @@ import dev.kubespan.api.net.IpPrefix;
 /**
  * A set of IP addresses kept as disjoint, non-adjacent inclusive ranges per family, so that
  * adding, removing and overlap tests work on whole prefixes and the result can be written back
- * as the minimal list of CIDR prefixes (kubespan-node.md §4.1).
+ * as the minimal list of CIDR prefixes (docs/kubespan-node.md §4.1).
  */
 final class IpSet {
     private static final int V4_BITS = 32;

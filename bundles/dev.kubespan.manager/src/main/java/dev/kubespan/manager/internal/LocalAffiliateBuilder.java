@@ -17,7 +17,7 @@ import dev.kubespan.api.spec.AffiliateKubeSpan;
 import dev.kubespan.api.spec.KubeSpanConfig;
 import dev.kubespan.api.spec.KubeSpanIdentity;
 
-/** What the local node advertises (kubespan-node.md §4.6), computed from plain inputs. */
+/** What the local node advertises (docs/kubespan-node.md §4.6), computed from plain inputs. */
 final class LocalAffiliateBuilder {
     static final String MACHINE_TYPE = "worker";
 

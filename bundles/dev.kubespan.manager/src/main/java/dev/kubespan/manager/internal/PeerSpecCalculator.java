@@ -16,7 +16,7 @@ import dev.kubespan.api.spec.AffiliateKubeSpan;
 import dev.kubespan.api.spec.KubeSpanPeerSpec;
 import dev.kubespan.api.wireguard.Key;
 
-/** The peer specs of kubespan-node.md §4.1, computed from the merged affiliates. */
+/** The peer specs of docs/kubespan-node.md §4.1, computed from the merged affiliates. */
 final class PeerSpecCalculator {
     private record Accepted(String name, IpSet ips) {
     }

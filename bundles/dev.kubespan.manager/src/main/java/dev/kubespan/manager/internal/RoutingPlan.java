@@ -13,7 +13,7 @@ import dev.kubespan.api.net.Rule;
 import dev.kubespan.api.spec.KubeSpanConfig;
 
 /**
- * The desired routes and policy rules (kubespan-node.md §5.2, without nftables): table 180 routes
+ * The desired routes and policy rules (docs/kubespan-node.md §5.2, without nftables): table 180 routes
  * the routed set into the link, a rule sends everything not marked by WireGuard to table 180, and
  * rules at a higher priority keep discovery traffic in the main table.
  */

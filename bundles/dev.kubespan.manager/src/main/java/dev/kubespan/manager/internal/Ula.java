@@ -2,7 +2,7 @@ package dev.kubespan.manager.internal;
 
 import java.net.InetAddress;
 
-/** Recognises Talos' ULA addresses by their purpose byte (kubespan-node.md §3.2). */
+/** Recognises Talos' ULA addresses by their purpose byte (docs/kubespan-node.md §3.2). */
 final class Ula {
     static final int PURPOSE_KUBESPAN = 0x02;
     static final int PURPOSE_SIDEROLINK = 0x03;

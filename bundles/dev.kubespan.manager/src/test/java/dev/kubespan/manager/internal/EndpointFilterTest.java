@@ -12,7 +12,7 @@ import org.junit.Test;
 
 import dev.kubespan.api.net.IpLiterals;
 
-/** kubespan-node.md §6.3. */
+/** docs/kubespan-node.md §6.3. */
 public class EndpointFilterTest {
     private static final List<InetAddress> CANDIDATES = ips("2001:db8::1", "10.0.0.5", "fd00::7", "192.168.1.10",
             "10.1.2.3", "203.0.113.7");

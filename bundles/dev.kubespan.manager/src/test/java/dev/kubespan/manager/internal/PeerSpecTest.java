@@ -24,7 +24,7 @@ import dev.kubespan.test.ControllerHarness;
 import dev.kubespan.test.RecordingLog;
 import dev.kubespan.api.wireguard.Key;
 
-/** kubespan-node.md §4.1. */
+/** docs/kubespan-node.md §4.1. */
 public class PeerSpecTest {
     private static final Key K1 = Key.generatePrivateKey().publicKey();
     private static final Key K2 = Key.generatePrivateKey().publicKey();

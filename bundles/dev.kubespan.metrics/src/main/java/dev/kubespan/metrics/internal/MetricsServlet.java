@@ -2,6 +2,7 @@ package dev.kubespan.metrics.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,6 +18,8 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardContextSe
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
+import dev.kubespan.api.Log;
+import dev.kubespan.api.RateLimitedLog;
 import dev.kubespan.http.KubeSpanHttp;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
@@ -47,7 +50,10 @@ public final class MetricsServlet extends HttpServlet {
     private final transient ExpositionFormats formats = ExpositionFormats.init();
 
     @Reference(service = LoggerFactory.class)
-    private transient Logger log;
+    private transient Logger logger;
+    /** Scrapes come every few seconds: a collector that keeps failing is logged once per 10 minutes. */
+    private final transient RateLimitedLog collectorFailures = new RateLimitedLog(line -> Log.of(logger).warn(line),
+            System::nanoTime, Duration.ofMinutes(10), 64);
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             target = "(" + COLLECTOR_PROPERTY + "=true)")
@@ -66,9 +72,9 @@ public final class MetricsServlet extends HttpServlet {
             try {
                 c.collect().forEach(all::add);
             } catch (RuntimeException e) {
-                if (log != null) {
-                    log.error("metrics: collector " + c.getClass().getSimpleName() + " failed; left out of this scrape",
-                            e);
+                if (logger != null) {
+                    collectorFailures.admit(c.getClass().getName(), "metrics: collector " + c.getClass().getSimpleName()
+                            + " failed; left out of this scrape").ifPresent(line -> Log.of(logger).error(line, e));
                 }
             }
         }

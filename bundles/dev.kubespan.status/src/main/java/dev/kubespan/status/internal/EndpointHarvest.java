@@ -12,7 +12,7 @@ import dev.kubespan.api.spec.PeerState;
 
 /**
  * The endpoints this node observed for its peers, to be reported to the discovery service as
- * extra candidates for those peers (kubespan-node.md §4.5): one per peer that is {@code up}, has
+ * extra candidates for those peers (docs/kubespan-node.md §4.5): one per peer that is {@code up}, has
  * an actual endpoint, and whose public key belongs to a known affiliate.
  */
 final class EndpointHarvest {

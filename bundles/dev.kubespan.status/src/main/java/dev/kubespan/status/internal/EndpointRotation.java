@@ -3,7 +3,7 @@ package dev.kubespan.status.internal;
 import java.util.List;
 import java.util.Optional;
 
-/** Which candidate endpoint to try next (kubespan-node.md §4.4). Endpoints are canonical {@code ip:port} text. */
+/** Which candidate endpoint to try next (docs/kubespan-node.md §4.4). Endpoints are canonical {@code ip:port} text. */
 final class EndpointRotation {
     private EndpointRotation() {
     }

@@ -9,7 +9,7 @@ import dev.kubespan.api.spec.PeerState;
 import dev.kubespan.api.spec.Times;
 
 /**
- * The peer state of kubespan-node.md §4.3, and the instants at which it can next change by the
+ * The peer state of docs/kubespan-node.md §4.3, and the instants at which it can next change by the
  * passing of time alone (so the controller can wake exactly then instead of at the next tick).
  */
 final class PeerStateMachine {

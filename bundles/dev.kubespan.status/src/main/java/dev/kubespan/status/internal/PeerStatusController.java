@@ -39,7 +39,7 @@ import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.WireGuardControl;
 
 /**
- * Peer status tracking (kubespan-node.md §4.2 steps 3-7, §4.3-§4.5): one
+ * Peer status tracking (docs/kubespan-node.md §4.2 steps 3-7, §4.3-§4.5): one
  * {@link KubeSpanPeerStatus} per {@link KubeSpanPeerSpec}, the device polled into it, the state
  * computed, and the endpoint to use decided — the first candidate for a new peer, the next one
  * for a peer that is down. The decision is recorded in the status ({@code lastUsedEndpoint},
@@ -256,7 +256,7 @@ final class PeerStatusController implements Controller {
         return next;
     }
 
-    /** Steps 4-6 of §4.2 for one peer, and its path. */
+    /** Steps 4-6 of docs/kubespan-node.md §4.2 for one peer, and its path. */
     private KubeSpanPeerStatus track(String id, Key key, KubeSpanPeerSpec spec, KubeSpanPeerStatus old,
             Device device, PeerStateMachine machine, Paths paths, Instant now, Log log) {
         dev.kubespan.api.wireguard.PeerState onDevice = device.peer(key);

@@ -22,7 +22,7 @@ public class PeerStateMachineTest {
         return NOW.minusMillis(Math.round(seconds * 1000));
     }
 
-    /** One row of kubespan-node.md §4.3: T0, last handshake, lastUsedEndpoint → expected state. */
+    /** One row of docs/kubespan-node.md §4.3: T0, last handshake, lastUsedEndpoint → expected state. */
     private record Row(String name, Instant t0, Instant handshake, String lastUsed, PeerState expected) {
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -26,10 +27,13 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.kubespan.api.Log;
+import dev.kubespan.api.RateLimitedLog;
 import dev.kubespan.api.Resource;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceType;
 import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.SpecValues;
 import dev.kubespan.http.KubeSpanHttp;
 
 import jakarta.servlet.Servlet;
@@ -64,16 +68,19 @@ public final class WebServlet extends HttpServlet {
             "/assets/vendor/uPlot-LICENSE.txt", "web/vendor/LICENSE");
 
     private final transient ResourceStore store;
-    private final transient Logger log;
+    private final transient Log log;
+    /** The sampler runs every 2 s: a failure that persists is logged once per 10 minutes. */
+    private final transient RateLimitedLog sampleFailures;
     private final transient Clock clock;
     private final transient ObjectMapper json = new ObjectMapper();
     private final transient TrafficHistory history = new TrafficHistory((int) (3_600_000 / SAMPLE_MILLIS));
     private final transient ScheduledExecutorService sampler;
 
     @Activate
-    public WebServlet(@Reference ResourceStore store, @Reference(service = LoggerFactory.class) Logger log) {
+    public WebServlet(@Reference ResourceStore store, @Reference(service = LoggerFactory.class) Logger logger) {
         this.store = store;
-        this.log = log;
+        this.log = Log.of(logger);
+        this.sampleFailures = new RateLimitedLog(log::warn, System::nanoTime, Duration.ofMinutes(10), 1);
         this.clock = Clock.systemUTC();
         this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kubespan-web-history");
@@ -93,7 +100,7 @@ public final class WebServlet extends HttpServlet {
         try {
             history.record(clock.millis(), MeshView.samples(store));
         } catch (RuntimeException e) {
-            log.error("web: sampling the peer statuses failed", e);
+            sampleFailures.admit("sample", "web: sampling the peer statuses failed").ifPresent(line -> log.error(line, e));
         }
     }
 
@@ -157,7 +164,7 @@ public final class WebServlet extends HttpServlet {
         all.sort(Comparator.comparing((Resource<?> r) -> r.namespace()).thenComparing(Resource::id));
         List<Map<String, Object>> out = new ArrayList<>(all.size());
         for (Resource<?> r : all) {
-            out.add(ResourceDocuments.document(type, r));
+            out.add(SpecValues.document(type, r, false));
         }
         return out;
     }

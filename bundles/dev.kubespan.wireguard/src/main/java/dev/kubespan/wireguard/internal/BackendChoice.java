@@ -6,7 +6,7 @@ import java.util.function.BooleanSupplier;
 import dev.kubespan.api.wireguard.Backend;
 
 /**
- * Which backend drives WireGuard (wireguard.md §6.2): {@code auto} takes the kernel when the
+ * Which backend drives WireGuard (docs/wireguard.md §6.2): {@code auto} takes the kernel when the
  * generic netlink family {@code wireguard} exists, else userspace; {@code kernel} and
  * {@code userspace} force one. Until a kernel backend exists, {@code auto} falls back to
  * userspace and says why, and a forced {@code kernel} is unavailable rather than silently

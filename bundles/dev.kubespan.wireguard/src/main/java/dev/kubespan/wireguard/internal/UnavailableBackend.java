@@ -7,10 +7,10 @@ import java.util.Set;
 import dev.kubespan.api.net.LinkInfo;
 import dev.kubespan.api.wireguard.Backend;
 import dev.kubespan.api.wireguard.WireGuardException;
+import dev.kubespan.wireguard.internal.netlink.Errno;
 
 /** Stands in for a backend that cannot run: every operation fails with the reason. */
 final class UnavailableBackend implements WireGuardBackend {
-    private static final int EOPNOTSUPP = 95;
     private final Backend kind;
     private final String reason;
 
@@ -20,7 +20,7 @@ final class UnavailableBackend implements WireGuardBackend {
     }
 
     private WireGuardException fail() {
-        return new WireGuardException("WireGuard is unavailable: " + reason, EOPNOTSUPP);
+        return new WireGuardException("WireGuard is unavailable: " + reason, Errno.EOPNOTSUPP);
     }
 
     @Override

@@ -23,6 +23,7 @@ import dev.kubespan.api.wireguard.PeerConfig;
 import dev.kubespan.api.wireguard.PeerState;
 import dev.kubespan.api.wireguard.WireGuardControl;
 import dev.kubespan.api.wireguard.WireGuardException;
+import dev.kubespan.wireguard.internal.netlink.Errno;
 
 /**
  * {@link WireGuardControl} over one {@link WireGuardBackend}: applies desired devices as diffs,
@@ -31,7 +32,6 @@ import dev.kubespan.api.wireguard.WireGuardException;
  * each change. Plain Java, so tests and the benchmark run it without a framework.
  */
 public final class WireGuardService implements WireGuardControl, WireGuardBackend.Listener {
-    private static final int ENODEV = 19;
     private static final int MIN_MTU = 576;
     private static final int MAX_MTU = 65535;
 
@@ -276,7 +276,7 @@ public final class WireGuardService implements WireGuardControl, WireGuardBacken
 
     private void applyLocked(String link, DeviceConfig config) {
         DeviceSnapshot current = readLocked(link).orElseThrow(() -> new WireGuardException(
-                "link " + link + " does not exist; call ensureLink first", ENODEV));
+                "link " + link + " does not exist; call ensureLink first", Errno.ENODEV));
         setLocked(link, DeviceDiff.compute(config, current));
     }
 

@@ -1,6 +1,10 @@
 package dev.kubespan.shell.internal;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
@@ -9,16 +13,20 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 import dev.kubespan.api.Namespaces;
-import dev.kubespan.api.Resource;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceType;
 import dev.kubespan.api.ResourceTypes;
 
 /**
- * {@code kubespan:get} over every resource type, and shortcuts for the common ones. Output
- * mirrors {@code talosctl get}: a table by default, {@code -o yaml}, {@code -o json}, {@code -w}
- * to watch. Parsing and rendering only; all KubeSpan logic lives in the bundles that write the
- * resources.
+ * {@code kubespan:get} over every resource type, and the shortcuts for the common ones
+ * ({@link #SHORTCUTS}): one command, whose result is a {@link ResourceList} that
+ * {@link ResourceConverter} prints as {@code talosctl get} does — a table by default,
+ * {@code -o yaml}, {@code -o json}; {@code -w} watches. Parsing only; all KubeSpan logic lives in
+ * the bundles that write the resources.
+ *
+ * <p>Gogo binds {@code get} through its {@link Parameter} annotations. A shortcut has no method
+ * of its own: Gogo then calls {@link #_main} with the function name first, which reads the same
+ * options and lists the shortcut's type.
  */
 @Component(service = ResourceCommands.class, property = {
         "osgi.command.scope=kubespan",
@@ -30,11 +38,29 @@ import dev.kubespan.api.ResourceTypes;
         "osgi.command.function=members",
         "osgi.command.function=affiliates" })
 public final class ResourceCommands {
+    /** A command name that lists one type, with the namespaces it shows (empty = all). */
+    record Shortcut(String name, ResourceType<?> type, List<String> namespaces, String description) {
+    }
+
+    static final List<Shortcut> SHORTCUTS = List.of(
+            new Shortcut("identities", ResourceTypes.KUBESPAN_IDENTITY, List.of(),
+                    "this node's KubeSpan identity (KubeSpanIdentity)"),
+            new Shortcut("peerspecs", ResourceTypes.KUBESPAN_PEER_SPEC, List.of(),
+                    "the WireGuard peers KubeSpan wants (KubeSpanPeerSpec)"),
+            new Shortcut("peerstatuses", ResourceTypes.KUBESPAN_PEER_STATUS, List.of(),
+                    "the state of each peer: endpoint, up/down, traffic (KubeSpanPeerStatus)"),
+            new Shortcut("endpoints", ResourceTypes.KUBESPAN_ENDPOINT, List.of(),
+                    "peer endpoints harvested from working links (KubeSpanEndpoint)"),
+            new Shortcut("members", ResourceTypes.MEMBER, List.of(), "cluster members (Member)"),
+            new Shortcut("affiliates", ResourceTypes.AFFILIATE, List.of(Namespaces.CLUSTER, Namespaces.CLUSTER_RAW),
+                    "affiliates: merged (namespace cluster) and as each registry reported them (cluster-raw)"));
+
     private static final String OUTPUT = "output format: table, yaml or json";
     private static final String NAMESPACE = "namespace (default: all namespaces of the type)";
     private static final String WATCH = "print the current resources, then every change (+ created, * updated, "
             + "- destroyed) until Ctrl-C";
     private static final String SECRETS = "show secret fields instead of <redacted>";
+    static final String USAGE = "usage: kubespan:get [-o table|yaml|json] [-n namespace] [-w] [--show-secrets] <type> [id]";
 
     private final ResourceStore store;
 
@@ -44,7 +70,7 @@ public final class ResourceCommands {
     }
 
     @Descriptor("list resources of a type, like talosctl get")
-    public String get(
+    public ResourceList get(
             @Descriptor(OUTPUT) @Parameter(names = { "-o", "--output" }, absentValue = "table") String output,
             @Descriptor(NAMESPACE) @Parameter(names = { "-n", "--namespace" }, absentValue = "") String namespace,
             @Descriptor(WATCH) @Parameter(names = { "-w", "--watch" }, presentValue = "true", absentValue = "false") boolean watch,
@@ -54,7 +80,7 @@ public final class ResourceCommands {
     }
 
     @Descriptor("show one resource by id, like talosctl get <type> <id>")
-    public String get(
+    public ResourceList get(
             @Descriptor(OUTPUT) @Parameter(names = { "-o", "--output" }, absentValue = "table") String output,
             @Descriptor(NAMESPACE) @Parameter(names = { "-n", "--namespace" }, absentValue = "") String namespace,
             @Descriptor(WATCH) @Parameter(names = { "-w", "--watch" }, presentValue = "true", absentValue = "false") boolean watch,
@@ -63,85 +89,75 @@ public final class ResourceCommands {
             @Descriptor("resource id") String id) {
         ResourceType<?> t = TypeNames.resolve(type);
         List<String> ns = namespaces(namespace);
-        if (!watch && ResourceOutput.find(store, t, ns, id).isEmpty()) {
+        if (!watch && ResourceList.find(store, t, ns, id, OutputFormat.TABLE, false).isEmpty()) {
             throw new IllegalArgumentException(t.name() + " '" + id + "' not found"
                     + (ns.isEmpty() ? "" : " in namespace " + ns.get(0)));
         }
         return show(t, ns, id, output, watch, showSecrets);
     }
 
-    @Descriptor("without a type: lists the resource types")
-    public String get(
-            @Descriptor(OUTPUT) @Parameter(names = { "-o", "--output" }, absentValue = "table") String output,
-            @Descriptor(NAMESPACE) @Parameter(names = { "-n", "--namespace" }, absentValue = "") String namespace,
-            @Descriptor(WATCH) @Parameter(names = { "-w", "--watch" }, presentValue = "true", absentValue = "false") boolean watch,
-            @Descriptor(SECRETS) @Parameter(names = { "--show-secrets" }, presentValue = "true", absentValue = "false") boolean showSecrets) {
-        throw new IllegalArgumentException("usage: kubespan:get [-o table|yaml|json] [-n namespace] [-w] "
-                + "[--show-secrets] <type> [id]\nknown types:\n" + TypeNames.known());
+    /**
+     * Every shortcut, and {@code get} when it matched neither form above (no type, or too many
+     * words): Gogo passes the command's name, then its words.
+     */
+    @Descriptor("identities | peerspecs | peerstatuses | endpoints | members | affiliates "
+            + "[-o table|yaml|json] [-w] [--show-secrets]: the resources of one type, as kubespan:get <type>")
+    public ResourceList _main(String... argv) {
+        String name = argv.length == 0 ? "get" : argv[0];
+        Optional<Shortcut> shortcut = SHORTCUTS.stream().filter(s -> s.name().equals(name)).findFirst();
+        if (shortcut.isEmpty()) {
+            throw new IllegalArgumentException(USAGE + "\nknown types:\n" + TypeNames.known());
+        }
+        Shortcut s = shortcut.get();
+        ShortcutOptions o = ShortcutOptions.parse(s.name(), Arrays.copyOfRange(argv, 1, argv.length));
+        return show(s.type(), s.namespaces(), null, o.output, o.watch, o.showSecrets);
     }
 
-    @Descriptor("this node's KubeSpan identity (KubeSpanIdentity)")
-    public String identities(
-            @Descriptor(OUTPUT) @Parameter(names = { "-o", "--output" }, absentValue = "table") String output,
-            @Descriptor(WATCH) @Parameter(names = { "-w", "--watch" }, presentValue = "true", absentValue = "false") boolean watch,
-            @Descriptor(SECRETS) @Parameter(names = { "--show-secrets" }, presentValue = "true", absentValue = "false") boolean showSecrets) {
-        return show(ResourceTypes.KUBESPAN_IDENTITY, List.of(), null, output, watch, showSecrets);
-    }
-
-    @Descriptor("the WireGuard peers KubeSpan wants (KubeSpanPeerSpec)")
-    public String peerspecs(
-            @Descriptor(OUTPUT) @Parameter(names = { "-o", "--output" }, absentValue = "table") String output,
-            @Descriptor(WATCH) @Parameter(names = { "-w", "--watch" }, presentValue = "true", absentValue = "false") boolean watch,
-            @Descriptor(SECRETS) @Parameter(names = { "--show-secrets" }, presentValue = "true", absentValue = "false") boolean showSecrets) {
-        return show(ResourceTypes.KUBESPAN_PEER_SPEC, List.of(), null, output, watch, showSecrets);
-    }
-
-    @Descriptor("the state of each peer: endpoint, up/down, traffic (KubeSpanPeerStatus)")
-    public String peerstatuses(
-            @Descriptor(OUTPUT) @Parameter(names = { "-o", "--output" }, absentValue = "table") String output,
-            @Descriptor(WATCH) @Parameter(names = { "-w", "--watch" }, presentValue = "true", absentValue = "false") boolean watch,
-            @Descriptor(SECRETS) @Parameter(names = { "--show-secrets" }, presentValue = "true", absentValue = "false") boolean showSecrets) {
-        return show(ResourceTypes.KUBESPAN_PEER_STATUS, List.of(), null, output, watch, showSecrets);
-    }
-
-    @Descriptor("peer endpoints harvested from working links (KubeSpanEndpoint)")
-    public String endpoints(
-            @Descriptor(OUTPUT) @Parameter(names = { "-o", "--output" }, absentValue = "table") String output,
-            @Descriptor(WATCH) @Parameter(names = { "-w", "--watch" }, presentValue = "true", absentValue = "false") boolean watch,
-            @Descriptor(SECRETS) @Parameter(names = { "--show-secrets" }, presentValue = "true", absentValue = "false") boolean showSecrets) {
-        return show(ResourceTypes.KUBESPAN_ENDPOINT, List.of(), null, output, watch, showSecrets);
-    }
-
-    @Descriptor("cluster members (Member)")
-    public String members(
-            @Descriptor(OUTPUT) @Parameter(names = { "-o", "--output" }, absentValue = "table") String output,
-            @Descriptor(WATCH) @Parameter(names = { "-w", "--watch" }, presentValue = "true", absentValue = "false") boolean watch,
-            @Descriptor(SECRETS) @Parameter(names = { "--show-secrets" }, presentValue = "true", absentValue = "false") boolean showSecrets) {
-        return show(ResourceTypes.MEMBER, List.of(), null, output, watch, showSecrets);
-    }
-
-    @Descriptor("affiliates: merged (namespace cluster) and as each registry reported them (cluster-raw)")
-    public String affiliates(
-            @Descriptor(OUTPUT) @Parameter(names = { "-o", "--output" }, absentValue = "table") String output,
-            @Descriptor(WATCH) @Parameter(names = { "-w", "--watch" }, presentValue = "true", absentValue = "false") boolean watch,
-            @Descriptor(SECRETS) @Parameter(names = { "--show-secrets" }, presentValue = "true", absentValue = "false") boolean showSecrets) {
-        return show(ResourceTypes.AFFILIATE, List.of(Namespaces.CLUSTER, Namespaces.CLUSTER_RAW), null, output, watch,
-                showSecrets);
-    }
-
-    private String show(ResourceType<?> type, List<String> namespaces, String id, String output, boolean watch,
+    private ResourceList show(ResourceType<?> type, List<String> namespaces, String id, String output, boolean watch,
             boolean showSecrets) {
         OutputFormat format = OutputFormat.parse(output);
         if (watch) {
             new WatchPrinter<>(type, namespaces, id, format, showSecrets, System.out).run(store);
             return null;
         }
-        List<Resource<?>> found = ResourceOutput.find(store, type, namespaces, id);
-        String text = ResourceOutput.render(type, found, format, showSecrets);
-        return text.isEmpty() ? null : text;
+        ResourceList found = ResourceList.find(store, type, namespaces, id, format, showSecrets);
+        // an empty list prints nothing in yaml and json (talosctl prints no document), and a
+        // result the shell would print as an empty line is no result
+        return found.isEmpty() && format != OutputFormat.TABLE ? null : found;
     }
 
     private static List<String> namespaces(String namespace) {
         return namespace == null || namespace.isBlank() ? List.of() : List.of(namespace.trim());
+    }
+
+    /** The options of a shortcut: those of {@code get} without a namespace, in any order. */
+    private static final class ShortcutOptions {
+        String output = "table";
+        boolean watch;
+        boolean showSecrets;
+
+        static ShortcutOptions parse(String name, String[] words) {
+            ShortcutOptions o = new ShortcutOptions();
+            List<String> unexpected = new ArrayList<>();
+            for (int i = 0; i < words.length; i++) {
+                switch (words[i]) {
+                    case "-o", "--output" -> {
+                        if (i + 1 == words.length) {
+                            throw new IllegalArgumentException(words[i] + " needs a value: table, yaml or json");
+                        }
+                        o.output = words[++i];
+                    }
+                    case "-w", "--watch" -> o.watch = true;
+                    case "--show-secrets" -> o.showSecrets = true;
+                    default -> unexpected.add(words[i]);
+                }
+            }
+            if (!unexpected.isEmpty()) {
+                throw new IllegalArgumentException("kubespan:" + name + " takes no "
+                        + unexpected.stream().map(w -> "'" + w + "'").collect(Collectors.joining(", "))
+                        + "\nusage: kubespan:" + name + " [-o table|yaml|json] [-w] [--show-secrets]");
+            }
+            return o;
+        }
     }
 }

@@ -1,5 +1,8 @@
 package dev.kubespan.shell.internal;
 
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 
 import dev.kubespan.api.Namespaces;
@@ -9,6 +12,7 @@ import dev.kubespan.api.spec.AffiliateKubeSpan;
 import dev.kubespan.api.spec.KubeSpanIdentity;
 import dev.kubespan.api.spec.KubeSpanPeerSpec;
 import dev.kubespan.api.spec.NodeIdentity;
+import dev.kubespan.test.TestStore;
 
 /** Hand-made resources. */
 final class Fixtures {
@@ -20,8 +24,16 @@ final class Fixtures {
     private Fixtures() {
     }
 
-    static WatchCountingStore store() {
-        WatchCountingStore s = new WatchCountingStore();
+    /** The fixed time of every write, so rendered timestamps are stable. */
+    static final Instant T0 = Instant.parse("2026-11-26T09:00:00Z");
+
+    /** The real store on a clock stopped at {@link #T0}. */
+    static TestStore emptyStore() {
+        return new TestStore(Clock.fixed(T0, ZoneOffset.UTC));
+    }
+
+    static TestStore store() {
+        TestStore s = emptyStore();
         s.put(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN, "local",
                 new KubeSpanIdentity("fd7f:175a:b97c:5602:e871:1bff:feb2:ccee/128", "fd7f:175a:b97c:5602::/64",
                         PRIVATE_KEY, PUBLIC_KEY), "dev.kubespan.identity");

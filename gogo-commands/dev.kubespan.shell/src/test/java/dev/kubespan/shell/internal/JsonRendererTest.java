@@ -10,14 +10,14 @@ import java.util.Map;
 import org.junit.Test;
 
 import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.test.TestStore;
 
 public class JsonRendererTest {
 
     @Test
     public void identityAsPrettyJsonRedacted() {
-        WatchCountingStore s = Fixtures.store();
-        String text = ResourceOutput.render(ResourceTypes.KUBESPAN_IDENTITY,
-                ResourceOutput.find(s, ResourceTypes.KUBESPAN_IDENTITY, List.of(), null), OutputFormat.JSON, false);
+        TestStore s = Fixtures.store();
+        String text = ResourceConverter.render(ResourceList.find(s, ResourceTypes.KUBESPAN_IDENTITY, List.of(), null, OutputFormat.JSON, false));
         assertEquals(String.join("\n",
                 "{",
                 "    \"metadata\": {",
@@ -37,8 +37,7 @@ public class JsonRendererTest {
                 "    }",
                 "}"), text);
         assertFalse(text.contains(Fixtures.PRIVATE_KEY));
-        String shown = ResourceOutput.render(ResourceTypes.KUBESPAN_IDENTITY,
-                ResourceOutput.find(s, ResourceTypes.KUBESPAN_IDENTITY, List.of(), null), OutputFormat.JSON, true);
+        String shown = ResourceConverter.render(ResourceList.find(s, ResourceTypes.KUBESPAN_IDENTITY, List.of(), null, OutputFormat.JSON, true));
         assertEquals(true, shown.contains("\"privateKey\": \"" + Fixtures.PRIVATE_KEY + "\""));
     }
 
@@ -64,9 +63,8 @@ public class JsonRendererTest {
 
     @Test
     public void severalResourcesAreConcatenatedObjects() {
-        WatchCountingStore s = Fixtures.store();
-        String text = ResourceOutput.render(ResourceTypes.AFFILIATE,
-                ResourceOutput.find(s, ResourceTypes.AFFILIATE, List.of(), null), OutputFormat.JSON, false);
+        TestStore s = Fixtures.store();
+        String text = ResourceConverter.render(ResourceList.find(s, ResourceTypes.AFFILIATE, List.of(), null, OutputFormat.JSON, false));
         assertEquals(2, text.split("\n}\n\\{\n", -1).length);
         assertEquals(true, text.contains("\"kubespan\": null"));
         assertEquals(true, text.contains("\"controlPlane\": null"));

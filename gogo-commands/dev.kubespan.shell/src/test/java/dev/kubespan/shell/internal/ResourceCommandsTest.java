@@ -6,15 +6,21 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import org.junit.Test;
+import dev.kubespan.test.TestStore;
 
-/** The command methods called directly, against the map-backed store. */
+/** The command methods called directly, against the real store; results as the converter prints them. */
 public class ResourceCommandsTest {
-    private final WatchCountingStore store = Fixtures.store();
+    private final TestStore store = Fixtures.store();
     private final ResourceCommands commands = new ResourceCommands(store);
+
+    /** The text the shell prints for a result (the converter's), or null for none. */
+    private static String shown(ResourceList result) {
+        return result == null ? null : new ResourceConverter().format(result, ResourceConverter.INSPECT, null).toString();
+    }
 
     @Test
     public void getListsAllNamespacesByDefault() {
-        String t = commands.get("table", "", false, false, "affiliate");
+        String t = shown(commands.get("table", "", false, false, "affiliate"));
         assertEquals(String.join("\n",
                 "NAMESPACE     TYPE        ID              VERSION   HOSTNAME    MACHINE TYPE   ADDRESSES",
                 "cluster       Affiliate   nodeA           1         a.example   controlplane   [\"10.0.0.1\"]",
@@ -23,14 +29,14 @@ public class ResourceCommandsTest {
 
     @Test
     public void namespaceOptionNarrows() {
-        String t = commands.get("table", "cluster-raw", false, false, "as");
+        String t = shown(commands.get("table", "cluster-raw", false, false, "as"));
         assertEquals(2, t.split("\n").length);
         assertTrue(t, t.contains("service/nodeA"));
     }
 
     @Test
     public void getById() {
-        String y = commands.get("yaml", "", false, false, "KubeSpanIdentity", "local");
+        String y = shown(commands.get("yaml", "", false, false, "KubeSpanIdentity", "local"));
         assertTrue(y, y.startsWith("metadata:\n    namespace: kubespan\n"));
         assertTrue(y, y.contains("privateKey: <redacted>"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -42,7 +48,7 @@ public class ResourceCommandsTest {
     public void emptyYamlPrintsNothing() {
         assertNull(commands.get("yaml", "", false, false, "members"));
         assertEquals("NAMESPACE   TYPE   ID   VERSION   HOSTNAME   MACHINE TYPE   OS   ADDRESSES",
-                commands.members("table", false, false));
+                shown(commands._main("members")));
     }
 
     @Test
@@ -51,18 +57,18 @@ public class ResourceCommandsTest {
                 .getMessage().startsWith("unknown resource type 'pods'"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> commands.get("xml", "", false, false, "ksi"))
                 .getMessage().startsWith("unknown output format 'xml'"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> commands.get("table", "", false, false))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> commands._main("get"))
                 .getMessage().startsWith("usage: kubespan:get"));
     }
 
     @Test
     public void shortcuts() {
-        assertTrue(commands.identities("table", false, false).startsWith("NAMESPACE   TYPE               ID      VERSION   ADDRESS"));
-        assertTrue(commands.identities("json", false, true).contains(Fixtures.PRIVATE_KEY));
-        assertEquals(3, commands.peerspecs("table", false, false).split("\n").length);
-        assertEquals(1, commands.peerstatuses("table", false, false).split("\n").length);
-        assertEquals(1, commands.endpoints("table", false, false).split("\n").length);
-        String both = commands.affiliates("yaml", false, false);
+        assertTrue(shown(commands._main("identities")).startsWith("NAMESPACE   TYPE               ID      VERSION   ADDRESS"));
+        assertTrue(shown(commands._main("identities", "-o", "json", "--show-secrets")).contains(Fixtures.PRIVATE_KEY));
+        assertEquals(3, shown(commands._main("peerspecs")).split("\n").length);
+        assertEquals(1, shown(commands._main("peerstatuses", "--output", "table")).split("\n").length);
+        assertEquals(1, shown(commands._main("endpoints")).split("\n").length);
+        String both = shown(commands._main("affiliates", "-o", "yaml"));
         assertTrue(both, both.contains("namespace: cluster\n") && both.contains("namespace: cluster-raw\n"));
     }
 }

@@ -22,6 +22,8 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.log.Logger;
 
 import dev.kubespan.shell.internal.remote.ShellSocketServer;
+import dev.kubespan.test.OsgiLogger;
+import dev.kubespan.test.RecordingLog;
 
 /**
  * A command typed into the socket shell that stops the shell bundle itself ({@code update} of
@@ -130,7 +132,6 @@ public class ShellSocketStopTest {
     }
 
     private static Logger logger() {
-        return (Logger) Proxy.newProxyInstance(ShellSocketStopTest.class.getClassLoader(),
-                new Class<?>[] {Logger.class}, (p, m, a) -> m.getReturnType() == boolean.class ? false : null);
+        return OsgiLogger.of(new RecordingLog());
     }
 }

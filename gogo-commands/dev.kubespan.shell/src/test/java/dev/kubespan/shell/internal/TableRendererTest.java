@@ -10,14 +10,14 @@ import org.junit.Test;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.spec.PeerState;
+import dev.kubespan.test.TestStore;
 
 public class TableRendererTest {
 
     @Test
     public void peerSpecTableIsAlignedWithListsAsJson() {
-        WatchCountingStore s = Fixtures.store();
-        String text = ResourceOutput.render(ResourceTypes.KUBESPAN_PEER_SPEC,
-                ResourceOutput.find(s, ResourceTypes.KUBESPAN_PEER_SPEC, List.of(), null), OutputFormat.TABLE, false);
+        TestStore s = Fixtures.store();
+        String text = ResourceConverter.render(ResourceList.find(s, ResourceTypes.KUBESPAN_PEER_SPEC, List.of(), null, OutputFormat.TABLE, false));
         assertEquals(String.join("\n",
                 "NAMESPACE   TYPE               ID                                             VERSION   LABEL                ENDPOINTS",
                 "kubespan    KubeSpanPeerSpec   4Jws8wZyMm3M5Y0pMcXqQIvDnnVt1k+OZrjxmfr5BX0=   1         cp1                  []",
@@ -28,7 +28,7 @@ public class TableRendererTest {
     @Test
     public void emptyListIsHeaderOnly() {
         assertEquals("NAMESPACE   TYPE   ID   VERSION   ENDPOINT   AFFILIATE ID",
-                ResourceOutput.render(ResourceTypes.KUBESPAN_ENDPOINT, List.of(), OutputFormat.TABLE, false));
+                ResourceConverter.render(new ResourceList(ResourceTypes.KUBESPAN_ENDPOINT, List.of(), OutputFormat.TABLE, false)));
     }
 
     @Test
@@ -44,7 +44,7 @@ public class TableRendererTest {
 
     @Test
     public void watchTableHasAnEventColumnAndWidensWhenStreaming() {
-        WatchCountingStore s = Fixtures.store();
+        TestStore s = Fixtures.store();
         TableRenderer t = new TableRenderer(ResourceTypes.NODE_IDENTITY, true);
         var r = s.get(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, "local").get();
         assertEquals("*   NAMESPACE   TYPE       ID      VERSION   ID\n+   cluster     Identity   local   1         7x3k",

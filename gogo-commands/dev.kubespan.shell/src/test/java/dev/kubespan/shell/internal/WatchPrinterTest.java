@@ -14,10 +14,11 @@ import org.junit.Test;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.spec.Affiliate;
+import dev.kubespan.test.TestStore;
 
 public class WatchPrinterTest {
 
-    private static String run(WatchCountingStore store, WatchPrinter<?> printer, ByteArrayOutputStream bytes,
+    private static String run(TestStore store, WatchPrinter<?> printer, ByteArrayOutputStream bytes,
             Runnable changes, String lastNeedle) throws InterruptedException {
         Thread t = new Thread(() -> printer.run(store));
         t.start();
@@ -44,7 +45,7 @@ public class WatchPrinterTest {
 
     @Test
     public void yamlWatchOfTwoNamespacesFilteredById() throws Exception {
-        WatchCountingStore store = Fixtures.store();
+        TestStore store = Fixtures.store();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         WatchPrinter<Affiliate> p = new WatchPrinter<>(ResourceTypes.AFFILIATE,
                 List.of(Namespaces.CLUSTER, Namespaces.CLUSTER_RAW), "service/nodeA", OutputFormat.YAML, false,
@@ -64,7 +65,7 @@ public class WatchPrinterTest {
 
     @Test
     public void jsonWatchRedactsSecrets() throws Exception {
-        WatchCountingStore store = Fixtures.store();
+        TestStore store = Fixtures.store();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         WatchPrinter<?> p = new WatchPrinter<>(ResourceTypes.KUBESPAN_IDENTITY, List.of(), null, OutputFormat.JSON,
                 false, new PrintStream(bytes, true, StandardCharsets.UTF_8));

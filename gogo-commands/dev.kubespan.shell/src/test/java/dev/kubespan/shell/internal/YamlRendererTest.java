@@ -12,14 +12,14 @@ import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.DiscoveryServiceEndpoint;
+import dev.kubespan.test.TestStore;
 
 public class YamlRendererTest {
 
     @Test
     public void identityDocumentRedactedByDefault() {
-        WatchCountingStore s = Fixtures.store();
-        String text = ResourceOutput.render(ResourceTypes.KUBESPAN_IDENTITY,
-                ResourceOutput.find(s, ResourceTypes.KUBESPAN_IDENTITY, List.of(), null), OutputFormat.YAML, false);
+        TestStore s = Fixtures.store();
+        String text = ResourceConverter.render(ResourceList.find(s, ResourceTypes.KUBESPAN_IDENTITY, List.of(), null, OutputFormat.YAML, false));
         assertEquals(String.join("\n",
                 "metadata:",
                 "    namespace: kubespan",
@@ -38,17 +38,15 @@ public class YamlRendererTest {
 
     @Test
     public void secretsShownOnRequest() {
-        WatchCountingStore s = Fixtures.store();
-        String text = ResourceOutput.render(ResourceTypes.KUBESPAN_IDENTITY,
-                ResourceOutput.find(s, ResourceTypes.KUBESPAN_IDENTITY, List.of(), null), OutputFormat.YAML, true);
+        TestStore s = Fixtures.store();
+        String text = ResourceConverter.render(ResourceList.find(s, ResourceTypes.KUBESPAN_IDENTITY, List.of(), null, OutputFormat.YAML, true));
         assertEquals(true, text.contains("    privateKey: " + Fixtures.PRIVATE_KEY + "\n"));
     }
 
     @Test
     public void documentsAreSeparatedAndEmptyListsAreFlow() {
-        WatchCountingStore s = Fixtures.store();
-        String text = ResourceOutput.render(ResourceTypes.KUBESPAN_PEER_SPEC,
-                ResourceOutput.find(s, ResourceTypes.KUBESPAN_PEER_SPEC, List.of(), null), OutputFormat.YAML, false);
+        TestStore s = Fixtures.store();
+        String text = ResourceConverter.render(ResourceList.find(s, ResourceTypes.KUBESPAN_PEER_SPEC, List.of(), null, OutputFormat.YAML, false));
         String[] docs = text.split("\n---\n");
         assertEquals(2, docs.length);
         assertEquals(true, docs[0].endsWith("spec:\n    address: fd7f:175a:b97c:5602::a\n    allowedIPs: []\n"
@@ -71,10 +69,9 @@ public class YamlRendererTest {
                 List.of(new DiscoveryServiceEndpoint("default", "discovery.talos.dev:443", false),
                         new DiscoveryServiceEndpoint("local", "127.0.0.1:3000", true)),
                 "c2VjcmV0", "cid");
-        WatchCountingStore s = new WatchCountingStore();
+        TestStore s = Fixtures.emptyStore();
         s.put(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, "cluster", dc, "config");
-        String text = ResourceOutput.render(ResourceTypes.DISCOVERY_CONFIG,
-                ResourceOutput.find(s, ResourceTypes.DISCOVERY_CONFIG, List.of(), null), OutputFormat.YAML, false);
+        String text = ResourceConverter.render(ResourceList.find(s, ResourceTypes.DISCOVERY_CONFIG, List.of(), null, OutputFormat.YAML, false));
         assertEquals(true, text.endsWith(String.join("\n",
                 "spec:",
                 "    discoveryEnabled: true",

@@ -37,6 +37,10 @@ public final class OwnedChannel implements AutoCloseable {
     private final ExecutorService offload;
     private final String target;
 
+    // nameResolverFactory is deprecated for the global NameResolverRegistry, which NettyChannelBuilder
+    // offers no per-channel way to replace: a provider registered there would outlive a bundle
+    // update and pin this bundle's class loader. A per-channel factory has no such lifetime.
+    @SuppressWarnings("deprecation")
     private OwnedChannel(Builder b) throws IOException {
         ChannelCredentials creds;
         if (b.plaintext) {

@@ -34,7 +34,7 @@ import dev.kubespan.api.spec.RegistryStatus;
 import dev.kubespan.api.spec.Times;
 
 /**
- * The Kubernetes registry (kubespan-node.md §7.1, §7.2). Push: the local affiliate becomes
+ * The Kubernetes registry (docs/kubespan-node.md §7.1, §7.2). Push: the local affiliate becomes
  * annotations on this node's own Node (strategic merge patch; removed values are sent as null).
  * Pull: every other Node with a {@code cluster.talos.dev/node-id} annotation becomes a raw
  * affiliate {@code cluster-raw/k8s/<nodeId>}. Health is the {@code RegistryStatus}

@@ -15,7 +15,7 @@ import dev.kubespan.api.spec.ControlPlane;
 import dev.kubespan.api.wireguard.Key;
 
 /**
- * The Node annotation format of kubespan-node.md §7.2 / discovery-protocol.md §6, both ways:
+ * The Node annotation format of docs/kubespan-node.md §7.2 / docs/discovery-protocol.md §6, both ways:
  * an affiliate becomes eight annotations (an empty value means "remove"), and a Node's
  * annotations, labels and status become a raw affiliate. Lists are comma-separated; endpoints
  * are {@code ip:port} with IPv6 as {@code [ip]:port}. Unparsable list items are skipped and

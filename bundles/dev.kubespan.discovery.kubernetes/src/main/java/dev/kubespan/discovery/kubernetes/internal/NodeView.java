@@ -1,6 +1,5 @@
 package dev.kubespan.discovery.kubernetes.internal;
 
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -45,8 +44,7 @@ record NodeView(String name, String resourceVersion, Map<String, String> annotat
         }
         Map<String, String> annotations = new TreeMap<>();
         int total = 0;
-        for (Iterator<Map.Entry<String, JsonNode>> it = metadata.path("annotations").fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : metadata.path("annotations").properties()) {
             String key = e.getKey();
             if (!e.getValue().isTextual() || OUR_PREFIXES.stream().noneMatch(key::startsWith)
                     || key.length() > MAX_NAME_CHARS + 64) {

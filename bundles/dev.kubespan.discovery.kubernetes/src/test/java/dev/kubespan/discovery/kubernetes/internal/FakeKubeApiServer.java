@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -415,8 +414,8 @@ final class FakeKubeApiServer implements AutoCloseable {
         ObjectNode n = nodes.get(name);
         Map<String, String> out = new LinkedHashMap<>();
         if (n != null) {
-            n.path("metadata").path("annotations").fields()
-                    .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+            n.path("metadata").path("annotations").properties()
+                    .forEach(e -> out.put(e.getKey(), e.getValue().asText()));
         }
         return out;
     }
@@ -436,8 +435,7 @@ final class FakeKubeApiServer implements AutoCloseable {
 
     /** RFC 7386; for Node metadata maps this is what a strategic merge patch does. */
     private static void merge(ObjectNode target, JsonNode patch) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : patch.properties()) {
             JsonNode v = e.getValue();
             if (v.isNull()) {
                 target.remove(e.getKey());

@@ -6,37 +6,27 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
-import dev.kubespan.api.Namespaces;
-import dev.kubespan.api.Resource;
-import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceType;
-import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.internal.InMemoryResourceStore;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.DiscoveryConfig;
-import dev.kubespan.api.spec.NodeIdentity;
 import dev.kubespan.api.spec.RegistryStatus;
-import dev.kubespan.test.DeclaredWriters;
 import dev.kubespan.test.RecordingLog;
+import dev.kubespan.test.RegistryTestNode;
 
 /**
- * One simulated KubeSpan node: its own resource store holding the inputs the registry reads
- * (discovery config, node identity, local affiliate) and a registry on it. Log lines are kept.
- * Other writers of the registry's shared output types write as declared writers ({@link #putAs}),
- * since the store refuses undeclared ones.
+ * One simulated KubeSpan node ({@link RegistryTestNode}: its own store with the inputs the registry
+ * reads) and a Kubernetes registry on it. Log lines are kept.
  */
 final class RegistryNode implements AutoCloseable {
-    final String nodeId;
-    final InMemoryResourceStore store = new InMemoryResourceStore();
-    /** The writer of the local affiliate in the agent (the manager's controller). */
-    static final String LOCAL_AFFILIATE_OWNER = "dev.kubespan.manager/local-affiliate";
     /** The other registry writing raw affiliates in the agent. */
     static final String SERVICE_REGISTRY_OWNER = "dev.kubespan.discovery.service/registry";
 
+    final String nodeId;
+    private final RegistryTestNode node;
+    final InMemoryResourceStore store;
     final RecordingLog log = new RecordingLog();
-    private final DeclaredWriters writers = new DeclaredWriters(store);
     private final AccessLocator locator;
     private final Duration resync;
     private KubernetesRegistry registry;
@@ -44,9 +34,10 @@ final class RegistryNode implements AutoCloseable {
     /** @param local the local affiliate, or null for a node that only reads */
     RegistryNode(String nodeId, Affiliate local, AccessLocator locator, Duration resync) {
         this.nodeId = nodeId;
+        this.node = new RegistryTestNode(nodeId);
+        this.store = node.store;
         this.locator = locator;
         this.resync = resync;
-        store.put(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, NodeIdentity.ID, new NodeIdentity(nodeId), "test");
         if (local != null) {
             local(local);
         }
@@ -58,17 +49,16 @@ final class RegistryNode implements AutoCloseable {
     }
 
     void local(Affiliate a) {
-        putAs(LOCAL_AFFILIATE_OWNER, ResourceTypes.AFFILIATE, Namespaces.CLUSTER, nodeId, a);
+        node.local(a);
     }
 
     /** Writes as {@code owner}, declared a shared writer of the type first (as that controller would be). */
     <S> void putAs(String owner, ResourceType<S> type, String namespace, String id, S spec) {
-        writers.put(owner, type, namespace, id, spec);
+        node.putAs(owner, type, namespace, id, spec);
     }
 
     void configure(boolean discovery, boolean kubernetes) {
-        store.put(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, DiscoveryConfig.ID,
-                new DiscoveryConfig(discovery, kubernetes, List.of(), "", ""), "test");
+        node.discovery(new DiscoveryConfig(discovery, kubernetes, List.of(), "", ""));
     }
 
     RegistryNode start() {
@@ -87,16 +77,11 @@ final class RegistryNode implements AutoCloseable {
 
     /** Raw affiliates in the store, by resource id (every registry's). */
     Map<String, Affiliate> raw() {
-        Map<String, Affiliate> out = new TreeMap<>();
-        for (Resource<Affiliate> r : store.list(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW)) {
-            out.put(r.id(), r.spec());
-        }
-        return out;
+        return node.raw();
     }
 
     Optional<RegistryStatus> status() {
-        return store.get(ResourceTypes.REGISTRY_STATUS, Namespaces.CLUSTER, KubernetesRegistry.STATUS_ID)
-                .map(Resource::spec);
+        return node.status(KubernetesRegistry.STATUS_ID);
     }
 
     String state() {
@@ -114,7 +99,6 @@ final class RegistryNode implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        writers.close();
-        store.deactivate();
+        node.close();
     }
 }

@@ -17,7 +17,7 @@ import dev.kubespan.discovery.server.internal.state.Limits;
 import dev.kubespan.discovery.server.internal.state.etcd.EtcdSettings;
 
 /**
- * Flags of the standalone server, named as the reference server's (discovery-protocol.md §4.9).
+ * Flags of the standalone server, named as the reference server's (docs/discovery-protocol.md §4.9).
  * {@code --flag value}, {@code --flag=value} and single-dash forms are accepted; booleans may be
  * given without a value.
  */

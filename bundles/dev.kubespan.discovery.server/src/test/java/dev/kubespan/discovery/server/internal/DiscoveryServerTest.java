@@ -13,7 +13,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -40,6 +39,7 @@ import dev.kubespan.discovery.grpc.server.WatchRequest;
 import dev.kubespan.discovery.grpc.server.WatchResponse;
 import dev.kubespan.discovery.grpc.transport.OwnedChannel;
 import dev.kubespan.discovery.server.internal.metrics.PrometheusTextCheck;
+import dev.kubespan.test.SelfSignedCertificate;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -54,7 +54,7 @@ public class DiscoveryServerTest {
     public TemporaryFolder tmp = new TemporaryFolder();
 
     private final List<AutoCloseable> toClose = new ArrayList<>();
-    private Path[] certKey;
+    private SelfSignedCertificate cert;
 
     @After
     public void closeAll() throws Exception {
@@ -81,7 +81,7 @@ public class DiscoveryServerTest {
     private OwnedChannel channel(DiscoveryServer server) throws IOException {
         OwnedChannel.Builder b = OwnedChannel.forTarget("127.0.0.1:" + server.port()).threadNamePrefix("test-client");
         if (server.isTls()) {
-            b.trustedCa(certKey[0]).overrideAuthority("localhost");
+            b.trustedCa(cert.certificate()).overrideAuthority("localhost");
         } else {
             b.plaintext();
         }
@@ -149,8 +149,8 @@ public class DiscoveryServerTest {
 
     @Test
     public void threeClientsSeeEachOtherOverTls() throws Exception {
-        certKey = SelfSignedCertificate.create(tmp.getRoot().toPath());
-        DiscoveryServer server = start(settings().tls(certKey[0], certKey[1]));
+        cert = SelfSignedCertificate.create(tmp.getRoot().toPath());
+        DiscoveryServer server = start(settings().tls(cert.certificate(), cert.privateKey()));
         assertTrue(server.isTls());
         threeClientsSeeEachOther(server);
     }

@@ -359,9 +359,22 @@ public class HostileLoadTest {
         if (!running.get()) {
             return;
         }
-        StreamObserver<Object> next = new StreamObserver<>() {
+        if (i % 2 == 0) {
+            stub.hello(HelloRequest.newBuilder().setClusterId(FLOOD_CLUSTER).build(), next(stub, running, outcomes, i));
+        } else {
+            stub.affiliateUpdate(AffiliateUpdateRequest.newBuilder().setClusterId(FLOOD_CLUSTER)
+                    .setAffiliateId("flood-" + (i % 500)).setAffiliateData(ByteString.copyFrom(new byte[2048]))
+                    .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(1800)).build(),
+                    next(stub, running, outcomes, i));
+        }
+    }
+
+    /** Counts how the call ended and starts the next one. */
+    private static <T> StreamObserver<T> next(ClusterGrpc.ClusterStub stub, AtomicBoolean running,
+            Map<String, AtomicLong> outcomes, int i) {
+        return new StreamObserver<>() {
             @Override
-            public void onNext(Object value) {
+            public void onNext(T value) {
             }
 
             @Override
@@ -376,15 +389,6 @@ public class HostileLoadTest {
                 floodCall(stub, running, outcomes, i + 1);
             }
         };
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        StreamObserver raw = next;
-        if (i % 2 == 0) {
-            stub.hello(HelloRequest.newBuilder().setClusterId(FLOOD_CLUSTER).build(), raw);
-        } else {
-            stub.affiliateUpdate(AffiliateUpdateRequest.newBuilder().setClusterId(FLOOD_CLUSTER)
-                    .setAffiliateId("flood-" + (i % 500)).setAffiliateData(ByteString.copyFrom(new byte[2048]))
-                    .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(1800)).build(), raw);
-        }
     }
 
     /** Connections from 127.0.0.2 that send random bytes and leave, back to back. */

@@ -12,7 +12,7 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The discovery-service encryption (discovery-protocol.md §2): AES-GCM for affiliate data
+ * The discovery-service encryption (docs/discovery-protocol.md §2): AES-GCM for affiliate data
  * ({@code nonce(12) || ciphertext || tag(16)}, random nonce, no associated data) and
  * deterministic AES-ECB for endpoint blobs (length byte, zero padding), both under the raw
  * decoded cluster secret. Thread-safe: a JCE {@link Cipher} is created per call because

@@ -12,7 +12,7 @@ import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.discovery.grpc.server.WatchResponse;
 
 /**
- * What one discovery service told us, decrypted (§5.2): the first message of each Watch stream
+ * What one discovery service told us, decrypted (docs/discovery-protocol.md §5.2): the first message of each Watch stream
  * replaces everything, later messages are deltas. The local node is ignored. Data that cannot
  * be decrypted or parsed is dropped with one rate-limited log line per affiliate and leaves every
  * other affiliate, and the last good version of the same affiliate, untouched. Thread-safe.

@@ -18,6 +18,7 @@ import com.google.protobuf.ByteString;
 
 import dev.kubespan.api.Backoff;
 import dev.kubespan.api.Log;
+import dev.kubespan.api.RateLimitedLog;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.RegistryStatus;
 import dev.kubespan.api.spec.Times;
@@ -36,7 +37,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 
 /**
- * One client of one discovery service, on its own thread, following discovery-protocol.md §5.1:
+ * One client of one discovery service, on its own thread, following docs/discovery-protocol.md §5.1:
  * backoff → Hello (public IP, redirect) → Watch (snapshot, then deltas) → publish the local
  * affiliate and harvested endpoints, refresh every TTL/2 and on change; any error or stream end
  * goes back to backoff. Results are read by the owner ({@link #affiliates()}, {@link #publicIp()},
@@ -49,7 +50,7 @@ public final class DiscoveryClient implements AutoCloseable {
     static final Duration DELETE_TIMEOUT = Duration.ofSeconds(10);
     static final Duration MIN_KEEPALIVE = Duration.ofSeconds(10);
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(20);
-    /** The Talos discovery client's reconnect backoff (discovery-protocol.md §5.1): 0.5 s ×1.5 up to 60 s, ±50 %. */
+    /** The Talos discovery client's reconnect backoff (docs/discovery-protocol.md §5.1): 0.5 s ×1.5 up to 60 s, ±50 %. */
     static final Duration BACKOFF_INITIAL = Duration.ofMillis(500);
     static final Duration BACKOFF_MAX = Duration.ofSeconds(60);
     private static final Object WAKE = new Object();
@@ -415,13 +416,12 @@ public final class DiscoveryClient implements AutoCloseable {
     private void startWatch(OwnedChannel ch) {
         int generation = ++watchGeneration;
         firstMessage = true;
-        @SuppressWarnings("unchecked")
-        ClientCallStreamObserver<WatchRequest>[] call = new ClientCallStreamObserver[1];
+        AtomicReference<ClientCallStreamObserver<WatchRequest>> call = new AtomicReference<>();
         ClusterGrpc.newStub(ch.channel()).watch(WatchRequest.newBuilder().setClusterId(settings.clusterId()).build(),
                 new ClientResponseObserver<WatchRequest, WatchResponse>() {
                     @Override
                     public void beforeStart(ClientCallStreamObserver<WatchRequest> requestStream) {
-                        call[0] = requestStream;
+                        call.set(requestStream);
                     }
 
                     @Override
@@ -439,7 +439,7 @@ public final class DiscoveryClient implements AutoCloseable {
                         events.add(new WatchEnd(generation, Status.OK));
                     }
                 });
-        watchCall = call[0];
+        watchCall = call.get();
     }
 
     /** Own update first, then endpoint-only updates for others, all within one deadline (§5.1 step 4). */

@@ -16,6 +16,7 @@ import java.util.function.DoubleSupplier;
 
 import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
+import dev.kubespan.api.RateLimitedLog;
 import dev.kubespan.api.Resource;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceType;

@@ -9,7 +9,7 @@ import java.util.Arrays;
 import dev.kubespan.api.net.IpLiterals;
 
 /**
- * IP addresses in Go's {@code netip.Addr} binary form (discovery-protocol.md §3.3): 4 bytes
+ * IP addresses in Go's {@code netip.Addr} binary form (docs/discovery-protocol.md §3.3): 4 bytes
  * IPv4, 16 bytes IPv6, more than 16 = IPv6 followed by a zone name. IPv4-mapped IPv6 stays 16
  * bytes in both directions (the JDK would silently turn it into IPv4).
  */

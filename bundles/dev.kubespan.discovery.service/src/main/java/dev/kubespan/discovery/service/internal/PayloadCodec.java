@@ -17,7 +17,7 @@ import dev.kubespan.discovery.grpc.client.IPPrefix;
 import dev.kubespan.discovery.grpc.client.KubeSpan;
 
 /**
- * Affiliate spec ↔ the Talos payload protobuf ({@code sidero.discovery.client}, §3). Plain
+ * Affiliate spec ↔ the Talos payload protobuf ({@code sidero.discovery.client}, docs/discovery-protocol.md §3). Plain
  * conversion, no crypto. {@code excludeAdvertisedNetworks} is neither sent nor read: its field
  * number is not pinned yet (§3.2), and unknown fields are ignored by every parser.
  */

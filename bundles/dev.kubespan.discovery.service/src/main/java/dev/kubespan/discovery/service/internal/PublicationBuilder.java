@@ -15,7 +15,7 @@ import dev.kubespan.api.spec.KubeSpanEndpoint;
 /**
  * Turns the local affiliate and the harvested endpoints into a {@link Publication}, and
  * re-encrypts only when they changed: every new data blob echoes back through every Watch, so
- * re-sealing identical data would be a feedback loop (§5.3). Used on one thread.
+ * re-sealing identical data would be a feedback loop (docs/discovery-protocol.md §5.3). Used on one thread.
  */
 public final class PublicationBuilder {
     /** The server refuses more distinct endpoints per affiliate (§4.1). */

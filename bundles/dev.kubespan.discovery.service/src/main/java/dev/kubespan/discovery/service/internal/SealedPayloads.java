@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.spec.Affiliate;
 
-/** Affiliates and endpoints to and from their encrypted wire form (§2 + §3). Thread-safe. */
+/** Affiliates and endpoints to and from their encrypted wire form (docs/discovery-protocol.md §2, §3). Thread-safe. */
 public final class SealedPayloads {
     /** The server rejects larger data blobs (§4.1). */
     public static final int MAX_DATA_BYTES = 2048;

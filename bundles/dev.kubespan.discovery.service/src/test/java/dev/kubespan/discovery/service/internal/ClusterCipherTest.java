@@ -24,7 +24,7 @@ public class ClusterCipherTest {
     }
     private final ClusterCipher cipher = new ClusterCipher(KEY, new SecureRandom());
 
-    /** discovery-protocol.md §2.3: 10.0.0.2:51820 under key 0x00..0x1f. */
+    /** docs/discovery-protocol.md §2.3: 10.0.0.2:51820 under key 0x00..0x1f. */
     @Test
     public void endpointBlobMatchesTheWorkedExample() throws Exception {
         byte[] endpointProto = HexFormat.of().parseHex("0a040a00000210ec9403");

@@ -12,6 +12,7 @@ import org.junit.Test;
 
 import com.google.protobuf.ByteString;
 
+import dev.kubespan.api.RateLimitedLog;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.discovery.grpc.server.WatchResponse;

@@ -40,7 +40,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
 /**
- * A minimal in-test implementation of the discovery service (§4.2, §4.4, §4.5) over real gRPC on
+ * A minimal in-test implementation of the discovery service (docs/discovery-protocol.md §4.2, §4.4, §4.5) over real gRPC on
  * 127.0.0.1: merge-on-update (endpoints are only ever added: no per-endpoint expiry here), snapshot-then-deltas Watch, deletion events, client IP in Hello,
  * optional redirect. No TTL expiry, rate limits or size limits: only what the client tests need,
  * plus hooks to break things (abort watches, lose an update, restart on the same port). Not the

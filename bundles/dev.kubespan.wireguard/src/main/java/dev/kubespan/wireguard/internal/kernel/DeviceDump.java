@@ -29,7 +29,7 @@ import dev.kubespan.wireguard.internal.netlink.NetlinkRequest;
 
 /**
  * WG_CMD_GET_DEVICE: the dump request for one link, and the decoding of its replies
- * (wireguard.md §5.3, §5.4).
+ * (docs/wireguard.md §5.3, §5.4).
  *
  * <p>The kernel spreads a large device over several messages: the first carries the device
  * attributes, later ones only the link name and more peers, and a peer whose allowed IPs do not

@@ -28,7 +28,7 @@ import dev.kubespan.wireguard.internal.rtnl.LinkOps;
 
 /**
  * WireGuard in the kernel: links of kind {@code wireguard} created over rtnetlink, configured and
- * read over the generic netlink family {@code wireguard} (wireguard.md §5, §6).
+ * read over the generic netlink family {@code wireguard} (docs/wireguard.md §5, §6).
  *
  * <p>Both sockets are opened in the network namespace of the thread that calls {@link #open}, and
  * every operation acts on that namespace. A kernel device needs no supervision: it lives until
@@ -41,9 +41,6 @@ import dev.kubespan.wireguard.internal.rtnl.LinkOps;
  * appear in logs or messages.
  */
 public final class KernelBackend implements WireGuardBackend {
-    private static final int EBADR = 53;
-    private static final int EPFNOSUPPORT = 96;
-    private static final int EADDRINUSE = 98;
     private final GenlTransport genl;
     private final WireGuardFamily family;
     private final LinkAccess links;
@@ -289,10 +286,10 @@ public final class KernelBackend implements WireGuardBackend {
         case Errno.EOPNOTSUPP -> "link " + link + " is not a kernel WireGuard link, the kernel has no WireGuard link"
                 + " kind, or it does not know a flag we sent";
         case Errno.EPERM -> "needs CAP_NET_ADMIN (listen port and fwmark also in the namespace that created the link)";
-        case EADDRINUSE -> "the listen port is used by another socket";
+        case Errno.EADDRINUSE -> "the listen port is used by another socket";
         case Errno.EINVAL -> "the kernel rejected an attribute (allowed IP, key or endpoint)";
-        case EBADR -> "the request named no device";
-        case EPFNOSUPPORT -> "the kernel does not speak this WireGuard protocol version";
+        case Errno.EBADR -> "the request named no device";
+        case Errno.EPFNOSUPPORT -> "the kernel does not speak this WireGuard protocol version";
         default -> "";
         };
         WireGuardException w = new WireGuardException(e.getMessage() + (hint.isEmpty() ? "" : " (" + hint + ")"),

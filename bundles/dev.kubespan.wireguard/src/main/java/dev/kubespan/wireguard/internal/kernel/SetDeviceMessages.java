@@ -12,7 +12,7 @@ import dev.kubespan.wireguard.internal.netlink.Netlink;
 import dev.kubespan.wireguard.internal.netlink.NetlinkRequest;
 
 /**
- * Renders a {@link DeviceChange} as WG_CMD_SET_DEVICE messages (wireguard.md §5.3, §5.4), split
+ * Renders a {@link DeviceChange} as WG_CMD_SET_DEVICE messages (docs/wireguard.md §5.3, §5.4), split
  * so that no message is longer than {@code maxMessage} bytes.
  *
  * <p>The first message carries the device attributes (private key, listen port, fwmark, and

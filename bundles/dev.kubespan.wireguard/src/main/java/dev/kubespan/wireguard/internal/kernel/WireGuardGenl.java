@@ -1,7 +1,7 @@
 package dev.kubespan.wireguard.internal.kernel;
 
 /**
- * The kernel's generic netlink family {@code wireguard} ({@code linux/wireguard.h}; wireguard.md
+ * The kernel's generic netlink family {@code wireguard} ({@code linux/wireguard.h}; docs/wireguard.md
  * §5.2, §5.3). The numbers are kernel ABI.
  */
 public final class WireGuardGenl {

@@ -3,7 +3,9 @@ package dev.kubespan.wireguard.internal.netlink;
 import java.util.Map;
 
 /**
- * Linux errno values that netlink and socket calls report, with glibc's strerror text. A table
+ * Linux errno values, the one list of this bundle: what netlink and libc calls report, what
+ * wireguard-go answers on its UAPI socket (docs/wireguard.md §4.4), and the codes our own
+ * {@code WireGuardException}s carry. With glibc's strerror text. A table
  * rather than a call to {@code strerror}: that function is not thread-safe and its text depends
  * on the process locale.
  */
@@ -12,14 +14,21 @@ public final class Errno {
     public static final int ENOENT = 2;
     public static final int ESRCH = 3;
     public static final int EINTR = 4;
+    public static final int EIO = 5;
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
     public static final int EEXIST = 17;
     public static final int ENODEV = 19;
     public static final int EINVAL = 22;
+    public static final int EBADR = 53;
+    public static final int EPROTO = 71;
     public static final int EOPNOTSUPP = 95;
+    public static final int EPFNOSUPPORT = 96;
+    public static final int EADDRINUSE = 98;
     public static final int EADDRNOTAVAIL = 99;
     public static final int ENOBUFS = 105;
+    public static final int ETIMEDOUT = 110;
+    public static final int ECONNREFUSED = 111;
 
     private record Entry(String name, String text) {
     }
@@ -66,6 +75,7 @@ public final class Errno {
             Map.entry(101, new Entry("ENETUNREACH", "Network is unreachable")),
             Map.entry(105, new Entry("ENOBUFS", "No buffer space available")),
             Map.entry(110, new Entry("ETIMEDOUT", "Connection timed out")),
+            Map.entry(111, new Entry("ECONNREFUSED", "Connection refused")),
             Map.entry(113, new Entry("EHOSTUNREACH", "No route to host")),
             Map.entry(114, new Entry("EALREADY", "Operation already in progress")));
 

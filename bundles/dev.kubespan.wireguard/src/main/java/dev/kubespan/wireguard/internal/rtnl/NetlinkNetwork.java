@@ -11,6 +11,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.Watch;
 import dev.kubespan.api.net.AddressInfo;
 import dev.kubespan.api.net.HostNetwork;
@@ -34,7 +35,7 @@ public final class NetlinkNetwork implements HostNetwork, RoutingControl {
     /** The wait between the first change notification and the listener call (a burst joins it). */
     static final Duration CHANGE_COALESCE = Duration.ofMillis(200);
 
-    private final Logger log;
+    private final Log log;
     private final NetlinkSocket socket;
     private final LinkOps links;
     private final AddressOps addresses;
@@ -43,15 +44,15 @@ public final class NetlinkNetwork implements HostNetwork, RoutingControl {
     private final NetworkChangeMonitor monitor;
 
     @Activate
-    public NetlinkNetwork(@Reference(service = LoggerFactory.class) Logger log) {
-        this.log = log;
+    public NetlinkNetwork(@Reference(service = LoggerFactory.class) Logger logger) {
+        this.log = Log.of(logger);
         this.socket = NetlinkSocket.open(Netlink.NETLINK_ROUTE);
         try {
             this.links = new LinkOps(socket, false);
             this.addresses = new AddressOps(socket, links);
             this.routes = new RouteOps(socket, links);
             this.rules = new RuleOps(socket);
-            this.monitor = NetworkChangeMonitor.open(CHANGE_COALESCE, (what, e) -> log.warn("{}: {}", what, e, e));
+            this.monitor = NetworkChangeMonitor.open(CHANGE_COALESCE, (what, e) -> log.error(what, e));
         } catch (RuntimeException e) {
             socket.close();
             throw e;
@@ -86,13 +87,13 @@ public final class NetlinkNetwork implements HostNetwork, RoutingControl {
 
     @Override
     public void addAddress(String link, IpPrefix address) {
-        log.debug("add address {} to {}", address, link);
+        log.debug("add address " + address + " to " + link);
         addresses.add(link, address);
     }
 
     @Override
     public void removeAddress(String link, IpPrefix address) {
-        log.debug("remove address {} from {}", address, link);
+        log.debug("remove address " + address + " from " + link);
         addresses.remove(link, address);
     }
 
@@ -103,13 +104,13 @@ public final class NetlinkNetwork implements HostNetwork, RoutingControl {
 
     @Override
     public void addRoute(Route route) {
-        log.debug("add route {}", route);
+        log.debug("add route " + route);
         routes.add(route);
     }
 
     @Override
     public void removeRoute(Route route) {
-        log.debug("remove route {}", route);
+        log.debug("remove route " + route);
         routes.remove(route);
     }
 
@@ -120,13 +121,13 @@ public final class NetlinkNetwork implements HostNetwork, RoutingControl {
 
     @Override
     public void addRule(Rule rule) {
-        log.debug("add rule {}", RuleMessages.describe(rule));
+        log.debug("add rule " + RuleMessages.describe(rule));
         rules.add(rule);
     }
 
     @Override
     public void removeRule(Rule rule) {
-        log.debug("remove rule {}", RuleMessages.describe(rule));
+        log.debug("remove rule " + RuleMessages.describe(rule));
         rules.remove(rule);
     }
 }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import dev.kubespan.api.wireguard.WireGuardException;
 import dev.kubespan.wireguard.internal.DeviceChange;
 import dev.kubespan.wireguard.internal.DeviceSnapshot;
+import dev.kubespan.wireguard.internal.netlink.Errno;
 
 /**
  * Talks to one wireguard-go over its UAPI socket: one request per connection (the daemon's
@@ -25,7 +26,7 @@ import dev.kubespan.wireguard.internal.DeviceSnapshot;
  * line, the reply is read up to its blank line. Pure JDK: {@code SocketChannel} over AF_UNIX.
  */
 public final class UapiClient {
-    /** Enough for a 5000-peer set on a slow box (wireguard.md §3.3: 376 ms). */
+    /** Enough for a 5000-peer set on a slow box (docs/wireguard.md §3.3: 376 ms). */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     private final String link;
@@ -92,14 +93,14 @@ public final class UapiClient {
             throw missing();
         } catch (ConnectException e) {
             throw new WireGuardException("UAPI socket " + socket + " of " + link + " refuses connections (no daemon)",
-                    UapiErrno.ECONNREFUSED);
+                    Errno.ECONNREFUSED);
         } catch (IOException e) {
             throw new WireGuardException("UAPI " + op + " on " + link + " via " + socket + " failed: " + e, e);
         }
     }
 
     private WireGuardException missing() {
-        return new WireGuardException("UAPI socket " + socket + " of " + link + " does not exist", UapiErrno.ENOENT);
+        return new WireGuardException("UAPI socket " + socket + " of " + link + " does not exist", Errno.ENOENT);
     }
 
     private void write(SocketChannel ch, Selector selector, ByteBuffer out, long deadline, String op)
@@ -122,7 +123,7 @@ public final class UapiClient {
             int n = ch.read(in);
             if (n < 0) {
                 throw new WireGuardException("UAPI " + op + " on " + link + ": daemon closed the connection after "
-                        + reply.size() + " bytes, before the end of the reply", UapiErrno.EIO);
+                        + reply.size() + " bytes, before the end of the reply", Errno.EIO);
             }
             if (n == 0) {
                 await(selector, deadline, op);
@@ -151,7 +152,7 @@ public final class UapiClient {
         long left = deadline - System.nanoTime();
         if (left <= 0 || selector.select(Math.max(1, left / 1_000_000)) == 0 && System.nanoTime() >= deadline) {
             throw new WireGuardException("UAPI " + op + " on " + link + ": no reply within " + timeout.toMillis()
-                    + " ms", UapiErrno.ETIMEDOUT);
+                    + " ms", Errno.ETIMEDOUT);
         }
         selector.selectedKeys().clear();
     }

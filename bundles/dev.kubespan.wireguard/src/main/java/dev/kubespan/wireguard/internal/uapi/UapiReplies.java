@@ -17,9 +17,10 @@ import dev.kubespan.api.wireguard.KeyFormatException;
 import dev.kubespan.api.wireguard.PeerState;
 import dev.kubespan.api.wireguard.WireGuardException;
 import dev.kubespan.wireguard.internal.DeviceSnapshot;
+import dev.kubespan.wireguard.internal.netlink.Errno;
 
 /**
- * Parses UAPI replies (wireguard.md §4.2, §4.4). A reply is {@code key=value} lines, then
+ * Parses UAPI replies (docs/wireguard.md §4.2, §4.4). A reply is {@code key=value} lines, then
  * {@code errno=<n>}, then a blank line. A non-zero errno becomes a {@link WireGuardException}
  * carrying |n|; anything that does not follow the format becomes one with errno 0 and a message
  * naming the line. Key values never appear in messages.
@@ -152,8 +153,20 @@ public final class UapiReplies {
         }
         int errno = Math.abs(Integer.parseInt(v));
         if (errno != 0) {
-            throw new WireGuardException("UAPI " + op + " on " + link + " failed: " + UapiErrno.describe(errno), errno);
+            throw new WireGuardException("UAPI " + op + " on " + link + " failed: " + meaning(errno), errno);
         }
+    }
+
+    /** What wireguard-go means by an errno (docs/wireguard.md §4.4). */
+    static String meaning(int errno) {
+        return switch (errno) {
+        case Errno.EIO -> "EIO (daemon failed to read or write the socket)";
+        case Errno.EINVAL -> "EINVAL (invalid key or value)";
+        case 55 -> "unexpected daemon error";
+        case Errno.EPROTO -> "EPROTO (malformed line)";
+        case Errno.EADDRINUSE -> "EADDRINUSE (listen port in use, or fwmark failed)";
+        default -> Errno.name(errno);
+        };
     }
 
     private static Key key(String link, int lineNo, String name, String value) {

@@ -6,7 +6,7 @@ import dev.kubespan.wireguard.internal.DeviceChange;
 import dev.kubespan.wireguard.internal.PeerChange;
 
 /**
- * Renders a {@link DeviceChange} as a UAPI {@code set=1} request (wireguard.md §4.3): device keys
+ * Renders a {@link DeviceChange} as a UAPI {@code set=1} request (docs/wireguard.md §4.3): device keys
  * first, then one section per peer, then the blank line that makes the daemon answer.
  *
  * <p>The text carries the private key when it changes: it goes to the socket only, never to a log

@@ -30,6 +30,7 @@ import dev.kubespan.wireguard.internal.DeviceSnapshot;
 import dev.kubespan.wireguard.internal.LinkAccess;
 import dev.kubespan.wireguard.internal.WireGuardBackend;
 import dev.kubespan.wireguard.internal.uapi.UapiClient;
+import dev.kubespan.wireguard.internal.netlink.Errno;
 
 /**
  * WireGuard in userspace: one supervised wireguard-go per link, configured over its UAPI socket.
@@ -45,11 +46,6 @@ import dev.kubespan.wireguard.internal.uapi.UapiClient;
  * for a daemon that runs in our namespace and whose link we can see.
  */
 public final class UserspaceBackend implements WireGuardBackend {
-    private static final int ESRCH = 3;
-    private static final int EEXIST = 17;
-    private static final int ENODEV = 19;
-    private static final int EADDRINUSE = 98;
-    private static final int ETIMEDOUT = 110;
     /** A daemon that ran this long before dying restarts with the first backoff again. */
     private static final Duration STABLE = Duration.ofSeconds(60);
     /** How often an adopted daemon (no child of ours, so no reaper tells) is checked for life. */
@@ -162,7 +158,7 @@ public final class UserspaceBackend implements WireGuardBackend {
         checkOpen();
         if (links.find(link).isEmpty()) {
             throw new WireGuardException("link " + link + " does not exist in this network namespace; call ensureLink first",
-                    ENODEV);
+                    Errno.ENODEV);
         }
         serving(link);
         client(link).set(change);
@@ -279,7 +275,7 @@ public final class UserspaceBackend implements WireGuardBackend {
         if (running(link, false) == null) {
             Daemon d = daemons.get(link);
             String why = d != null && !d.problem.isEmpty() ? " (" + d.problem + ")" : "";
-            throw new WireGuardException("link " + link + " exists but no wireguard-go of ours serves it" + why, ESRCH);
+            throw new WireGuardException("link " + link + " exists but no wireguard-go of ours serves it" + why, Errno.ESRCH);
         }
     }
 
@@ -367,7 +363,7 @@ public final class UserspaceBackend implements WireGuardBackend {
 
     private void configureLink(String link, int mtu) {
         LinkInfo info = links.find(link).orElseThrow(() -> new WireGuardException(
-                "wireguard-go for " + link + " runs but the link is not in this network namespace", ENODEV));
+                "wireguard-go for " + link + " runs but the link is not in this network namespace", Errno.ENODEV));
         if (mtu > 0 && info.mtu() != mtu) {
             links.setMtu(link, mtu);
         }
@@ -443,12 +439,12 @@ public final class UserspaceBackend implements WireGuardBackend {
             throw new WireGuardException("UAPI socket " + client.socket() + " is served by a wireguard-go outside this"
                     + " network namespace (" + links.namespaceId() + "); the socket directory is shared by all"
                     + " namespaces, so use a distinct link name or a private " + settings.socketDir()
-                    + " per namespace", EADDRINUSE);
+                    + " per namespace", Errno.EADDRINUSE);
         }
         Optional<LinkInfo> existing = links.find(link);
         if (existing.isPresent()) {
             throw new WireGuardException("link " + link + " already exists in this network namespace (kind '"
-                    + existing.get().kind() + "') and no wireguard-go serves it; delete it or use another name", EEXIST);
+                    + existing.get().kind() + "') and no wireguard-go serves it; delete it or use another name", Errno.EEXIST);
         }
         Path binary = WireGuardGoBinary.find(settings.wireguardGoPath(), System.getenv("PATH"));
         List<String> argv = new ArrayList<>(settings.launchPrefix());
@@ -492,18 +488,18 @@ public final class UserspaceBackend implements WireGuardBackend {
             if (!p.alive()) {
                 String code = p.exitCode().isPresent() ? " with code " + p.exitCode().getAsInt() : "";
                 throw new WireGuardException("wireguard-go for " + link + " exited during start-up" + code + ": "
-                        + pidFiles.logTail(link), ESRCH);
+                        + pidFiles.logTail(link), Errno.ESRCH);
             }
             if (client.answers()) {
                 if (links.find(link).isEmpty()) {
                     throw new WireGuardException("wireguard-go for " + link + " answers on " + client.socket()
-                            + " but the link is not in this network namespace", ENODEV);
+                            + " but the link is not in this network namespace", Errno.ENODEV);
                 }
                 return;
             }
             if (System.nanoTime() > deadline) {
                 throw new WireGuardException("wireguard-go for " + link + " did not open " + client.socket() + " within "
-                        + settings.startTimeout().toMillis() + " ms", ETIMEDOUT);
+                        + settings.startTimeout().toMillis() + " ms", Errno.ETIMEDOUT);
             }
             try {
                 Thread.sleep(5);

@@ -5,11 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.kubespan.api.wireguard.WireGuardException;
+import dev.kubespan.wireguard.internal.netlink.Errno;
 
 /** Finds the wireguard-go executable: the configured path, else the first one on PATH. */
 final class WireGuardGoBinary {
     static final String NAME = "wireguard-go";
-    private static final int ENOENT = 2;
 
     private WireGuardGoBinary() {
     }
@@ -21,7 +21,7 @@ final class WireGuardGoBinary {
                 return p;
             }
             throw new WireGuardException("wireguard-go not found: wireguardgo.path '" + configuredPath
-                    + "' is not an executable file", ENOENT);
+                    + "' is not an executable file", Errno.ENOENT);
         }
         String path = pathEnv == null ? "" : pathEnv;
         for (String dir : path.split(File.pathSeparator)) {
@@ -34,6 +34,6 @@ final class WireGuardGoBinary {
             }
         }
         throw new WireGuardException("wireguard-go not found: wireguardgo.path is not set and there is no executable '"
-                + NAME + "' on PATH (" + path + "); install wireguard-go or set wireguardgo.path", ENOENT);
+                + NAME + "' on PATH (" + path + "); install wireguard-go or set wireguardgo.path", Errno.ENOENT);
     }
 }

@@ -31,7 +31,7 @@ import dev.kubespan.wireguard.internal.netlink.NetlinkReplies;
  * WG_CMD_GET_DEVICE: the request byte for byte, and the decoding of dump replies.
  *
  * <p>There is no kernel WireGuard on the build machines to record replies from, so the replies
- * below were built by hand from the attribute tables and the dump layout in wireguard.md §5.3
+ * below were built by hand from the attribute tables and the dump layout in docs/wireguard.md §5.3
  * and §5.4 (attribute order as the kernel emits it, a u64 pad attribute of type 0 as the kernel
  * may insert, a peer continued in a second message with only its key and more allowed IPs). The
  * same decoder runs against the real kernel in {@code itests/kernel-vm}.

@@ -32,7 +32,7 @@ import dev.kubespan.wireguard.internal.netlink.NetlinkRequest;
 
 /**
  * WG_CMD_SET_DEVICE byte for byte. The expected bytes were written by hand from the attribute
- * tables in wireguard.md §5.1-§5.3 (x86-64, little-endian: integers in host order, ports and
+ * tables in docs/wireguard.md §5.1-§5.3 (x86-64, little-endian: integers in host order, ports and
  * addresses in network order), not produced by the code under test; comments give each field.
  * Family id 0x15 stands for whatever the kernel assigns.
  */

@@ -25,7 +25,7 @@ public class NetlinkCodecTest {
 
     @Test
     public void genlGetFamilyMatchesTheVerifiedLayout() {
-        // netlink-and-itests.md §2.5: type 0x10, REQUEST|ACK, genlmsghdr cmd 3 version 1, CTRL_ATTR_FAMILY_NAME
+        // docs/wireguard.md §6.3: type 0x10, REQUEST|ACK, genlmsghdr cmd 3 version 1, CTRL_ATTR_FAMILY_NAME
         byte[] expected = hex("20000000 1000 0500 07000000 00000000 | 03010000 | 0b000200 6e6c6374 726c0000");
         assertEquals(hex(expected), hex(GenlFamilyResolver.request("nlctrl").encode(7, 0)));
     }

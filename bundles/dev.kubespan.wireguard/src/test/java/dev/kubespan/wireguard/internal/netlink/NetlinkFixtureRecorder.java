@@ -16,6 +16,7 @@ import com.sun.jna.Memory;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.net.Route;
 import dev.kubespan.api.net.Rule;
+import dev.kubespan.test.Netns;
 import dev.kubespan.wireguard.internal.rtnl.AddressMessages;
 import dev.kubespan.wireguard.internal.rtnl.LinkMessages;
 import dev.kubespan.wireguard.internal.rtnl.RouteMessages;
@@ -32,7 +33,7 @@ import dev.kubespan.wireguard.internal.rtnl.RuleMessages;
  *   dev.kubespan.wireguard.internal.netlink.NetlinkFixtureRecorder src/test/resources/netlink
  * </pre>
  *
- * It creates a throwaway namespace ({@link TestNetns}), sets up a bridge {@code ks-br0} with
+ * It creates a throwaway namespace ({@link Netns}), sets up a bridge {@code ks-br0} with
  * {@code ip}, then sends each request (encoded by our own encoders) on a fresh raw socket
  * opened inside the namespace with the same options as {@link NetlinkSocket} (EXT_ACK,
  * CAP_ACK), with sequence number 1, and writes every datagram it receives, byte for byte, as
@@ -51,7 +52,7 @@ public final class NetlinkFixtureRecorder {
         Files.createDirectories(dir);
         String kernel = new String(new ProcessBuilder("uname", "-r").start().getInputStream().readAllBytes(),
                 StandardCharsets.UTF_8).trim();
-        try (TestNetns ns = TestNetns.create()) {
+        try (Netns ns = Netns.create("ks-nl-")) {
             ns.ip("link", "add", "ks-br0", "type", "bridge");
             ns.ip("link", "set", "ks-br0", "address", "02:4b:53:00:00:01", "mtu", "1420", "up");
             ns.ip("-6", "addr", "add", "fd7a:6b5c:9d01::1/64", "dev", "ks-br0", "nodad");
@@ -81,7 +82,7 @@ public final class NetlinkFixtureRecorder {
         }
     }
 
-    private static void send(TestNetns ns, int protocol, NetlinkRequest request) {
+    private static void send(Netns ns, int protocol, NetlinkRequest request) {
         List<byte[]> replies = ns.call(() -> exchange(protocol, request));
         NetlinkMessage last = NetlinkMessage.parseAll(replies.get(replies.size() - 1),
                 replies.get(replies.size() - 1).length).get(0);
@@ -90,7 +91,7 @@ public final class NetlinkFixtureRecorder {
         }
     }
 
-    private static void record(TestNetns ns, Path dir, String name, int protocol, NetlinkRequest request,
+    private static void record(Netns ns, Path dir, String name, int protocol, NetlinkRequest request,
             String context) throws IOException {
         List<byte[]> datagrams = ns.call(() -> exchange(protocol, request));
         StringBuilder sb = new StringBuilder();

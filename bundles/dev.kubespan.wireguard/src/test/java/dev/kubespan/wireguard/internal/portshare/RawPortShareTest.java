@@ -19,7 +19,7 @@ import org.junit.Test;
 
 import dev.kubespan.test.RecordingLog;
 import dev.kubespan.wireguard.internal.netlink.Libc;
-import dev.kubespan.wireguard.internal.netlink.TestNetns;
+import dev.kubespan.test.Netns;
 
 /**
  * The port share in a namespace of its own: a UDP socket holds the port (as WireGuard does); the
@@ -28,11 +28,11 @@ import dev.kubespan.wireguard.internal.netlink.TestNetns;
  */
 public class RawPortShareTest {
     private static final int SHARED = 51820;
-    private TestNetns ns;
+    private Netns ns;
 
     @Before
     public void setUp() {
-        ns = TestNetns.create();
+        ns = Netns.create("ks-nl-");
     }
 
     @After

@@ -16,7 +16,7 @@ import dev.kubespan.api.net.Rule;
 
 /**
  * rtnetlink requests byte for byte. The expected bytes are written from the struct layouts
- * verified against the kernel in netlink-and-itests.md §2.5 (x86-64, little-endian); the
+ * verified against the kernel in docs/wireguard.md §6.3 (x86-64, little-endian); the
  * integration test then proves the kernel accepts them.
  */
 public class RtnlEncodingTest {

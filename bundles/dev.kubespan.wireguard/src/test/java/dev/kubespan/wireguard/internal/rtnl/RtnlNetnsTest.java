@@ -5,7 +5,6 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -33,7 +32,9 @@ import dev.kubespan.wireguard.internal.netlink.GenlFamily;
 import dev.kubespan.wireguard.internal.netlink.GenlFamilyResolver;
 import dev.kubespan.wireguard.internal.netlink.Netlink;
 import dev.kubespan.wireguard.internal.netlink.NetlinkSocket;
-import dev.kubespan.wireguard.internal.netlink.TestNetns;
+import dev.kubespan.test.Netns;
+import dev.kubespan.test.OsgiLogger;
+import dev.kubespan.test.RecordingLog;
 
 /**
  * The rtnetlink operations against the real kernel, inside a network namespace this class
@@ -42,11 +43,11 @@ import dev.kubespan.wireguard.internal.netlink.TestNetns;
  * own dumps. Links are bridges and veths: this kernel has no dummy or wireguard kind.
  */
 public class RtnlNetnsTest {
-    private static TestNetns ns;
+    private static Netns ns;
 
     @BeforeClass
     public static void createNamespace() {
-        ns = TestNetns.create();
+        ns = Netns.create("ks-nl-");
     }
 
     @AfterClass
@@ -350,7 +351,6 @@ public class RtnlNetnsTest {
     }
 
     static Logger silentLogger() {
-        return (Logger) Proxy.newProxyInstance(RtnlNetnsTest.class.getClassLoader(), new Class<?>[] {Logger.class},
-                (proxy, method, args) -> method.getReturnType() == boolean.class ? Boolean.FALSE : null);
+        return OsgiLogger.of(new RecordingLog());
     }
 }

@@ -25,7 +25,7 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 
-import dev.kubespan.wireguard.internal.netlink.TestNetns;
+import dev.kubespan.test.Netns;
 
 /**
  * The supervisor where a container puts it: in a PID namespace of its own. The worst case is
@@ -45,7 +45,7 @@ public class SupervisionInPidNamespaceTest {
     private static final long RECOVERY_MS = 5000;
 
     private final String link = "ksp" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
-    private TestNetns ns;
+    private Netns ns;
     private Path runtimeDir;
     private Process supervisor;
     private Writer commands;
@@ -54,7 +54,7 @@ public class SupervisionInPidNamespaceTest {
 
     @Before
     public void setUp() throws IOException {
-        ns = TestNetns.create();
+        ns = Netns.create("ks-nl-");
         runtimeDir = Files.createTempDirectory("ks-wg-pidns");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String script = "mount -t tmpfs tmpfs /run/wireguard 2>/dev/null"

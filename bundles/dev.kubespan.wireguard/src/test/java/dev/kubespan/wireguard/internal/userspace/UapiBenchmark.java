@@ -18,9 +18,9 @@ import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.wireguard.DeviceConfig;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
+import dev.kubespan.test.Netns;
 import dev.kubespan.wireguard.internal.LinkOpsAccess;
 import dev.kubespan.wireguard.internal.WireGuardService;
-import dev.kubespan.wireguard.internal.netlink.TestNetns;
 import dev.kubespan.wireguard.internal.rtnl.LinkOps;
 
 /**
@@ -42,7 +42,7 @@ public final class UapiBenchmark {
     public static void main(String[] args) throws Exception {
         String link = "ksbench0";
         Path runtime = Files.createTempDirectory("ks-wg-bench");
-        try (TestNetns ns = TestNetns.create()) {
+        try (Netns ns = Netns.create("ks-nl-")) {
             LinkOpsAccess links = new LinkOpsAccess(ns.call(LinkOps::open),
                     LinkOpsAccess.namespaceOf(Path.of("/run/netns", ns.name())));
             ScheduledThreadPoolExecutor supervisor = new ScheduledThreadPoolExecutor(1);

@@ -44,10 +44,10 @@ import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
 import dev.kubespan.api.wireguard.PeerState;
 import dev.kubespan.api.wireguard.WireGuardException;
+import dev.kubespan.test.Netns;
 import dev.kubespan.wireguard.internal.LinkOpsAccess;
 import dev.kubespan.wireguard.internal.LinkStatusController;
 import dev.kubespan.wireguard.internal.WireGuardService;
-import dev.kubespan.wireguard.internal.netlink.TestNetns;
 import dev.kubespan.wireguard.internal.rtnl.LinkOps;
 
 /**
@@ -66,7 +66,7 @@ public class UserspaceWireGuardNetnsTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
 
     private final String tag = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
-    private final List<TestNetns> namespaces = new ArrayList<>();
+    private final List<Netns> namespaces = new ArrayList<>();
     private final List<Side> sides = new ArrayList<>();
     private final List<Path> dirs = new ArrayList<>();
     private Side one;
@@ -80,7 +80,7 @@ public class UserspaceWireGuardNetnsTest {
 
     /** One node: its namespace, link, keys, addresses, resource store and our control for it. */
     private final class Side {
-        final TestNetns ns;
+        final Netns ns;
         final String link;
         final int index;
         final Key privateKey = Key.generatePrivateKey();
@@ -95,7 +95,7 @@ public class UserspaceWireGuardNetnsTest {
         WireGuardService service;
         RunningController status;
 
-        Side(TestNetns ns, int index) throws IOException {
+        Side(Netns ns, int index) throws IOException {
             this.ns = ns;
             this.index = index;
             this.link = "kst" + tag + "w" + index;
@@ -177,9 +177,9 @@ public class UserspaceWireGuardNetnsTest {
         if (run("sh", "-c", "command -v wireguard-go") != 0) {
             fail("wireguard-go is not installed: apt-get install -y --no-install-recommends wireguard-go iproute2");
         }
-        TestNetns a = TestNetns.create();
+        Netns a = Netns.create("ks-nl-");
         namespaces.add(a);
-        TestNetns b = TestNetns.create();
+        Netns b = Netns.create("ks-nl-");
         namespaces.add(b);
         one = new Side(a, 1);
         two = new Side(b, 2);
@@ -217,7 +217,7 @@ public class UserspaceWireGuardNetnsTest {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
-        for (TestNetns ns : namespaces) {
+        for (Netns ns : namespaces) {
             try {
                 ns.close();
             } catch (RuntimeException | AssertionError e) {

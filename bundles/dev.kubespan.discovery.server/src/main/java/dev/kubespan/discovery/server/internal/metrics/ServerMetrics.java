@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 
 import dev.kubespan.discovery.server.internal.state.State;
 
-/** The discovery server's metrics, named as the reference server names them (discovery-protocol.md §4.8). */
+/** The discovery server's metrics, named as the reference server names them (docs/discovery-protocol.md §4.8). */
 public final class ServerMetrics {
     private static final Pattern VERSION = Pattern.compile("^v?(\\d+)\\.(\\d+)(?:\\.\\d+)?(-[0-9A-Za-z.-]+)?(?:\\+.*)?$");
     private static final double[] HANDLING_BUCKETS = {0.01, 0.1, 0.25, 0.5, 1, 2.5};

@@ -47,7 +47,7 @@ final class Cluster {
         return removed;
     }
 
-    /** AffiliateUpdate (§4.2). {@code data} null or empty leaves the stored data alone. */
+    /** AffiliateUpdate (docs/discovery-protocol.md §4.2). {@code data} null or empty leaves the stored data alone. */
     synchronized Outcome update(String affiliateId, Blob data, List<Blob> endpoints, long expiresAt, Admission admission) {
         AffiliateRecord r = affiliates.get(affiliateId);
         boolean isNew = r == null;

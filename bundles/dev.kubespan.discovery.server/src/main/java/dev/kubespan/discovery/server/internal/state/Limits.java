@@ -3,7 +3,7 @@ package dev.kubespan.discovery.server.internal.state;
 import java.time.Duration;
 
 /**
- * The server's limits (discovery-protocol.md §4.1, §4.4) plus two of our own: how many clusters
+ * The server's limits (docs/discovery-protocol.md §4.1, §4.4) plus two of our own: how many clusters
  * may hold affiliates at once and how many affiliates the whole server keeps, so that memory
  * cannot grow with whatever anyone sends. Tests shrink some of them.
  */

@@ -4,7 +4,7 @@ package dev.kubespan.discovery.server.internal.state;
 public final class StateException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** The failure classes of discovery-protocol.md §4.1. */
+    /** The failure classes of docs/discovery-protocol.md §4.1. */
     public enum Kind {
         INVALID_ARGUMENT, RESOURCE_EXHAUSTED, UNAVAILABLE
     }

@@ -42,6 +42,8 @@ public class ConnectionEventsTest {
 
     /** Like netty's Http2Exception: classified by name, as the server does not see netty's types. */
     static final class Http2Exception extends Exception {
+        private static final long serialVersionUID = 1L;
+
         Http2Exception(String m) {
             super(m);
         }

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.Test;
 
-/** The state's semantics (discovery-protocol.md §4.1–§4.4) with a fake clock. */
+/** The state's semantics (docs/discovery-protocol.md §4.1–§4.4) with a fake clock. */
 public class StateTest {
     private final AtomicLong now = new AtomicLong(1_000_000);
     private final State state = new State(Limits.DEFAULT, now::get);
