@@ -16,6 +16,14 @@ public interface Log {
 
     void warn(String message);
 
+    /**
+     * A warning with the failure behind it ({@code cause} may be null). The default appends the
+     * cause to the message; the framework and console logs keep its stack trace.
+     */
+    default void warn(String message, Throwable cause) {
+        warn(cause == null ? message : message + ": " + cause);
+    }
+
     /** {@code cause} may be null. */
     void error(String message, Throwable cause);
 
@@ -38,6 +46,15 @@ public interface Log {
             }
 
             @Override
+            public void warn(String message, Throwable cause) {
+                if (cause == null) {
+                    logger.warn(message);
+                } else {
+                    logger.warn(message, cause);
+                }
+            }
+
+            @Override
             public void error(String message, Throwable cause) {
                 if (cause == null) {
                     logger.error(message);
@@ -50,28 +67,50 @@ public interface Log {
 
     /** To standard error with a prefix, debug dropped: for tests and benchmarks. */
     static Log console(String prefix) {
+        return console(prefix, false);
+    }
+
+    /**
+     * To standard error, each line with its time and {@code prefix}, debug lines only when
+     * {@code debug} is set: for tests, benchmarks and the processes that run without a framework
+     * (the standalone discovery server).
+     */
+    static Log console(String prefix, boolean debug) {
         return new Log() {
+            private void print(String level, String message, Throwable cause) {
+                synchronized (System.err) {
+                    System.err.println(java.time.Instant.now() + " " + prefix + " " + level + " " + message);
+                    if (cause != null) {
+                        cause.printStackTrace(System.err);
+                    }
+                }
+            }
+
             @Override
             public void debug(String message) {
-                // quiet
+                if (debug) {
+                    print("DEBUG", message, null);
+                }
             }
 
             @Override
             public void info(String message) {
-                System.err.println(prefix + " INFO " + message);
+                print("INFO", message, null);
             }
 
             @Override
             public void warn(String message) {
-                System.err.println(prefix + " WARN " + message);
+                print("WARN", message, null);
+            }
+
+            @Override
+            public void warn(String message, Throwable cause) {
+                print("WARN", message, cause);
             }
 
             @Override
             public void error(String message, Throwable cause) {
-                System.err.println(prefix + " ERROR " + message);
-                if (cause != null) {
-                    cause.printStackTrace(System.err);
-                }
+                print("ERROR", message, cause);
             }
         };
     }

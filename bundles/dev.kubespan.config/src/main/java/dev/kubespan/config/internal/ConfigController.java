@@ -144,8 +144,8 @@ final class ConfigController implements AutoCloseable {
                     watch = new DirectoryWatch(abs, loop::trigger);
                     watchedFile = abs;
                 } catch (IOException e) {
-                    log.warn("KubeSpan config: cannot watch " + abs.getParent() + " (" + e.getMessage()
-                            + "); changes are picked up by the periodic check");
+                    log.warn("KubeSpan config: cannot watch " + abs.getParent()
+                            + "; changes are picked up by the periodic check", e);
                 }
             }
         }

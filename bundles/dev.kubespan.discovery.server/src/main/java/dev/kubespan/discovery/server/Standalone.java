@@ -4,7 +4,7 @@ import java.util.concurrent.CountDownLatch;
 
 import dev.kubespan.discovery.server.internal.CommandLine;
 import dev.kubespan.discovery.server.internal.DiscoveryServer;
-import dev.kubespan.discovery.server.internal.ServerLog;
+import dev.kubespan.api.Log;
 
 /**
  * The discovery server as a plain Java program ({@code bin/kubespan-discovery}): the same core as
@@ -43,7 +43,7 @@ public final class Standalone {
             System.exit(2);
             return;
         }
-        ServerLog log = ServerLog.stderr(cl.debug());
+        Log log = Log.console("kubespan-discovery", cl.debug());
         DiscoveryServer server;
         try {
             server = DiscoveryServer.start(cl.toSettings(System.getProperty("kubespan.home")), log);

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 
@@ -16,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kubespan.api.Backoff;
 import dev.kubespan.api.Log;
+import dev.kubespan.api.RateLimitedLog;
 
 /**
  * Keeps the {@link NodeCache} current on its own thread: list, then watch from the list's
@@ -30,6 +29,8 @@ final class NodeWatcher implements AutoCloseable {
     private static final long STALL_GRACE_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final long QUICK_END_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int MAX_LOGGED_PROBLEMS = 1000;
+    /** A Node that stays unreadable is reported again after this long, with the count of repeats. */
+    private static final Duration PROBLEM_REPEAT = Duration.ofHours(1);
     /** A problem or error text quotes what the server sent: keep it to a line. */
     private static final int MAX_MESSAGE_CHARS = 300;
 
@@ -41,7 +42,7 @@ final class NodeWatcher implements AutoCloseable {
     private final DoubleSupplier random;
     private final Backoff backoff;
     private final Thread thread;
-    private final Set<String> loggedProblems = new HashSet<>();
+    private final RateLimitedLog problems;
     private volatile boolean stopping;
     /** System.nanoTime after which the open stream counts as stalled; 0 when none is open. */
     private volatile long streamDeadline;
@@ -54,6 +55,8 @@ final class NodeWatcher implements AutoCloseable {
         this.state = state;
         this.changed = changed;
         this.log = log;
+        this.problems = new RateLimitedLog(m -> log.warn("Kubernetes registry: " + m), System::nanoTime,
+                PROBLEM_REPEAT, MAX_LOGGED_PROBLEMS);
         this.random = random;
         this.backoff = KubernetesRegistry.backoff(random);
         this.thread = new Thread(this::run, "kubespan-k8s-watch");
@@ -200,12 +203,7 @@ final class NodeWatcher implements AutoCloseable {
 
     private void problem(String text) {
         String message = shorten(text);
-        if (loggedProblems.size() > MAX_LOGGED_PROBLEMS) {
-            loggedProblems.clear();
-        }
-        if (loggedProblems.add(message)) {
-            log.warn("Kubernetes registry: " + message);
-        }
+        problems.log(message, message);
     }
 
     private static String describe(IOException e) {

@@ -24,6 +24,7 @@ import dev.kubespan.discovery.server.internal.state.State;
 import dev.kubespan.discovery.server.internal.state.StateBackend;
 import dev.kubespan.discovery.server.internal.state.StateDump;
 import dev.kubespan.discovery.server.internal.state.etcd.EtcdState;
+import dev.kubespan.api.Log;
 
 /**
  * The discovery service: state backend (in memory with snapshots, or etcd), gRPC server,
@@ -35,7 +36,7 @@ public final class DiscoveryServer implements AutoCloseable {
     private static final State.Stats NO_STATS = new State.Stats(0, 0, 0, 0);
 
     private final ServerSettings settings;
-    private final ServerLog log;
+    private final Log log;
     private volatile StateBackend state;
     private final ServerMetrics metrics;
     private final ScheduledExecutorService fanOut;
@@ -53,7 +54,7 @@ public final class DiscoveryServer implements AutoCloseable {
     private MetricsHttpServer metricsHttp;
     private boolean closed;
 
-    private DiscoveryServer(ServerSettings settings, ServerLog log) {
+    private DiscoveryServer(ServerSettings settings, Log log) {
         this.settings = settings;
         this.log = log;
         this.metrics = new ServerMetrics(() -> {
@@ -87,7 +88,7 @@ public final class DiscoveryServer implements AutoCloseable {
     }
 
     /** Loads the snapshot, runs a first GC, binds the ports. On failure nothing is left running. */
-    public static DiscoveryServer start(ServerSettings settings, ServerLog log) throws IOException {
+    public static DiscoveryServer start(ServerSettings settings, Log log) throws IOException {
         DiscoveryServer s = new DiscoveryServer(settings, log);
         try {
             s.startAll();

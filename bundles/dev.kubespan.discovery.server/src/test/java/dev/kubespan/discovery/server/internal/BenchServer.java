@@ -5,6 +5,7 @@ import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.kubespan.api.Log;
 
 /**
  * The server side of {@link DiscoveryServerBenchmark}, in its own JVM: the standalone server's
@@ -15,7 +16,7 @@ public final class BenchServer {
     }
 
     public static void main(String[] args) throws Exception {
-        DiscoveryServer server = DiscoveryServer.start(CommandLine.parse(args).toSettings(null), ServerLog.stderr(false));
+        DiscoveryServer server = DiscoveryServer.start(CommandLine.parse(args).toSettings(null), Log.console("[discovery server]", false));
         System.out.println("PORT " + server.port());
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in));

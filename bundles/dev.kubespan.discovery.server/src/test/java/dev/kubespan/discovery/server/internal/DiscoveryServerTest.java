@@ -44,6 +44,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
+import dev.kubespan.api.Log;
 
 /** The whole server over real TCP on 127.0.0.1 with real grpc-java clients (h2c and TLS). */
 public class DiscoveryServerTest {
@@ -73,7 +74,7 @@ public class DiscoveryServerTest {
     }
 
     private DiscoveryServer start(ServerSettings s) throws IOException {
-        DiscoveryServer server = DiscoveryServer.start(s, ServerLog.stderr(false));
+        DiscoveryServer server = DiscoveryServer.start(s, Log.console("[discovery server]", false));
         toClose.add(server);
         return server;
     }

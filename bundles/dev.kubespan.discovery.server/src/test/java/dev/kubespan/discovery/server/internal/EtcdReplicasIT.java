@@ -43,6 +43,7 @@ import dev.kubespan.discovery.server.internal.state.Limits;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import dev.kubespan.api.Log;
 
 /**
  * Several discovery replicas on one real etcd cluster (three members in network namespaces):
@@ -90,7 +91,7 @@ public class EtcdReplicasIT {
     private List<DiscoveryServer> replicas(int n, ServerSettings s) throws IOException {
         List<DiscoveryServer> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            DiscoveryServer d = DiscoveryServer.start(s, ServerLog.stderr(false));
+            DiscoveryServer d = DiscoveryServer.start(s, Log.console("[discovery server]", false));
             toClose.add(d);
             out.add(d);
         }
@@ -338,7 +339,7 @@ public class EtcdReplicasIT {
             blocking(channel(r.get(0))).affiliateUpdate(update(CLUSTER, "authenticated", 42));
             await("the update reached the other replica", Duration.ofSeconds(10), () -> watcher.at.containsKey(42));
             try {
-                DiscoveryServer.start(settings(), ServerLog.stderr(false)).close();
+                DiscoveryServer.start(settings(), Log.console("[discovery server]", false)).close();
                 fail("a replica without credentials started");
             } catch (IOException expected) {
                 System.out.println("FIGURE replica without etcd credentials refuses to start: " + expected.getMessage());

@@ -21,6 +21,7 @@ import dev.kubespan.discovery.grpc.server.ClusterGrpc;
 import dev.kubespan.discovery.grpc.server.ListRequest;
 import dev.kubespan.discovery.grpc.transport.OwnedChannel;
 import dev.kubespan.discovery.server.internal.state.etcd.EtcdSettings;
+import dev.kubespan.api.Log;
 
 /**
  * The etcd backend over TLS with client certificates (etcd {@code --client-cert-auth}), against
@@ -53,8 +54,8 @@ public class EtcdTlsIT {
     public void replicasShareStateOverTlsWithClientCertificates() throws Exception {
         EtcdSettings e = etcd.settings("/tls/");
         assertTrue(e.tls());
-        try (DiscoveryServer one = DiscoveryServer.start(settings(e), ServerLog.stderr(false));
-                DiscoveryServer two = DiscoveryServer.start(settings(e), ServerLog.stderr(false));
+        try (DiscoveryServer one = DiscoveryServer.start(settings(e), Log.console("[discovery server]", false));
+                DiscoveryServer two = DiscoveryServer.start(settings(e), Log.console("[discovery server]", false));
                 OwnedChannel c1 = OwnedChannel.forTarget("127.0.0.1:" + one.port()).plaintext().build();
                 OwnedChannel c2 = OwnedChannel.forTarget("127.0.0.1:" + two.port()).plaintext().build()) {
             ClusterGrpc.newBlockingStub(c1.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
@@ -82,7 +83,7 @@ public class EtcdTlsIT {
                 good.keyFile(), null, null, good.prefix(), Duration.ofSeconds(2));
         for (EtcdSettings bad : new EtcdSettings[] {noCert, wrongCa}) {
             try {
-                DiscoveryServer.start(settings(bad), ServerLog.stderr(false)).close();
+                DiscoveryServer.start(settings(bad), Log.console("[discovery server]", false)).close();
                 fail("started with " + bad);
             } catch (IOException expected) {
                 System.out.println("FIGURE etcd TLS misconfigured (" + (bad == noCert ? "no client certificate"

@@ -38,6 +38,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import dev.kubespan.api.Log;
 
 /**
  * Hostile and broken clients against the whole server over real TCP, with its default settings
@@ -64,14 +65,14 @@ public class HostileInputTest {
                 .snapshot(null, Duration.ofHours(1));
     }
 
-    private DiscoveryServer start(ServerSettings s, ServerLog log) throws IOException {
+    private DiscoveryServer start(ServerSettings s, Log log) throws IOException {
         DiscoveryServer server = DiscoveryServer.start(s, log);
         toClose.add(server);
         return server;
     }
 
     private DiscoveryServer start(ServerSettings s) throws IOException {
-        return start(s, ServerLog.stderr(false));
+        return start(s, Log.console("[discovery server]", false));
     }
 
     private OwnedChannel channel(DiscoveryServer server) throws IOException {
@@ -229,7 +230,7 @@ public class HostileInputTest {
     // --- garbage and silent connections ---------------------------------------------------------
 
     /** Log lines of the server and everything grpc/netty log at INFO or above. */
-    private static final class Lines extends Handler implements ServerLog, AutoCloseable {
+    private static final class Lines extends Handler implements Log, AutoCloseable {
         final List<String> lines = new CopyOnWriteArrayList<>();
 
         Lines() {
@@ -259,8 +260,13 @@ public class HostileInputTest {
         }
 
         @Override
-        public void warn(String message, Throwable cause) {
-            lines.add("WARN " + message + (cause == null ? "" : ": " + cause));
+        public void warn(String message) {
+            lines.add("WARN " + message);
+        }
+
+        @Override
+        public void error(String message, Throwable cause) {
+            lines.add("ERROR " + message + (cause == null ? "" : ": " + cause));
         }
 
         @Override

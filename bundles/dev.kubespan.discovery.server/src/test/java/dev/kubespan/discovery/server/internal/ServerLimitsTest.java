@@ -37,6 +37,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import dev.kubespan.api.Log;
 
 /** Each configurable limit over real TCP on loopback, with its counter. */
 public class ServerLimitsTest {
@@ -59,7 +60,7 @@ public class ServerLimitsTest {
     }
 
     private DiscoveryServer start(ServerSettings s) throws IOException {
-        DiscoveryServer server = DiscoveryServer.start(s, ServerLog.stderr(false));
+        DiscoveryServer server = DiscoveryServer.start(s, Log.console("[discovery server]", false));
         toClose.add(server);
         return server;
     }

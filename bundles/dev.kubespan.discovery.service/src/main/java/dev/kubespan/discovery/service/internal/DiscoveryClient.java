@@ -341,15 +341,24 @@ public final class DiscoveryClient implements AutoCloseable {
         }
     }
 
+    /** The channel, opened now if there is none; null when a stop began while it was opened. */
+    private OwnedChannel openChannel() throws IOException {
+        OwnedChannel ch = channel;
+        if (ch == null) {
+            ch = channels.open(target, keepAlive(), "kubespan-discovery-" + settings.name());
+            channel = ch;
+            if (stopping) {
+                return null;
+            }
+        }
+        return ch;
+    }
+
     private boolean connect() {
         try {
-            OwnedChannel ch = channel;
+            OwnedChannel ch = openChannel();
             if (ch == null) {
-                ch = channels.open(target, keepAlive(), "kubespan-discovery-" + settings.name());
-                channel = ch;
-                if (stopping) {
-                    return false;
-                }
+                return false;
             }
             HelloResponse hello = ClusterGrpc.newBlockingStub(ch.channel())
                     .withDeadlineAfter(HELLO_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
@@ -483,13 +492,9 @@ public final class DiscoveryClient implements AutoCloseable {
     private void deleteOwnAffiliate() {
         cancelWatch("leaving");
         try {
-            OwnedChannel ch = channel;
+            OwnedChannel ch = openChannel();
             if (ch == null) {
-                ch = channels.open(target, keepAlive(), "kubespan-discovery-" + settings.name());
-                channel = ch;
-                if (stopping) {
-                    return;
-                }
+                return;
             }
             ClusterGrpc.newBlockingStub(ch.channel())
                     .withDeadlineAfter(DELETE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
@@ -502,8 +507,7 @@ public final class DiscoveryClient implements AutoCloseable {
             log.warn("discovery service " + settings.name() + ": could not delete this node's affiliate ("
                     + describe(e.getStatus()) + "); the service drops it when its TTL ends");
         } catch (IOException e) {
-            log.warn("discovery service " + settings.name() + ": could not delete this node's affiliate: "
-                    + e.getMessage());
+            log.warn("discovery service " + settings.name() + ": could not delete this node's affiliate", e);
         }
     }
 

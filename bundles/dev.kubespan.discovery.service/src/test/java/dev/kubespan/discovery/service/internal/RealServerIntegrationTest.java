@@ -27,7 +27,7 @@ import dev.kubespan.discovery.grpc.server.AffiliateUpdateRequest;
 import dev.kubespan.discovery.grpc.server.ClusterGrpc;
 import dev.kubespan.discovery.grpc.transport.OwnedChannel;
 import dev.kubespan.discovery.server.internal.DiscoveryServer;
-import dev.kubespan.discovery.server.internal.ServerLog;
+import dev.kubespan.api.Log;
 import dev.kubespan.discovery.server.internal.ServerSettings;
 import dev.kubespan.discovery.server.internal.state.AffiliateView;
 
@@ -55,7 +55,7 @@ public class RealServerIntegrationTest {
     private void startServer(int onPort) throws IOException {
         server = DiscoveryServer.start(new ServerSettings()
                 .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort))
-                .metrics(null), ServerLog.stderr(false));
+                .metrics(null), Log.console("[discovery server]", false));
         port = server.port();
     }
 
@@ -105,7 +105,7 @@ public class RealServerIntegrationTest {
     public void nodesMoveToTheNextReplicaWhenTheirServerStopsAndKeepTheirAffiliates() throws Exception {
         startServer(0);
         DiscoveryServer second = DiscoveryServer.start(new ServerSettings()
-                .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).metrics(null), ServerLog.stderr(false));
+                .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).metrics(null), Log.console("[discovery server]", false));
         closeables.add(second);
         String replicas = "127.0.0.1:" + port + ",127.0.0.1:" + second.port();
         TestNode a = new TestNode("nodeA", "1", TestNode.plain("s1", replicas));

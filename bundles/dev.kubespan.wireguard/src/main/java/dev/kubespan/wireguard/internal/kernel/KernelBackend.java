@@ -266,8 +266,8 @@ public final class KernelBackend implements WireGuardBackend {
             try {
                 owned.add(link);
             } catch (IOException e) {
-                log.warn("cannot write the marker for " + link + " in " + owned.dir() + " (" + e.getMessage()
-                        + "); after a bundle update the link will not be adopted");
+                log.warn("cannot write the marker for " + link + " in " + owned.dir()
+                        + "; after a bundle update the link will not be adopted", e);
             }
         }
     }

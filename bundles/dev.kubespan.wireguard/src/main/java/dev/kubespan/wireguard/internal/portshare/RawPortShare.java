@@ -144,7 +144,7 @@ final class RawPortShare implements WireGuardPort.Share {
                 if (e.errno() == Errno.EAGAIN) {
                     continue; // the receive timeout: a chance to notice close()
                 }
-                log.warn("port share " + port + ": receive failed, stopping: " + e.getMessage());
+                log.warn("port share " + port + ": receive failed, stopping", e);
                 return;
             }
             try {
@@ -160,7 +160,7 @@ final class RawPortShare implements WireGuardPort.Share {
                     receiver.received(from, datagram);
                 }
             } catch (RuntimeException e) {
-                log.warn("port share " + port + ": a received datagram was dropped: " + e);
+                log.warn("port share " + port + ": a received datagram was dropped", e);
             }
         }
     }

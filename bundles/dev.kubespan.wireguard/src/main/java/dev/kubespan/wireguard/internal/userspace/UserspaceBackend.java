@@ -514,7 +514,7 @@ public final class UserspaceBackend implements WireGuardBackend {
         try {
             pidFiles.write(link, pid);
         } catch (IOException e) {
-            log.warn("cannot write pid file for " + link + " in " + settings.runtimeDir() + ": " + e.getMessage());
+            log.warn("cannot write pid file for " + link + " in " + settings.runtimeDir(), e);
         }
     }
 

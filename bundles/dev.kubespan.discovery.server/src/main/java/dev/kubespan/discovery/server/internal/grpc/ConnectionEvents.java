@@ -8,7 +8,7 @@ import java.util.function.LongSupplier;
 import javax.net.ssl.SSLException;
 
 import dev.kubespan.discovery.grpc.transport.TransportEvents;
-import dev.kubespan.discovery.server.internal.ServerLog;
+import dev.kubespan.api.Log;
 import dev.kubespan.discovery.server.internal.metrics.LimitMetrics;
 
 /**
@@ -19,7 +19,7 @@ import dev.kubespan.discovery.server.internal.metrics.LimitMetrics;
 public final class ConnectionEvents implements TransportEvents {
     private static final int MAX_DETAIL = 160;
 
-    private final ServerLog log;
+    private final Log log;
     private final LimitMetrics metrics;
     private final LongSupplier nanoTime;
     private final long intervalNanos;
@@ -30,7 +30,7 @@ public final class ConnectionEvents implements TransportEvents {
     private String lastFailure;
     private String lastRejection;
 
-    public ConnectionEvents(ServerLog log, LimitMetrics metrics, Duration interval, LongSupplier nanoTime) {
+    public ConnectionEvents(Log log, LimitMetrics metrics, Duration interval, LongSupplier nanoTime) {
         this.log = log;
         this.metrics = metrics;
         this.intervalNanos = interval.toNanos();
@@ -96,7 +96,7 @@ public final class ConnectionEvents implements TransportEvents {
         sb.append("; more are summed up at most every ").append(Duration.ofNanos(intervalNanos).toSeconds())
                 .append(" s, counted in discovery_server_transport_errors_total and"
                         + " discovery_server_connections_rejected_total");
-        log.warn(sb.toString(), null);
+        log.warn(sb.toString());
         warned = true;
         lastWarn = now;
         failed = 0;

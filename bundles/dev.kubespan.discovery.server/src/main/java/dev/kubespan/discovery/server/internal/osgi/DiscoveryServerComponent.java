@@ -26,7 +26,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import dev.kubespan.api.net.IpLiterals;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.discovery.server.internal.DiscoveryServer;
-import dev.kubespan.discovery.server.internal.ServerLog;
+import dev.kubespan.api.Log;
 import dev.kubespan.discovery.server.internal.ServerSettings;
 import dev.kubespan.discovery.server.internal.state.etcd.EtcdSettings;
 
@@ -69,12 +69,12 @@ public final class DiscoveryServerComponent {
             t.setDaemon(true);
             return t;
         });
-        ServerLog serverLog = new OsgiServerLog(log);
+        Log serverLog = Log.of(log);
         running = lifecycle.submit(() -> {
             try {
                 return DiscoveryServer.start(settings, serverLog);
             } catch (Exception e) {
-                log.error("discovery server could not start: {}", e.toString());
+                log.error("discovery server could not start", e);
                 return null;
             }
         });
@@ -237,34 +237,13 @@ public final class DiscoveryServerComponent {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            log.error("discovery server did not stop cleanly: {}", e.toString());
+            log.error("discovery server did not stop cleanly", e);
         }
         lifecycle.shutdownNow();
         try {
             lifecycle.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private record OsgiServerLog(Logger log) implements ServerLog {
-        @Override
-        public void info(String message) {
-            log.info(message);
-        }
-
-        @Override
-        public void warn(String message, Throwable cause) {
-            if (cause == null) {
-                log.warn(message);
-            } else {
-                log.warn("{}: {}", message, String.valueOf(cause));
-            }
-        }
-
-        @Override
-        public void debug(String message) {
-            log.debug(message);
         }
     }
 }

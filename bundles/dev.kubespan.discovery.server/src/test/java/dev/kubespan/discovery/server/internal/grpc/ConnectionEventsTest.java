@@ -15,7 +15,7 @@ import javax.net.ssl.SSLHandshakeException;
 import org.junit.Test;
 
 import dev.kubespan.discovery.grpc.transport.TransportEvents;
-import dev.kubespan.discovery.server.internal.ServerLog;
+import dev.kubespan.api.Log;
 import dev.kubespan.discovery.server.internal.metrics.LimitMetrics;
 import dev.kubespan.discovery.server.internal.metrics.ServerMetrics;
 
@@ -24,13 +24,18 @@ public class ConnectionEventsTest {
     private final List<String> warnings = new ArrayList<>();
     private final List<String> debug = new ArrayList<>();
     private final LimitMetrics metrics = new ServerMetrics(() -> null).limits(); // state gauges are not rendered here
-    private final ConnectionEvents events = new ConnectionEvents(new ServerLog() {
+    private final ConnectionEvents events = new ConnectionEvents(new Log() {
         @Override
         public void info(String message) {
         }
 
         @Override
-        public void warn(String message, Throwable cause) {
+        public void warn(String message) {
+            warnings.add(message);
+        }
+
+        @Override
+        public void error(String message, Throwable cause) {
             warnings.add(message);
         }
 

@@ -30,7 +30,7 @@ import dev.kubespan.discovery.grpc.etcd.TxnResponse;
 import dev.kubespan.discovery.grpc.etcd.WatchCreateRequest;
 import dev.kubespan.discovery.grpc.etcd.WatchRequest;
 import dev.kubespan.discovery.grpc.etcd.WatchResponse;
-import dev.kubespan.discovery.server.internal.ServerLog;
+import dev.kubespan.api.Log;
 import dev.kubespan.discovery.server.internal.state.AffiliateRecord;
 import dev.kubespan.discovery.server.internal.state.AffiliateView;
 import dev.kubespan.discovery.server.internal.state.Blob;
@@ -75,7 +75,7 @@ public final class EtcdState implements StateBackend {
 
     private final EtcdSettings settings;
     private final Limits limits;
-    private final ServerLog log;
+    private final Log log;
     private final Consumer<String> errors;
     private final LongSupplier wallMillis;
     private final EtcdClient client;
@@ -100,7 +100,7 @@ public final class EtcdState implements StateBackend {
      * read within the request timeout, so a replica never starts with an empty view.
      * {@code errors} counts failed etcd calls by operation.
      */
-    public static EtcdState start(EtcdSettings settings, Limits limits, ServerLog log, Consumer<String> errors)
+    public static EtcdState start(EtcdSettings settings, Limits limits, Log log, Consumer<String> errors)
             throws IOException {
         EtcdState s = new EtcdState(settings, limits, log, errors, System::currentTimeMillis);
         try {
@@ -112,7 +112,7 @@ public final class EtcdState implements StateBackend {
         }
     }
 
-    private EtcdState(EtcdSettings settings, Limits limits, ServerLog log, Consumer<String> errors,
+    private EtcdState(EtcdSettings settings, Limits limits, Log log, Consumer<String> errors,
             LongSupplier wallMillis) throws IOException {
         this.settings = settings;
         this.limits = limits;
