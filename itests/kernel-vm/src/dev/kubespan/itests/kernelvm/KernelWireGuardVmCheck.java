@@ -13,9 +13,9 @@ import java.util.Set;
 
 import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
+import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.controller.ControllerRuntime;
 import dev.kubespan.api.controller.RunningController;
-import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.internal.InMemoryResourceStore;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpPrefix;
@@ -23,9 +23,9 @@ import dev.kubespan.api.net.LinkInfo;
 import dev.kubespan.api.spec.LinkStatus;
 import dev.kubespan.api.wireguard.Backend;
 import dev.kubespan.api.wireguard.DeviceConfig;
+import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
-import dev.kubespan.api.wireguard.PeerState;
 import dev.kubespan.api.wireguard.WireGuardException;
 import dev.kubespan.test.Netns;
 import dev.kubespan.test.Processes;
@@ -222,8 +222,8 @@ public final class KernelWireGuardVmCheck {
         require("handshake completes in both directions", () -> {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (true) {
-                PeerState pa = nodeA.peer(LINK, pubB);
-                PeerState pb = nodeB.peer(LINK, pubA);
+                DevicePeer pa = nodeA.peer(LINK, pubB);
+                DevicePeer pb = nodeB.peer(LINK, pubA);
                 if (pa.lastHandshake() != null && pb.lastHandshake() != null) {
                     return "A saw " + Duration.between(configured, pa.lastHandshake()).toMillis() + " ms, B saw "
                             + Duration.between(configured, pb.lastHandshake()).toMillis() + " ms after configuring";
@@ -233,15 +233,15 @@ public final class KernelWireGuardVmCheck {
             }
         });
 
-        PeerState before = nodeA.peer(LINK, pubB);
+        DevicePeer before = nodeA.peer(LINK, pubB);
         check("ping -6 A -> B over the tunnel", () -> ping(a, "fd7a:6b5c:9d01::2", true));
         check("ping -6 B -> A over the tunnel", () -> ping(b, "fd7a:6b5c:9d01::1", true));
 
         check("state read back through the Java API matches (handshake time, rx/tx, endpoint)", () -> {
             Instant now = Instant.now();
-            PeerState pa = nodeA.peer(LINK, pubB);
-            PeerState pb = nodeB.peer(LINK, pubA);
-            for (PeerState p : List.of(pa, pb)) {
+            DevicePeer pa = nodeA.peer(LINK, pubB);
+            DevicePeer pb = nodeB.peer(LINK, pubA);
+            for (DevicePeer p : List.of(pa, pb)) {
                 assertThat(p.lastHandshake() != null && !p.lastHandshake().isBefore(configured.minusSeconds(1))
                         && !p.lastHandshake().isAfter(now.plusSeconds(1)), "handshake time " + p.lastHandshake()
                         + " outside [" + configured + ", " + now + "]");
@@ -268,8 +268,8 @@ public final class KernelWireGuardVmCheck {
                     "diff is " + change.summary());
             nodeA.backend.set(LINK, change);
             ping(a, "fd7a:6b5c:9d01::2", true);
-            PeerState pa = nodeA.peer(LINK, pubB);
-            PeerState pb = nodeB.peer(LINK, pubA);
+            DevicePeer pa = nodeA.peer(LINK, pubB);
+            DevicePeer pb = nodeB.peer(LINK, pubA);
             assertThat(UNDERLAY4_B.equals(pa.endpoint()), "A's endpoint for B is " + pa.endpoint());
             return "A -> " + pa.endpoint() + ", B roamed to " + pb.endpoint();
         });
@@ -322,7 +322,7 @@ public final class KernelWireGuardVmCheck {
             assertThat(left.isEmpty(), "still to change: " + left.summary());
             long psks = peers.stream().filter(p -> p.presharedKey() != null).count();
             assertThat(s.presharedKeys().size() == psks, "PSKs read back " + s.presharedKeys().size() + " of " + psks);
-            PeerState wide = s.state().peers().stream().filter(p -> p.publicKey().equals(peers.get(0).publicKey()))
+            DevicePeer wide = s.state().peers().stream().filter(p -> p.publicKey().equals(peers.get(0).publicKey()))
                     .findFirst().orElseThrow();
             assertThat(wide.allowedIPs().size() == WIDE_PEER_IPS, "wide peer has " + wide.allowedIPs().size());
             assertThat(messages > 1, "only " + messages + " SET message");
@@ -505,9 +505,9 @@ public final class KernelWireGuardVmCheck {
                     NetlinkSocket.open(Netlink.NETLINK_ROUTE));
         }
 
-        PeerState peer(String link, Key key) {
+        DevicePeer peer(String link, Key key) {
             DeviceSnapshot s = backend.read(link).orElseThrow(() -> new AssertionError(link + " missing"));
-            Optional<PeerState> p = s.state().peers().stream().filter(x -> x.publicKey().equals(key)).findFirst();
+            Optional<DevicePeer> p = s.state().peers().stream().filter(x -> x.publicKey().equals(key)).findFirst();
             return p.orElseThrow(() -> new AssertionError("peer missing on " + link));
         }
 

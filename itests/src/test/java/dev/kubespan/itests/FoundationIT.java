@@ -116,9 +116,9 @@ public class FoundationIT extends ItestSupport {
     @Test
     public void identityHasTheUlaOfTheConfiguredClusterId() {
         Resource<KubeSpanIdentity> id = awaitIdentity();
-        assertEquals("fd62:679f:48cb:8002::/64", id.spec().subnet());
-        assertEquals("fd62:679f:48cb:8002:200:5eff:fe00:5301/128", id.spec().address());
-        assertEquals(44, id.spec().publicKey().length());
+        assertEquals("fd62:679f:48cb:8002::/64", id.spec().subnet().toString());
+        assertEquals("fd62:679f:48cb:8002:200:5eff:fe00:5301/128", id.spec().address().toString());
+        assertEquals(44, id.spec().publicKey().toBase64().length());
     }
 
     @Test
@@ -139,7 +139,7 @@ public class FoundationIT extends ItestSupport {
 
     @Test
     public void updatingTheIdentityBundleKeepsTheKey() throws Exception {
-        String before = awaitIdentity().spec().publicKey();
+        String before = awaitIdentity().spec().publicKey().toBase64();
         Bundle identity = bundle("dev.kubespan.identity");
         // While its controller runs, the identity is written by it alone.
         OwnershipException refused = assertThrows(OwnershipException.class,
@@ -153,7 +153,7 @@ public class FoundationIT extends ItestSupport {
         identity.update();
         identity.start();
         assertEquals(Bundle.ACTIVE, identity.getState());
-        assertEquals(before, awaitIdentity().spec().publicKey());
+        assertEquals(before, awaitIdentity().spec().publicKey().toBase64());
     }
 
     @Test
@@ -162,12 +162,12 @@ public class FoundationIT extends ItestSupport {
         String out = gogo("kubespan:get ksi -o yaml");
         assertTrue(out, out.contains("address: " + id.spec().address()));
         assertTrue(out, out.contains("subnet: " + id.spec().subnet()));
-        assertTrue(out, out.contains("publicKey: " + id.spec().publicKey()));
+        assertTrue(out, out.contains("publicKey: " + id.spec().publicKey().toBase64()));
         assertTrue(out, out.contains("privateKey: <redacted>"));
-        assertFalse(out, out.contains(id.spec().privateKey()));
+        assertFalse(out, out.contains(id.spec().privateKey().toBase64()));
         String table = gogo("kubespan:identities");
         assertTrue(table, table.contains("NAMESPACE") && table.contains("KubeSpanIdentity")
-                && table.contains(id.spec().address()));
+                && table.contains(id.spec().address().toString()));
     }
 
     private Optional<Resource<KubeSpanConfig>> kubeSpanConfig() {

@@ -1,9 +1,11 @@
 package dev.kubespan.api;
 
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -27,6 +29,31 @@ public final class ResourceType<S> {
         this.specClass = Objects.requireNonNull(b.specClass);
         this.columns = List.copyOf(b.columns);
         this.sensitiveFields = Set.copyOf(b.sensitiveFields);
+        checkSensitiveFields();
+    }
+
+    /**
+     * Every sensitive field must name a component of the spec record: the names are what the
+     * renderers redact, so a renamed component would otherwise be shown in clear without a word.
+     */
+    private void checkSensitiveFields() {
+        if (sensitiveFields.isEmpty()) {
+            return;
+        }
+        if (!specClass.isRecord()) {
+            throw new IllegalArgumentException("resource type " + name + ": sensitive fields " + new TreeSet<>(sensitiveFields)
+                    + " need a record spec, not " + specClass.getName());
+        }
+        Set<String> components = new TreeSet<>();
+        for (RecordComponent c : specClass.getRecordComponents()) {
+            components.add(c.getName());
+        }
+        Set<String> unknown = new TreeSet<>(sensitiveFields);
+        unknown.removeAll(components);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("resource type " + name + ": sensitive field(s) " + unknown
+                    + " are not components of " + specClass.getSimpleName() + " " + components);
+        }
     }
 
     public static <S> Builder<S> builder(String name, Class<S> specClass) {

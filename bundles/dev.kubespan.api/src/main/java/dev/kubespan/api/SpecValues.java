@@ -1,6 +1,7 @@
 package dev.kubespan.api;
 
 import java.lang.reflect.InvocationTargetException;
+import java.net.InetAddress;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,13 +12,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.kubespan.api.net.Endpoint;
+import dev.kubespan.api.net.IpLiterals;
+import dev.kubespan.api.net.IpPrefix;
+import dev.kubespan.api.wireguard.Key;
+
 /**
  * Turns spec records into plain values (ordered maps, lists, strings, numbers, booleans) for
  * printing as a table, YAML or JSON: instants as RFC 3339, durations as Go does ({@code 4m35s}),
- * enums by their text. Secret fields are replaced by {@link #REDACTED} unless shown on request.
+ * enums by their text; addresses, prefixes and endpoints in their canonical text, keys in standard
+ * base64 (an absent one as the empty string, as the text fields were before they were typed). Secret fields are replaced by {@link #REDACTED} unless shown on request.
  */
 public final class SpecValues {
     public static final String REDACTED = "<redacted>";
+    /** Types shown as one string. */
+    private static final Set<Class<?>> TEXT_TYPES = Set.of(InetAddress.class, IpPrefix.class, Endpoint.class, Key.class);
 
     private SpecValues() {
     }
@@ -29,7 +38,8 @@ public final class SpecValues {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         for (RecordComponent c : spec.getClass().getRecordComponents()) {
-            Object v = plain(read(c, spec));
+            Object raw = read(c, spec);
+            Object v = raw == null && TEXT_TYPES.contains(c.getType()) ? "" : plain(raw);
             if (v != null && redact.contains(c.getName()) && !"".equals(v)) {
                 v = REDACTED;
             }
@@ -72,6 +82,15 @@ public final class SpecValues {
         }
         if (v instanceof Enum<?> e) {
             return e.toString();
+        }
+        if (v instanceof Key k) {
+            return k.toBase64();
+        }
+        if (v instanceof InetAddress a) {
+            return IpLiterals.format(a);
+        }
+        if (v instanceof IpPrefix || v instanceof Endpoint) {
+            return v.toString();
         }
         if (v instanceof Collection<?> c) {
             List<Object> l = new ArrayList<>(c.size());

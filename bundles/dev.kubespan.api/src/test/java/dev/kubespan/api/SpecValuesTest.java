@@ -10,19 +10,24 @@ import java.util.Set;
 
 import org.junit.Test;
 
+import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.spec.KubeSpanIdentity;
 import dev.kubespan.api.spec.KubeSpanPeerStatus;
 import dev.kubespan.api.spec.PeerState;
+import dev.kubespan.api.wireguard.Key;
 
 public class SpecValuesTest {
 
     @Test
     public void redactsSensitiveFieldsInOrder() {
-        Map<String, Object> m = SpecValues.toMap(new KubeSpanIdentity("fd00::1/128", "fd00::/64", "c2VjcmV0", "cHVi"),
+        Key privateKey = Key.fromBase64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+        Map<String, Object> m = SpecValues.toMap(new KubeSpanIdentity(IpPrefix.parse("fd00::1/128"),
+                IpPrefix.parse("fd00::/64"), privateKey, privateKey.publicKey()),
                 ResourceTypes.KUBESPAN_IDENTITY.sensitiveFields());
         assertEquals(List.of("address", "subnet", "privateKey", "publicKey"), List.copyOf(m.keySet()));
         assertEquals(SpecValues.REDACTED, m.get("privateKey"));
-        assertEquals("cHVi", m.get("publicKey"));
+        assertEquals(privateKey.publicKey().toBase64(), m.get("publicKey"));
+        assertEquals("fd00::1/128", m.get("address"));
     }
 
     @Test

@@ -2,5 +2,5 @@
  * Host networking as KubeSpan needs it: IP prefixes and endpoints as values, the host's links
  * and addresses, and routes and policy rules. Implemented over rtnetlink by the WireGuard bundle.
  */
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package dev.kubespan.api.net;

@@ -19,8 +19,7 @@ public final class Affiliates {
         if (other.kubespan() != null) {
             AffiliateKubeSpan o = other.kubespan();
             ks = ks == null ? o
-                    : new AffiliateKubeSpan(o.publicKey().isEmpty() ? ks.publicKey() : o.publicKey(),
-                            o.address().isEmpty() ? ks.address() : o.address(),
+                    : new AffiliateKubeSpan(o.publicKey(), o.address() == null ? ks.address() : o.address(),
                             union(ks.additionalAddresses(), o.additionalAddresses()),
                             union(ks.endpoints(), o.endpoints()),
                             union(ks.excludeAdvertisedNetworks(), o.excludeAdvertisedNetworks()));
@@ -43,8 +42,8 @@ public final class Affiliates {
         return out;
     }
 
-    private static List<String> union(List<String> a, List<String> b) {
-        LinkedHashSet<String> s = new LinkedHashSet<>(a);
+    private static <T> List<T> union(List<T> a, List<T> b) {
+        LinkedHashSet<T> s = new LinkedHashSet<>(a);
         s.addAll(b);
         return new ArrayList<>(s);
     }

@@ -47,6 +47,128 @@ public record KubeSpanConfig(boolean enabled, String clusterId, String sharedSec
                 : endpointConnectionTimeout;
     }
 
+    /** A config with every field at its default: disabled, no cluster, Talos' constants. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder that starts from this config. */
+    public Builder toBuilder() {
+        return new Builder().enabled(enabled).clusterId(clusterId).sharedSecret(sharedSecret)
+                .forceRouting(forceRouting).advertiseKubernetesNetworks(advertiseKubernetesNetworks).mtu(mtu)
+                .endpointFilters(endpointFilters).harvestExtraEndpoints(harvestExtraEndpoints)
+                .extraEndpoints(extraEndpoints).excludeAdvertisedNetworks(excludeAdvertisedNetworks)
+                .listenPort(listenPort).peerEndpointFilters(peerEndpointFilters)
+                .peerReconcileInterval(peerReconcileInterval).peerDownInterval(peerDownInterval)
+                .endpointConnectionTimeout(endpointConnectionTimeout);
+    }
+
+    /** Names the fields of this 15-component record; what is not set keeps its default. */
+    public static final class Builder {
+        private boolean enabled;
+        private String clusterId;
+        private String sharedSecret;
+        private boolean forceRouting;
+        private boolean advertiseKubernetesNetworks;
+        private int mtu;
+        private List<String> endpointFilters;
+        private boolean harvestExtraEndpoints;
+        private List<String> extraEndpoints;
+        private List<String> excludeAdvertisedNetworks;
+        private int listenPort;
+        private List<String> peerEndpointFilters;
+        private Duration peerReconcileInterval;
+        private Duration peerDownInterval;
+        private Duration endpointConnectionTimeout;
+
+        private Builder() {
+        }
+
+        public Builder enabled(boolean v) {
+            enabled = v;
+            return this;
+        }
+
+        public Builder clusterId(String v) {
+            clusterId = v;
+            return this;
+        }
+
+        /** The cluster secret, verbatim base64 text. */
+        public Builder sharedSecret(String v) {
+            sharedSecret = v;
+            return this;
+        }
+
+        public Builder forceRouting(boolean v) {
+            forceRouting = v;
+            return this;
+        }
+
+        public Builder advertiseKubernetesNetworks(boolean v) {
+            advertiseKubernetesNetworks = v;
+            return this;
+        }
+
+        /** 0 = {@link KubeSpanConfig#DEFAULT_MTU}. */
+        public Builder mtu(int v) {
+            mtu = v;
+            return this;
+        }
+
+        public Builder endpointFilters(List<String> v) {
+            endpointFilters = v;
+            return this;
+        }
+
+        public Builder harvestExtraEndpoints(boolean v) {
+            harvestExtraEndpoints = v;
+            return this;
+        }
+
+        public Builder extraEndpoints(List<String> v) {
+            extraEndpoints = v;
+            return this;
+        }
+
+        public Builder excludeAdvertisedNetworks(List<String> v) {
+            excludeAdvertisedNetworks = v;
+            return this;
+        }
+
+        /** 0 = {@link KubeSpanConfig#DEFAULT_LISTEN_PORT}. */
+        public Builder listenPort(int v) {
+            listenPort = v;
+            return this;
+        }
+
+        public Builder peerEndpointFilters(List<String> v) {
+            peerEndpointFilters = v;
+            return this;
+        }
+
+        public Builder peerReconcileInterval(Duration v) {
+            peerReconcileInterval = v;
+            return this;
+        }
+
+        public Builder peerDownInterval(Duration v) {
+            peerDownInterval = v;
+            return this;
+        }
+
+        public Builder endpointConnectionTimeout(Duration v) {
+            endpointConnectionTimeout = v;
+            return this;
+        }
+
+        public KubeSpanConfig build() {
+            return new KubeSpanConfig(enabled, clusterId, sharedSecret, forceRouting, advertiseKubernetesNetworks, mtu,
+                    endpointFilters, harvestExtraEndpoints, extraEndpoints, excludeAdvertisedNetworks, listenPort,
+                    peerEndpointFilters, peerReconcileInterval, peerDownInterval, endpointConnectionTimeout);
+        }
+    }
+
     /** Never shows the cluster secret. */
     @Override
     public String toString() {

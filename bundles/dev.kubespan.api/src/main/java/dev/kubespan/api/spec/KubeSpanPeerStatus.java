@@ -5,26 +5,21 @@ import java.time.Instant;
 /**
  * Observed state of one peer (id = the peer's public key). An empty endpoint string means none.
  *
- * @param path how this node reaches the peer: {@code direct}, {@code relayed} (through a TURN
- *            relay), {@code probing} (no working path yet; direct paths are being probed)
+ * @param path how this node reaches the peer
  * @param relayedVia for a relayed path, the relayed address in use (the peer's or this node's)
  */
 public record KubeSpanPeerStatus(String endpoint, String label, PeerState state, long receiveBytes,
-        long transmitBytes, Instant lastHandshakeTime, String lastUsedEndpoint, Instant lastEndpointChange, String path,
+        long transmitBytes, Instant lastHandshakeTime, String lastUsedEndpoint, Instant lastEndpointChange, PeerPath path,
         String relayedVia) {
-    public static final String DIRECT = "direct";
-    public static final String RELAYED = "relayed";
-    public static final String PROBING = "probing";
-
     /** A status on a direct path. */
     public KubeSpanPeerStatus(String endpoint, String label, PeerState state, long receiveBytes, long transmitBytes,
             Instant lastHandshakeTime, String lastUsedEndpoint, Instant lastEndpointChange) {
         this(endpoint, label, state, receiveBytes, transmitBytes, lastHandshakeTime, lastUsedEndpoint, lastEndpointChange,
-                DIRECT, "");
+                PeerPath.DIRECT, "");
     }
 
     public KubeSpanPeerStatus {
-        path = path == null || path.isEmpty() ? DIRECT : path;
+        path = path == null ? PeerPath.DIRECT : path;
         relayedVia = Lists.text(relayedVia);
         endpoint = Lists.text(endpoint);
         label = Lists.text(label);
@@ -36,6 +31,6 @@ public record KubeSpanPeerStatus(String endpoint, String label, PeerState state,
 
     /** The PATH column: {@code direct}, {@code probing}, {@code relayed via ip:port}. */
     public String pathLabel() {
-        return RELAYED.equals(path) && !relayedVia.isEmpty() ? path + " via " + relayedVia : path;
+        return path == PeerPath.RELAYED && !relayedVia.isEmpty() ? path + " via " + relayedVia : path.toString();
     }
 }

@@ -6,14 +6,13 @@ import java.time.Instant;
  * Health of one registry connection (ns {@code cluster}, id e.g. {@code service/<name>} or
  * {@code kubernetes}), so errors are visible in the shell rather than only in logs.
  *
- * @param state e.g. {@code connecting}, {@code connected}, {@code backoff}, {@code disabled}
  */
-public record RegistryStatus(String registry, String endpoint, String state, int affiliates, String lastError,
+public record RegistryStatus(String registry, String endpoint, ConnectionState state, int affiliates, String lastError,
         Instant lastErrorTime) {
     public RegistryStatus {
         registry = Lists.text(registry);
         endpoint = Lists.text(endpoint);
-        state = Lists.text(state);
+        state = state == null ? ConnectionState.CONNECTING : state;
         lastError = Lists.text(lastError);
         lastErrorTime = Times.orZero(lastErrorTime);
     }

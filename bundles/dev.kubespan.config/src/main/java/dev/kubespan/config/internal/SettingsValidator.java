@@ -107,10 +107,14 @@ final class SettingsValidator {
         KubeSpanConfig kubeSpan = null;
         if (clusterId != null && secret != null) {
             boolean bypass = ks != null && value(ks.allowDownPeerBypass, false);
-            kubeSpan = new KubeSpanConfig(enabled, clusterId, secret, !bypass,
-                    ks != null && value(ks.advertiseKubernetesNetworks, false), mtu, endpointFilters,
-                    ks != null && value(ks.harvestExtraEndpoints, false), extra, exclude, listenPort,
-                    peerEndpointFilters, reconcile, down, timeout);
+            kubeSpan = KubeSpanConfig.builder().enabled(enabled).clusterId(clusterId).sharedSecret(secret)
+                    .forceRouting(!bypass)
+                    .advertiseKubernetesNetworks(ks != null && value(ks.advertiseKubernetesNetworks, false)).mtu(mtu)
+                    .endpointFilters(endpointFilters)
+                    .harvestExtraEndpoints(ks != null && value(ks.harvestExtraEndpoints, false))
+                    .extraEndpoints(extra).excludeAdvertisedNetworks(exclude).listenPort(listenPort)
+                    .peerEndpointFilters(peerEndpointFilters).peerReconcileInterval(reconcile).peerDownInterval(down)
+                    .endpointConnectionTimeout(timeout).build();
         }
         return new EffectiveConfig(kubeSpan, discovery, nat(raw.nat));
     }

@@ -283,8 +283,8 @@ public class ConfigControllerTest {
     public void withoutIdentityKubeSpanConfigIsRemovedAndTheLogSaysWhyOnce() throws Exception {
         // Left by an earlier run of this controller (the store keeps resources across bundle updates).
         store.put(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID,
-                new KubeSpanConfig(true, "x", SECRET, true, false, 0, null, false, null, null, 0, null, null, null,
-                        null), ConfigController.NAME);
+                KubeSpanConfig.builder().enabled(true).clusterId("x").sharedSecret(SECRET).forceRouting(true).build(),
+                ConfigController.NAME);
         String noIdentity = """
                 apiVersion: v1alpha1
                 kind: KubeSpanConfig

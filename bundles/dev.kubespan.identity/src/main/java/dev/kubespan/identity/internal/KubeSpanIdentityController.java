@@ -128,28 +128,20 @@ final class KubeSpanIdentityController implements Controller {
             return;
         }
         UlaAddress.NodeAddress addr = UlaAddress.kubeSpan(clusterId, choice.mac());
-        KubeSpanIdentity spec = new KubeSpanIdentity(addr.address().toString(), addr.subnet().toString(),
-                keys.privateKey().toBase64(), keys.publicKey().toBase64());
+        KubeSpanIdentity spec = new KubeSpanIdentity(addr.address(), addr.subnet(), keys.privateKey(),
+                keys.publicKey());
         Resource<KubeSpanIdentity> r = ctx.put(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN,
                 KubeSpanIdentity.ID, spec);
         boolean clusterChanged = appliedClusterId != null;
         appliedClusterId = clusterId;
         log.info((clusterChanged ? "Cluster ID changed: recomputed" : "Published") + " KubeSpan identity "
                 + spec.address() + " in " + spec.subnet() + " (version " + r.version() + "), MAC from "
-                + choice.describe() + ", public key " + spec.publicKey());
+                + choice.describe() + ", public key " + spec.publicKey().toBase64());
     }
 
     private static boolean fits(KubeSpanIdentity spec, IdentityFile.KeyPair keys, IpPrefix subnet) {
-        if (!spec.publicKey().equals(keys.publicKey().toBase64())
-                || !spec.privateKey().equals(keys.privateKey().toBase64())) {
-            return false;
-        }
-        try {
-            IpPrefix address = IpPrefix.parse(spec.address());
-            return subnet.toString().equals(spec.subnet()) && subnet.contains(address.address());
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        return spec.publicKey().equals(keys.publicKey()) && spec.privateKey().equals(keys.privateKey())
+                && subnet.equals(spec.subnet()) && subnet.contains(spec.address().address());
     }
 
     /**

@@ -23,6 +23,7 @@ import dev.kubespan.api.Resource;
 import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.controller.ControllerRuntime;
 import dev.kubespan.api.controller.RunningController;
+import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.net.LinkInfo;
 import dev.kubespan.api.spec.KubeSpanConfig;
 import dev.kubespan.api.spec.KubeSpanIdentity;
@@ -102,13 +103,13 @@ public class KubeSpanIdentityControllerTest {
         assertTrue("no config, no identity", identity().isEmpty());
         setConfig(config(true, CLUSTER_1));
         KubeSpanIdentity id = identity().get().spec();
-        assertEquals("fd7f:175a:b97c:5602:e871:1bff:feb2:ccee/128", id.address());
-        assertEquals("fd7f:175a:b97c:5602::/64", id.subnet());
-        assertEquals(Key.fromBase64(id.privateKey()).publicKey().toBase64(), id.publicKey());
+        assertEquals("fd7f:175a:b97c:5602:e871:1bff:feb2:ccee/128", id.address().toString());
+        assertEquals("fd7f:175a:b97c:5602::/64", id.subnet().toString());
+        assertEquals(id.privateKey().publicKey(), id.publicKey());
         assertEquals(KubeSpanIdentityController.NAME, identity().get().metadata().owner());
         assertEquals(SecureFiles.DIR_MODE, Files.getPosixFilePermissions(stateDir));
         assertTrue(logged("INFO Generated a new KubeSpan key pair in " + stateDir.resolve("kubespan-identity.yaml")));
-        assertFalse("private key must not be logged", all().contains(id.privateKey()));
+        assertFalse("private key must not be logged", all().contains(id.privateKey().toBase64()));
 
         setConfig(config(false, CLUSTER_1));
         assertTrue("identity removed", identity().isEmpty());
@@ -118,7 +119,7 @@ public class KubeSpanIdentityControllerTest {
         assertTrue("identity again", identity().isPresent());
         assertEquals(id.privateKey(), identity().get().spec().privateKey());
         assertEquals(id.address(), identity().get().spec().address());
-        assertFalse(all().contains(id.privateKey()));
+        assertFalse(all().contains(id.privateKey().toBase64()));
     }
 
     @Test
@@ -138,10 +139,10 @@ public class KubeSpanIdentityControllerTest {
         start("");
         setConfig(config(true, CLUSTER_1));
         assertTrue("identity", identity().isPresent());
-        String key = identity().get().spec().publicKey();
+        Key key = identity().get().spec().publicKey();
         setConfig(config(true, CLUSTER_2));
-        assertEquals("new subnet", "fd62:679f:48cb:8002::/64", identity().get().spec().subnet());
-        assertEquals("fd62:679f:48cb:8002:e871:1bff:feb2:ccee/128", identity().get().spec().address());
+        assertEquals("new subnet", "fd62:679f:48cb:8002::/64", identity().get().spec().subnet().toString());
+        assertEquals("fd62:679f:48cb:8002:e871:1bff:feb2:ccee/128", identity().get().spec().address().toString());
         assertEquals(key, identity().get().spec().publicKey());
         assertEquals(2, identity().get().version());
     }
@@ -151,20 +152,21 @@ public class KubeSpanIdentityControllerTest {
         setLinks(ETH0);
         start("");
         setConfig(config(true, CLUSTER_1));
-        assertEquals("fd7f:175a:b97c:5602:e871:1bff:feb2:ccee/128", identity().get().spec().address());
+        assertEquals("fd7f:175a:b97c:5602:e871:1bff:feb2:ccee/128", identity().get().spec().address().toString());
         long passes = controller.passes();
         setLinks(MacSelectorTest.link("aaa0", "", 1, "52:54:00:00:00:01"), ETH0);
         assertEquals("a link change runs a pass", passes + 1, controller.passes());
         KubeSpanConfig k = config(true, CLUSTER_1);
-        setConfig(new KubeSpanConfig(true, CLUSTER_1, k.sharedSecret(), k.forceRouting(), false, 1400,
-                k.endpointFilters(), false, k.extraEndpoints(), k.excludeAdvertisedNetworks(), 0,
-                k.peerEndpointFilters(), null, null, null));
-        assertEquals("fd7f:175a:b97c:5602:e871:1bff:feb2:ccee/128", identity().get().spec().address());
+        setConfig(KubeSpanConfig.builder().enabled(true).clusterId(CLUSTER_1).sharedSecret(k.sharedSecret())
+                .forceRouting(k.forceRouting()).mtu(1400).endpointFilters(k.endpointFilters())
+                .extraEndpoints(k.extraEndpoints()).excludeAdvertisedNetworks(k.excludeAdvertisedNetworks())
+                .peerEndpointFilters(k.peerEndpointFilters()).build());
+        assertEquals("fd7f:175a:b97c:5602:e871:1bff:feb2:ccee/128", identity().get().spec().address().toString());
         assertEquals(1, identity().get().version());
         // a disable/enable cycle is what picks up the new first link, as on Talos
         setConfig(config(false, CLUSTER_1));
         setConfig(config(true, CLUSTER_1));
-        assertEquals("fd7f:175a:b97c:5602:5054:ff:fe00:1/128", identity().get().spec().address());
+        assertEquals("fd7f:175a:b97c:5602:5054:ff:fe00:1/128", identity().get().spec().address().toString());
     }
 
     @Test
@@ -176,7 +178,7 @@ public class KubeSpanIdentityControllerTest {
         assertTrue(identity().isEmpty());
         setLinks(LO, MacSelectorTest.link("veth0", "veth", 1, "02:00:5e:00:53:01"));
         assertTrue("identity", identity().isPresent());
-        assertEquals("fd7f:175a:b97c:5602:0:5eff:fe00:5301/128", identity().get().spec().address());
+        assertEquals("fd7f:175a:b97c:5602:0:5eff:fe00:5301/128", identity().get().spec().address().toString());
         assertTrue(all(), logged("INFO Published KubeSpan identity fd7f:175a:b97c:5602:0:5eff:fe00:5301/128"));
         assertTrue(all(), all().contains("no physical Ethernet link; the first Ethernet-type link (kind veth) veth0"));
         assertEquals(1, count("WARN cannot choose"));
@@ -188,7 +190,7 @@ public class KubeSpanIdentityControllerTest {
         start("eth1");
         setConfig(config(true, CLUSTER_2));
         assertTrue("identity", identity().isPresent());
-        assertEquals("fd62:679f:48cb:8002:200:5eff:fe00:5301/128", identity().get().spec().address());
+        assertEquals("fd62:679f:48cb:8002:200:5eff:fe00:5301/128", identity().get().spec().address().toString());
     }
 
     @Test
@@ -258,13 +260,13 @@ public class KubeSpanIdentityControllerTest {
         Key stray = Key.generatePrivateKey();
         // Left by a writer that is gone (it holds no claim any more).
         h.store.put(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN, KubeSpanIdentity.ID,
-                new KubeSpanIdentity("fd7f:175a:b97c:5602::1/128", "fd7f:175a:b97c:5602::/64", stray.toBase64(),
-                        stray.publicKey().toBase64()), "old");
+                new KubeSpanIdentity(IpPrefix.parse("fd7f:175a:b97c:5602::1/128"), IpPrefix.parse("fd7f:175a:b97c:5602::/64"),
+                        stray, stray.publicKey()), "old");
         setConfig(config(true, CLUSTER_1));
         start("");
-        assertFalse("replaced", identity().get().spec().privateKey().equals(stray.toBase64()));
+        assertFalse("replaced", identity().get().spec().privateKey().equals(stray));
         assertEquals(KubeSpanIdentityController.NAME, identity().get().metadata().owner());
-        assertEquals("fd7f:175a:b97c:5602:e871:1bff:feb2:ccee/128", identity().get().spec().address());
+        assertEquals("fd7f:175a:b97c:5602:e871:1bff:feb2:ccee/128", identity().get().spec().address().toString());
     }
 
     @Test

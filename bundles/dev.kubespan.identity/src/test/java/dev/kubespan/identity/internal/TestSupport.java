@@ -16,8 +16,8 @@ final class TestSupport {
     }
 
     static KubeSpanConfig config(boolean enabled, String clusterId) {
-        return new KubeSpanConfig(enabled, clusterId, "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=", true, false, 0,
-                List.of(), false, List.of(), List.of(), 0, List.of(), null, null, null);
+        return KubeSpanConfig.builder().enabled(enabled).clusterId(clusterId)
+                .sharedSecret("c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=").forceRouting(true).build();
     }
 
     static final class FakeHostNetwork implements HostNetwork {

@@ -1,6 +1,5 @@
 package dev.kubespan.manager.internal;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,6 +35,7 @@ import dev.kubespan.api.spec.KubeSpanPeerSpec;
 import dev.kubespan.api.spec.KubeSpanPeerStatus;
 import dev.kubespan.api.spec.PeerState;
 import dev.kubespan.api.wireguard.DeviceConfig;
+import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.DeviceState;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.KeyFormatException;
@@ -142,11 +142,11 @@ final class DeviceController implements Controller {
     }
 
     private void apply(ControllerContext ctx, KubeSpanConfig cfg, KubeSpanIdentity identity) {
-        Key privateKey = key(identity.privateKey(), "KubeSpanIdentity.privateKey is not a valid WireGuard key");
+        Key privateKey = identity.privateKey();
         Key publicKey = publicKeyOf(privateKey);
         Key psk = key(cfg.sharedSecret(), "KubeSpanConfig.sharedSecret (the cluster secret) does not decode to a "
                 + "32-byte key, so it cannot serve as the WireGuard preshared key");
-        IpPrefix address = linkAddress(identity.address());
+        IpPrefix address = new IpPrefix(identity.address().address(), SUBNET_BITS);
 
         Optional<DeviceState> device = ensureLink(cfg.mtu());
 
@@ -154,7 +154,7 @@ final class DeviceController implements Controller {
         for (Resource<KubeSpanPeerStatus> s : ctx.list(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN)) {
             statuses.put(s.id(), s.spec());
         }
-        Map<Key, dev.kubespan.api.wireguard.PeerState> onDevice = new HashMap<>();
+        Map<Key, DevicePeer> onDevice = new HashMap<>();
         device.ifPresent(d -> d.peers().forEach(p -> onDevice.put(p.publicKey(), p)));
 
         decisions.begin();
@@ -175,8 +175,8 @@ final class DeviceController implements Controller {
                 waiting++; // its status (and first endpoint) comes within milliseconds; adding it now would not help
                 continue;
             }
-            List<IpPrefix> allowed = prefixes(r.spec().allowedIPs(), r.id());
-            dev.kubespan.api.wireguard.PeerState current = onDevice.get(peerKey);
+            List<IpPrefix> allowed = r.spec().allowedIPs();
+            DevicePeer current = onDevice.get(peerKey);
             Endpoint endpoint = decisions.endpoint(peerKey, status, current != null,
                     current == null ? null : current.endpoint());
             Instant hold = decisions.holdUntil(publicKey, peerKey, status, now);
@@ -200,7 +200,7 @@ final class DeviceController implements Controller {
         sorted.sort(Comparator.comparing(p -> p.publicKey().toBase64()));
         DeviceConfig desired = new DeviceConfig(privateKey, cfg.listenPort(), KubeSpanConfig.WIREGUARD_FWMARK, sorted);
 
-        Optional<String> difference = DeviceDiff.difference(desired, publicKey, device);
+        Optional<String> difference = DeviceDrift.find(desired, publicKey, device);
         if (difference.isEmpty() && !psk.equals(appliedPsk)) {
             difference = Optional.of("preshared key not yet confirmed in this activation");
         }
@@ -220,10 +220,10 @@ final class DeviceController implements Controller {
     }
 
     /** Operators (and the start-up timeline) want to see when a peer enters the device and where it points. */
-    private void logPeerChanges(List<PeerConfig> applied, Map<Key, dev.kubespan.api.wireguard.PeerState> before,
+    private void logPeerChanges(List<PeerConfig> applied, Map<Key, DevicePeer> before,
             Map<Key, String> labels) {
         for (PeerConfig p : applied) {
-            dev.kubespan.api.wireguard.PeerState was = before.get(p.publicKey());
+            DevicePeer was = before.get(p.publicKey());
             String who = labels.getOrDefault(p.publicKey(), "") + " (" + p.publicKey().toBase64() + ")";
             if (was == null) {
                 log.info("device: added peer " + who + (p.endpoint() == null ? " without endpoint" : " at " + p.endpoint())
@@ -258,9 +258,9 @@ final class DeviceController implements Controller {
      * Keeps device peers that have no spec yet (adopted after a restart, before discovery has
      * delivered their affiliates), so a restart does not cut existing tunnels.
      */
-    private void keepUnknownPeers(Map<Key, dev.kubespan.api.wireguard.PeerState> onDevice, Map<Key, PeerConfig> peers,
+    private void keepUnknownPeers(Map<Key, DevicePeer> onDevice, Map<Key, PeerConfig> peers,
             Key psk, Map<String, KubeSpanPeerStatus> statuses, boolean force, List<IpPrefix> routed) {
-        for (dev.kubespan.api.wireguard.PeerState p : onDevice.values()) {
+        for (DevicePeer p : onDevice.values()) {
             if (peers.containsKey(p.publicKey())) {
                 continue;
             }
@@ -369,26 +369,5 @@ final class DeviceController implements Controller {
         } catch (KeyFormatException e) {
             throw new IllegalStateException(problem + " (" + e.getMessage() + ")");
         }
-    }
-
-    private static IpPrefix linkAddress(String identityAddress) {
-        try {
-            InetAddress a = IpPrefix.parse(identityAddress).address();
-            return new IpPrefix(a, SUBNET_BITS);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("KubeSpanIdentity.address is not an IPv6 address: " + e.getMessage());
-        }
-    }
-
-    private List<IpPrefix> prefixes(List<String> texts, String peer) {
-        List<IpPrefix> out = new ArrayList<>(texts.size());
-        for (String t : texts) {
-            try {
-                out.add(IpPrefix.parse(t));
-            } catch (IllegalArgumentException e) {
-                log.warn("device: peer " + peer + ": ignoring allowed IP: " + e.getMessage());
-            }
-        }
-        return out;
     }
 }

@@ -37,16 +37,11 @@ final class LocalAffiliateBuilder {
         AffiliateKubeSpan ks = null;
         List<InetAddress> published = host;
         if (kubeSpan != null && kubeSpan.enabled() && identity != null) {
-            InetAddress ksAddress;
-            try {
-                ksAddress = IpPrefix.parse(identity.address()).address();
-            } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("KubeSpanIdentity.address is not an IP address: " + e.getMessage());
-            }
+            InetAddress ksAddress = identity.address().address();
             published = new ArrayList<>(host);
             published.add(ksAddress);
             published.sort(ADDRESS_ORDER);
-            ks = new AffiliateKubeSpan(identity.publicKey(), IpLiterals.format(ksAddress), List.of(),
+            ks = new AffiliateKubeSpan(identity.publicKey(), ksAddress, List.of(),
                     endpoints(host, kubeSpan, discovered, log), validPrefixes(kubeSpan.excludeAdvertisedNetworks(), log));
         }
         return new Affiliate(nodeId, format(published), hostname, hostname, operatingSystem, MACHINE_TYPE, ks, null);
@@ -72,7 +67,7 @@ final class LocalAffiliateBuilder {
         return sorted;
     }
 
-    private static List<String> endpoints(List<InetAddress> host, KubeSpanConfig config, List<String> discovered,
+    private static List<Endpoint> endpoints(List<InetAddress> host, KubeSpanConfig config, List<String> discovered,
             Log log) {
         List<InetAddress> candidates = new ArrayList<>(host);
         for (String d : discovered) {
@@ -87,13 +82,13 @@ final class LocalAffiliateBuilder {
         }
         EndpointFilter filter = EndpointFilter.parse(config.endpointFilters(), "KubeSpanConfig.endpointFilters");
         filter.errors().forEach(log::warn);
-        List<String> out = new ArrayList<>();
+        List<Endpoint> out = new ArrayList<>();
         for (InetAddress ip : filter.apply(candidates)) {
-            out.add(new Endpoint(ip, config.listenPort()).toString());
+            out.add(new Endpoint(ip, config.listenPort()));
         }
         for (String extra : config.extraEndpoints()) {
             try {
-                String e = Endpoint.parse(extra).toString();
+                Endpoint e = Endpoint.parse(extra);
                 if (!out.contains(e)) {
                     out.add(e);
                 }
@@ -104,11 +99,11 @@ final class LocalAffiliateBuilder {
         return out;
     }
 
-    private static List<String> validPrefixes(List<String> prefixes, Log log) {
-        List<String> out = new ArrayList<>();
+    private static List<IpPrefix> validPrefixes(List<String> prefixes, Log log) {
+        List<IpPrefix> out = new ArrayList<>();
         for (String p : prefixes) {
             try {
-                String s = IpPrefix.parse(p).toString();
+                IpPrefix s = IpPrefix.parse(p);
                 if (!out.contains(s)) {
                     out.add(s);
                 }

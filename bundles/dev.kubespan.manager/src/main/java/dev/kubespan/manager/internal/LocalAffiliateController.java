@@ -12,13 +12,13 @@ import dev.kubespan.api.controller.Controller;
 import dev.kubespan.api.controller.ControllerContext;
 import dev.kubespan.api.controller.Input;
 import dev.kubespan.api.controller.Output;
+import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.HostNetwork;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.DiscoveredAddress;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.KubeSpanConfig;
 import dev.kubespan.api.spec.KubeSpanIdentity;
-import dev.kubespan.api.spec.AffiliateKubeSpan;
 import dev.kubespan.api.spec.NatMapping;
 import dev.kubespan.api.spec.RelayAllocation;
 
@@ -73,24 +73,31 @@ final class LocalAffiliateController implements Controller {
         if (a.kubespan() == null) {
             return a;
         }
-        List<String> endpoints = new ArrayList<>(a.kubespan().endpoints());
+        List<Endpoint> endpoints = new ArrayList<>(a.kubespan().endpoints());
         ctx.spec(ResourceTypes.NAT_MAPPING, Namespaces.KUBESPAN, NatMapping.ID).filter(NatMapping::publishable)
-                .ifPresent(m -> add(endpoints, m.mappedEndpoint()));
+                .ifPresent(m -> add(ctx, endpoints, m.mappedEndpoint()));
         for (Resource<RelayAllocation> r : ctx.list(ResourceTypes.RELAY_ALLOCATION, Namespaces.KUBESPAN)) {
-            add(endpoints, r.spec().relayedEndpoint());
+            add(ctx, endpoints, r.spec().relayedEndpoint());
         }
         if (endpoints.equals(a.kubespan().endpoints())) {
             return a;
         }
-        AffiliateKubeSpan k = a.kubespan();
         return new Affiliate(a.nodeId(), a.addresses(), a.hostname(), a.nodename(), a.operatingSystem(), a.machineType(),
-                new AffiliateKubeSpan(k.publicKey(), k.address(), k.additionalAddresses(), endpoints,
-                        k.excludeAdvertisedNetworks()), a.controlPlane());
+                a.kubespan().withEndpoints(endpoints), a.controlPlane());
     }
 
-    private static void add(List<String> endpoints, String endpoint) {
-        if (!endpoint.isEmpty() && !endpoints.contains(endpoint)) {
-            endpoints.add(endpoint);
+    /** NAT and relay resources carry their endpoints as text; an empty or bad one is not published. */
+    private static void add(ControllerContext ctx, List<Endpoint> endpoints, String text) {
+        if (text.isEmpty()) {
+            return;
+        }
+        try {
+            Endpoint endpoint = Endpoint.parse(text);
+            if (!endpoints.contains(endpoint)) {
+                endpoints.add(endpoint);
+            }
+        } catch (IllegalArgumentException e) {
+            ctx.log().warn("local affiliate: not publishing NAT endpoint: " + e.getMessage());
         }
     }
 

@@ -14,7 +14,6 @@ import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.AffiliateKubeSpan;
 import dev.kubespan.api.spec.KubeSpanPeerSpec;
-import dev.kubespan.api.wireguard.Key;
 
 /** The peer specs of docs/kubespan-node.md §4.1, computed from the merged affiliates. */
 final class PeerSpecCalculator {
@@ -38,16 +37,17 @@ final class PeerSpecCalculator {
         IpSet acceptedUnion = new IpSet();
         for (Affiliate a : sorted) {
             AffiliateKubeSpan ks = a.kubespan();
-            if (a.nodeId().equals(localNodeId) || ks == null || ks.publicKey().isEmpty()) {
+            if (a.nodeId().equals(localNodeId) || ks == null) {
                 continue;
             }
             String name = describe(a);
-            String key;
-            InetAddress address;
+            String key = ks.publicKey().toBase64();
+            InetAddress address = ks.address();
             IpSet ips;
             try {
-                key = Key.fromBase64(ks.publicKey()).toBase64();
-                address = parseAddress(ks.address(), "KubeSpan address");
+                if (address == null) {
+                    throw new IllegalArgumentException("missing KubeSpan address");
+                }
                 ips = allowedIps(a, address);
             } catch (IllegalArgumentException e) {
                 log.warn("peer " + name + " skipped: " + e.getMessage());
@@ -68,8 +68,8 @@ final class PeerSpecCalculator {
             }
             accepted.add(new Accepted(name, ips));
             acceptedUnion.addAll(ips);
-            out.put(key, new KubeSpanPeerSpec(IpLiterals.format(address), ips.toStrings(),
-                    endpoints(ks.endpoints(), peerEndpoints, name, log), a.nodename()));
+            out.put(key, new KubeSpanPeerSpec(address, ips.prefixes(), endpoints(ks.endpoints(), peerEndpoints),
+                    a.nodename()));
         }
         return out;
     }
@@ -81,36 +81,21 @@ final class PeerSpecCalculator {
     static IpSet allowedIps(Affiliate a, InetAddress kubeSpanAddress) {
         AffiliateKubeSpan ks = a.kubespan();
         IpSet ips = new IpSet();
-        for (String p : ks.additionalAddresses()) {
-            ips.add(parsePrefix(p, "additional address"));
+        for (IpPrefix p : ks.additionalAddresses()) {
+            ips.add(p);
         }
         for (String addr : a.addresses()) {
             ips.addHost(parseAddress(addr, "address"));
         }
-        for (String p : ks.excludeAdvertisedNetworks()) {
-            ips.remove(parsePrefix(p, "excluded network"));
+        for (IpPrefix p : ks.excludeAdvertisedNetworks()) {
+            ips.remove(p);
         }
         ips.addHost(kubeSpanAddress);
         return ips;
     }
 
-    private static List<String> endpoints(List<String> advertised, EndpointFilter filter, String name, Log log) {
-        List<Endpoint> parsed = new ArrayList<>();
-        for (String e : advertised) {
-            try {
-                Endpoint ep = Endpoint.parse(e);
-                if (!parsed.contains(ep)) {
-                    parsed.add(ep);
-                }
-            } catch (IllegalArgumentException ex) {
-                log.warn("peer " + name + ": ignoring endpoint: " + ex.getMessage());
-            }
-        }
-        List<String> out = new ArrayList<>();
-        for (Endpoint ep : filter.apply(parsed, Endpoint::address)) {
-            out.add(ep.toString());
-        }
-        return out;
+    private static List<Endpoint> endpoints(List<Endpoint> advertised, EndpointFilter filter) {
+        return filter.apply(advertised.stream().distinct().toList(), Endpoint::address);
     }
 
     private static InetAddress parseAddress(String text, String what) {
@@ -123,14 +108,6 @@ final class PeerSpecCalculator {
             return IpLiterals.parse(slash < 0 ? text : text.substring(0, slash));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("invalid " + what + " '" + text + "'");
-        }
-    }
-
-    private static IpPrefix parsePrefix(String text, String what) {
-        try {
-            return IpPrefix.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid " + what + " '" + text + "': " + e.getMessage());
         }
     }
 

@@ -52,13 +52,14 @@ record RoutingPlan(Set<Route> routes, Set<Rule> rules) {
 
     /** {@code not fwmark 0x20/0x20 lookup 180 priority 32500}. */
     static Rule force(boolean ipv6) {
-        return new Rule(ipv6, KubeSpanConfig.RULE_PRIORITY, KubeSpanConfig.ROUTING_TABLE,
-                KubeSpanConfig.WIREGUARD_FWMARK, KubeSpanConfig.WIREGUARD_FWMARK, true, 0, null, null);
+        return Rule.builder(ipv6).priority(KubeSpanConfig.RULE_PRIORITY).table(KubeSpanConfig.ROUTING_TABLE)
+                .fwmark(KubeSpanConfig.WIREGUARD_FWMARK, KubeSpanConfig.WIREGUARD_FWMARK).invert().build();
     }
 
     /** {@code ipproto tcp sport|dport P lookup main priority 32490}. */
     static Rule exempt(boolean ipv6, PortRange sport, PortRange dport) {
-        return new Rule(ipv6, EXEMPT_PRIORITY, Rule.TABLE_MAIN, 0, 0, false, Rule.IPPROTO_TCP, sport, dport);
+        return Rule.builder(ipv6).priority(EXEMPT_PRIORITY).table(Rule.TABLE_MAIN).ipProto(Rule.IPPROTO_TCP).sport(sport)
+                .dport(dport).build();
     }
 
     static boolean isForceRule(Rule r) {

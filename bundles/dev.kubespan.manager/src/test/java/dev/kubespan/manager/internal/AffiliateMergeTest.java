@@ -15,14 +15,14 @@ import org.junit.Test;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.Resource;
 import dev.kubespan.api.ResourceTypes;
-import dev.kubespan.api.spec.Affiliate;
-import dev.kubespan.api.spec.AffiliateKubeSpan;
-import dev.kubespan.api.spec.ControlPlane;
-import dev.kubespan.api.spec.Member;
 import dev.kubespan.api.controller.RunningController;
 import dev.kubespan.api.internal.InMemoryResourceStore;
+import dev.kubespan.api.spec.Affiliate;
+import dev.kubespan.api.spec.ControlPlane;
+import dev.kubespan.api.spec.Member;
 import dev.kubespan.test.ControllerHarness;
 import dev.kubespan.test.RecordingLog;
+import dev.kubespan.test.Specs;
 
 public class AffiliateMergeTest {
     private final ControllerHarness h = new ControllerHarness();
@@ -59,10 +59,11 @@ public class AffiliateMergeTest {
     public void registriesAreMergedInRawIdOrder() {
         // written in the "wrong" order: the k8s entry is still the base because of its id
         raw("service/n1", new Affiliate("n1", List.of("10.0.0.1", "192.168.0.1"), "host-svc", "", "Talos (v1.14)",
-                "unknown", new AffiliateKubeSpan("", "", List.of(), List.of("192.168.0.1:51820"), List.of("10.9.0.0/16")),
+                "unknown", Specs.kubeSpan(Specs.key("key"), "", List.of(), List.of("192.168.0.1:51820"),
+                        List.of("10.9.0.0/16")),
                 new ControlPlane(6443)));
         raw("k8s/n1", new Affiliate("n1", List.of("10.0.0.1"), "host-k8s", "node-1", "Talos k8s", "controlplane",
-                new AffiliateKubeSpan("key", "fd00::1", List.of("10.244.0.0/24"), List.of("10.0.0.1:51820"), List.of()),
+                Specs.kubeSpan(Specs.key("key"), "fd00::1", List.of("10.244.0.0/24"), List.of("10.0.0.1:51820"), List.of()),
                 null));
         h.pass(merge);
         Affiliate m = merged("n1");
@@ -72,11 +73,11 @@ public class AffiliateMergeTest {
         assertEquals("operating system is not merged", "Talos k8s", m.operatingSystem());
         assertEquals("controlplane", m.machineType());
         assertEquals(new ControlPlane(6443), m.controlPlane());
-        assertEquals("key", m.kubespan().publicKey());
-        assertEquals("fd00::1", m.kubespan().address());
-        assertEquals(List.of("10.0.0.1:51820", "192.168.0.1:51820"), m.kubespan().endpoints());
-        assertEquals(List.of("10.244.0.0/24"), m.kubespan().additionalAddresses());
-        assertEquals(List.of("10.9.0.0/16"), m.kubespan().excludeAdvertisedNetworks());
+        assertEquals(Specs.key("key"), m.kubespan().publicKey());
+        assertEquals("fd00::1", Specs.text(m.kubespan().address()));
+        assertEquals("[10.0.0.1:51820, 192.168.0.1:51820]", m.kubespan().endpoints().toString());
+        assertEquals("[10.244.0.0/24]", m.kubespan().additionalAddresses().toString());
+        assertEquals("[10.9.0.0/16]", m.kubespan().excludeAdvertisedNetworks().toString());
         assertEquals(Owners.AFFILIATE_MERGE,
                 store.get(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, "n1").orElseThrow().metadata().owner());
     }

@@ -29,7 +29,6 @@ import dev.kubespan.api.net.NetworkException;
 import dev.kubespan.api.net.PortRange;
 import dev.kubespan.api.net.Route;
 import dev.kubespan.api.net.Rule;
-import dev.kubespan.api.spec.KubeSpanPeerSpec;
 import dev.kubespan.api.spec.KubeSpanPeerStatus;
 import dev.kubespan.api.spec.PeerState;
 import dev.kubespan.api.wireguard.DeviceConfig;
@@ -37,6 +36,7 @@ import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
 import dev.kubespan.test.ControllerHarness;
 import dev.kubespan.test.RecordingLog;
+import dev.kubespan.test.Specs;
 
 public class DeviceControllerTest {
     private static final Key P1 = Key.generatePrivateKey().publicKey();
@@ -91,7 +91,7 @@ public class DeviceControllerTest {
 
     private void spec(Key key, String address, List<String> allowed, String label) {
         store.put(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN, key.toBase64(),
-                new KubeSpanPeerSpec(address, allowed, List.of("192.0.2.1:51820"), label), Owners.PEER_SPEC);
+                Specs.peerSpec(address, allowed, List.of("192.0.2.1:51820"), label), Owners.PEER_SPEC);
     }
 
     private void status(Key key, String endpoint, String lastUsed, PeerState state) {
@@ -109,12 +109,13 @@ public class DeviceControllerTest {
     }
 
     private static Rule exempt(boolean v6, Integer sport, Integer dport) {
-        return new Rule(v6, 32490, Rule.TABLE_MAIN, 0, 0, false, Rule.IPPROTO_TCP,
-                sport == null ? null : PortRange.of(sport), dport == null ? null : PortRange.of(dport));
+        return Rule.builder(v6).priority(32490).table(Rule.TABLE_MAIN).ipProto(Rule.IPPROTO_TCP)
+                .sport(sport == null ? null : PortRange.of(sport)).dport(dport == null ? null : PortRange.of(dport))
+                .build();
     }
 
     private static Rule force(boolean v6) {
-        return new Rule(v6, 32500, 180, 0x20, 0x20, true, 0, null, null);
+        return Rule.builder(v6).priority(32500).table(180).fwmark(0x20, 0x20).invert().build();
     }
 
     @Test
@@ -462,7 +463,7 @@ public class DeviceControllerTest {
     @Test
     public void badSecretIsAClearErrorWithoutTheSecret() {
         String secret = "c2hvcnQ="; // base64 of "short"
-        Fixtures.putConfig(store, Fixtures.config().secret(secret).build());
+        Fixtures.putConfig(store, Fixtures.config().sharedSecret(secret).build());
         reconcile();
         List<String> errors = log.at("ERROR");
         assertEquals(errors.toString(), 1, errors.size());
@@ -475,7 +476,7 @@ public class DeviceControllerTest {
     @Test
     public void invalidPeerSpecIdIsSkipped() {
         store.put(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN, "garbage",
-                new KubeSpanPeerSpec("fd00::9", List.of("10.9.9.9/32"), List.of(), "bad"), Owners.PEER_SPEC);
+                Specs.peerSpec("fd00::9", List.of("10.9.9.9/32"), List.of(), "bad"), Owners.PEER_SPEC);
         reconcile();
         assertEquals(Set.of(P1, P2), kernel.peers.keySet());
         assertTrue(log.warned("garbage"));

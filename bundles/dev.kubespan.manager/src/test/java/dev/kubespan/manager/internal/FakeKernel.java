@@ -23,10 +23,10 @@ import dev.kubespan.api.net.RoutingControl;
 import dev.kubespan.api.net.Rule;
 import dev.kubespan.api.wireguard.Backend;
 import dev.kubespan.api.wireguard.DeviceConfig;
+import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.DeviceState;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
-import dev.kubespan.api.wireguard.PeerState;
 import dev.kubespan.api.wireguard.WireGuardControl;
 
 /**
@@ -140,8 +140,8 @@ final class FakeKernel implements WireGuardControl, RoutingControl, HostNetwork 
         if (!linkPresent) {
             return Optional.empty();
         }
-        List<PeerState> out = new ArrayList<>();
-        peers.forEach((k, p) -> out.add(new PeerState(k, p.psk != null, p.endpoint, null, 0, 0, p.keepalive,
+        List<DevicePeer> out = new ArrayList<>();
+        peers.forEach((k, p) -> out.add(new DevicePeer(k, p.psk != null, p.endpoint, null, 0, 0, p.keepalive,
                 p.allowed)));
         return Optional.of(new DeviceState(link, publicKey, listenPort, fwmark, out));
     }

@@ -1,19 +1,19 @@
 package dev.kubespan.manager.internal;
 
-import java.time.Duration;
 import java.util.List;
 
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.spec.Affiliate;
-import dev.kubespan.api.spec.AffiliateKubeSpan;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.DiscoveryServiceEndpoint;
 import dev.kubespan.api.spec.KubeSpanConfig;
 import dev.kubespan.api.spec.KubeSpanIdentity;
 import dev.kubespan.api.spec.NodeIdentity;
 import dev.kubespan.api.wireguard.Key;
+import dev.kubespan.test.Specs;
 
 /** Shared test data. */
 final class Fixtures {
@@ -21,83 +21,15 @@ final class Fixtures {
     static final String SECRET = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=";
     static final String KS_ADDRESS = "fd7f:175a:b97c:5602:e871:1bff:feb2:ccee";
     static final Key LOCAL_PRIVATE = Key.generatePrivateKey();
-    static final KubeSpanIdentity IDENTITY = new KubeSpanIdentity(KS_ADDRESS + "/128", "fd7f:175a:b97c:5602::/64",
-            LOCAL_PRIVATE.toBase64(), LOCAL_PRIVATE.publicKey().toBase64());
+    static final KubeSpanIdentity IDENTITY = new KubeSpanIdentity(IpPrefix.parse(KS_ADDRESS + "/128"),
+            IpPrefix.parse("fd7f:175a:b97c:5602::/64"), LOCAL_PRIVATE, LOCAL_PRIVATE.publicKey());
 
     private Fixtures() {
     }
 
-    /** A KubeSpanConfig with Talos' defaults, to be changed with the withers. */
-    static final class Config {
-        boolean enabled = true;
-        boolean forceRouting = true;
-        String secret = SECRET;
-        int mtu = 1420;
-        int listenPort = 51820;
-        List<String> endpointFilters = List.of();
-        List<String> extraEndpoints = List.of();
-        List<String> exclude = List.of();
-        List<String> peerEndpointFilters = List.of();
-        Duration interval = Duration.ofSeconds(30);
-
-        Config enabled(boolean v) {
-            enabled = v;
-            return this;
-        }
-
-        Config forceRouting(boolean v) {
-            forceRouting = v;
-            return this;
-        }
-
-        Config secret(String v) {
-            secret = v;
-            return this;
-        }
-
-        Config mtu(int v) {
-            mtu = v;
-            return this;
-        }
-
-        Config listenPort(int v) {
-            listenPort = v;
-            return this;
-        }
-
-        Config endpointFilters(String... v) {
-            endpointFilters = List.of(v);
-            return this;
-        }
-
-        Config extraEndpoints(String... v) {
-            extraEndpoints = List.of(v);
-            return this;
-        }
-
-        Config exclude(String... v) {
-            exclude = List.of(v);
-            return this;
-        }
-
-        Config peerEndpointFilters(String... v) {
-            peerEndpointFilters = List.of(v);
-            return this;
-        }
-
-        Config interval(Duration v) {
-            interval = v;
-            return this;
-        }
-
-        KubeSpanConfig build() {
-            return new KubeSpanConfig(enabled, "clusterId", secret, forceRouting, false, mtu, endpointFilters, false,
-                    extraEndpoints, exclude, listenPort, peerEndpointFilters, interval, null, null);
-        }
-    }
-
-    static Config config() {
-        return new Config();
+    /** An enabled KubeSpanConfig of cluster {@code clusterId} with {@link #SECRET} and forced routing. */
+    static KubeSpanConfig.Builder config() {
+        return KubeSpanConfig.builder().enabled(true).clusterId("clusterId").sharedSecret(SECRET).forceRouting(true);
     }
 
     static DiscoveryConfig discovery(String... endpoints) {
@@ -126,8 +58,7 @@ final class Fixtures {
     static Affiliate peer(String nodeId, String nodename, Key publicKey, String ksAddress, List<String> addresses,
             List<String> additional, List<String> endpoints, List<String> exclude) {
         return new Affiliate(nodeId, addresses, nodename, nodename, "Talos", "worker",
-                new AffiliateKubeSpan(publicKey == null ? "" : publicKey.toBase64(), ksAddress, additional, endpoints,
-                        exclude),
+                publicKey == null ? null : Specs.kubeSpan(publicKey, ksAddress, additional, endpoints, exclude),
                 null);
     }
 

@@ -18,16 +18,18 @@ import org.junit.Test;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.Resource;
 import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.controller.RunningController;
+import dev.kubespan.api.internal.InMemoryResourceStore;
 import dev.kubespan.api.net.AddressInfo;
+import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.DiscoveredAddress;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.KubeSpanConfig;
-import dev.kubespan.api.controller.RunningController;
-import dev.kubespan.api.internal.InMemoryResourceStore;
 import dev.kubespan.test.ControllerHarness;
 import dev.kubespan.test.RecordingLog;
+import dev.kubespan.test.Specs;
 
 public class LocalAffiliateTest {
     private static final String OS = "KubeSpan for OSGi 0.1.0 (Linux)";
@@ -86,39 +88,39 @@ public class LocalAffiliateTest {
 
     @Test
     public void kubeSpanPartAndTheKubeSpanAddressAmongTheAddresses() {
-        Affiliate a = build(Fixtures.config().exclude("10.0.0.0/16", "bogus").build(), List.of("203.0.113.7"));
+        Affiliate a = build(Fixtures.config().excludeAdvertisedNetworks(List.of("10.0.0.0/16", "bogus")).build(), List.of("203.0.113.7"));
         assertEquals(List.of("10.0.0.5", "192.168.1.10", "2001:db8::10", KS_ADDRESS), a.addresses());
         assertEquals(IDENTITY.publicKey(), a.kubespan().publicKey());
-        assertEquals(KS_ADDRESS, a.kubespan().address());
-        assertEquals(List.of(), a.kubespan().additionalAddresses());
-        assertEquals(List.of("10.0.0.0/16"), a.kubespan().excludeAdvertisedNetworks());
+        assertEquals(KS_ADDRESS, Specs.text(a.kubespan().address()));
+        assertEquals(List.of(), Specs.texts(a.kubespan().additionalAddresses()));
+        assertEquals(List.of("10.0.0.0/16"), Specs.texts(a.kubespan().excludeAdvertisedNetworks()));
         assertTrue(log.warned("bogus"));
         // host addresses, then the discovered public IP; never the KubeSpan or SideroLink ULA
         assertEquals(List.of("10.0.0.5:51820", "192.168.1.10:51820", "[2001:db8::10]:51820", "203.0.113.7:51820"),
-                a.kubespan().endpoints());
+                Specs.texts(a.kubespan().endpoints()));
     }
 
     @Test
     public void discoveredAddressAlreadyPresentIsNotRepeated() {
         Affiliate a = build(Fixtures.config().build(), List.of("192.168.1.10", "not-an-ip"));
-        assertEquals(List.of("10.0.0.5:51820", "192.168.1.10:51820", "[2001:db8::10]:51820"), a.kubespan().endpoints());
+        assertEquals(List.of("10.0.0.5:51820", "192.168.1.10:51820", "[2001:db8::10]:51820"), Specs.texts(a.kubespan().endpoints()));
         assertTrue(log.warned("not-an-ip"));
     }
 
     @Test
     public void filtersRunBeforeThePortAndExtrasAreNeverFiltered() {
-        KubeSpanConfig c = Fixtures.config().listenPort(51999).endpointFilters("0.0.0.0/0", "!10.0.0.0/8", "::/0")
-                .extraEndpoints("10.9.9.9:4000", "192.168.1.10:51999", "[2001:db8::99]:5000").build();
+        KubeSpanConfig c = Fixtures.config().listenPort(51999).endpointFilters(List.of("0.0.0.0/0", "!10.0.0.0/8", "::/0"))
+                .extraEndpoints(List.of("10.9.9.9:4000", "192.168.1.10:51999", "[2001:db8::99]:5000")).build();
         Affiliate a = build(c, List.of("203.0.113.7"));
         assertEquals(List.of("192.168.1.10:51999", "203.0.113.7:51999", "[2001:db8::10]:51999", "10.9.9.9:4000",
-                "[2001:db8::99]:5000"), a.kubespan().endpoints());
+                "[2001:db8::99]:5000"), Specs.texts(a.kubespan().endpoints()));
     }
 
     @Test
     public void filterCanDropEverything() {
-        Affiliate a = build(Fixtures.config().endpointFilters("!0.0.0.0/0").extraEndpoints("198.51.100.1:51820").build(),
+        Affiliate a = build(Fixtures.config().endpointFilters(List.of("!0.0.0.0/0")).extraEndpoints(List.of("198.51.100.1:51820")).build(),
                 List.of());
-        assertEquals(List.of("198.51.100.1:51820"), a.kubespan().endpoints());
+        assertEquals(List.of("198.51.100.1:51820"), Specs.texts(a.kubespan().endpoints()));
     }
 
     // --- controller
@@ -165,8 +167,8 @@ public class LocalAffiliateTest {
                 "test");
         h.pass(controller);
         Affiliate a = local(LOCAL_NODE_ID);
-        assertEquals(KS_ADDRESS, a.kubespan().address());
-        assertTrue(a.kubespan().endpoints().contains("203.0.113.7:51820"));
+        assertEquals(KS_ADDRESS, Specs.text(a.kubespan().address()));
+        assertTrue(a.kubespan().endpoints().contains(Endpoint.parse("203.0.113.7:51820")));
 
         long writes = h.writes();
         h.pass(controller);

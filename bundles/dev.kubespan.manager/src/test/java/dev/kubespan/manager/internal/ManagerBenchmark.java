@@ -11,18 +11,19 @@ import dev.kubespan.api.Resource;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.controller.RunningController;
+import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.spec.Affiliate;
-import dev.kubespan.api.spec.AffiliateKubeSpan;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.DiscoveryServiceEndpoint;
 import dev.kubespan.api.spec.KubeSpanConfig;
 import dev.kubespan.api.spec.KubeSpanIdentity;
 import dev.kubespan.api.spec.KubeSpanPeerSpec;
 import dev.kubespan.api.spec.KubeSpanPeerStatus;
-import dev.kubespan.api.spec.PeerState;
 import dev.kubespan.api.spec.NodeIdentity;
+import dev.kubespan.api.spec.PeerState;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.test.ControllerHarness;
+import dev.kubespan.test.Specs;
 
 /**
  * Times peer-spec computation and device reconcile for 10, 100 and 1000 affiliates against the
@@ -53,7 +54,7 @@ public final class ManagerBenchmark {
         void statuses() {
             for (Resource<KubeSpanPeerSpec> r : h.store.list(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN)) {
                 h.put(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, r.id(), new KubeSpanPeerStatus("",
-                        r.spec().label(), PeerState.UNKNOWN, 0, 0, null, r.spec().endpoints().get(0), h.now()));
+                        r.spec().label(), PeerState.UNKNOWN, 0, 0, null, r.spec().endpoints().get(0).toString(), h.now()));
             }
         }
 
@@ -157,12 +158,11 @@ public final class ManagerBenchmark {
         ResourceStore store = setup.h.store;
         store.put(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, NodeIdentity.ID, new NodeIdentity(LOCAL), "bench");
         store.put(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID,
-                new KubeSpanConfig(true, "c", Fixtures.SECRET, true, false, 0, null, false, null, null, 0, null, null,
-                        null, null),
+                KubeSpanConfig.builder().enabled(true).clusterId("c").sharedSecret(Fixtures.SECRET).forceRouting(true).build(),
                 "bench");
         store.put(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN, KubeSpanIdentity.ID,
-                new KubeSpanIdentity("fd7f:175a:b97c:5602::ffff/128", "fd7f:175a:b97c:5602::/64", priv.toBase64(),
-                        priv.publicKey().toBase64()),
+                new KubeSpanIdentity(IpPrefix.parse("fd7f:175a:b97c:5602::ffff/128"),
+                        IpPrefix.parse("fd7f:175a:b97c:5602::/64"), priv, priv.publicKey()),
                 "bench");
         store.put(ResourceTypes.DISCOVERY_CONFIG, Namespaces.CONFIG, DiscoveryConfig.ID,
                 new DiscoveryConfig(true, false, List.of(new DiscoveryServiceEndpoint("d", "disc.example:443", false)),
@@ -177,7 +177,7 @@ public final class ManagerBenchmark {
             String v6 = "2001:db8:" + Integer.toHexString(i) + "::1";
             String ks = "fd7f:175a:b97c:5602::" + Integer.toHexString(i + 1);
             Affiliate a = new Affiliate(id, List.of(v4, pub, v6, ks), id, id, "Talos (v1.14.0)", "worker",
-                    new AffiliateKubeSpan(keys.get(i).toBase64(), ks,
+                    Specs.kubeSpan(keys.get(i).toBase64(), ks,
                             List.of("10.244." + (i % 250) + "." + (i / 250 * 64) + "/26"),
                             List.of(pub + ":51820", v4 + ":51820", "[" + v6 + "]:51820"), List.of()),
                     null);

@@ -12,6 +12,7 @@ import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.Resource;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.net.IpLiterals;
 import dev.kubespan.api.spec.KubeSpanPeerSpec;
 import dev.kubespan.api.spec.KubeSpanPeerStatus;
 import dev.kubespan.api.spec.LinkStatus;
@@ -53,8 +54,7 @@ final class MeshReadings {
             // Two peers under one label would be one series twice: the second gets its address too.
             if (!names.add(name)) {
                 KubeSpanPeerSpec spec = specs.get(r.id());
-                name = name + " (" + (spec == null || spec.address().isEmpty() ? "#" + names.size() : spec.address())
-                        + ")";
+                name = name + " (" + (spec == null ? "#" + names.size() : IpLiterals.format(spec.address())) + ")";
                 names.add(name);
             }
             out.add(new Peer(r.id(), name, s.state().toString(), s.endpoint(), s.receiveBytes(), s.transmitBytes(),
@@ -71,7 +71,7 @@ final class MeshReadings {
         if (spec != null && !spec.label().isEmpty()) {
             return spec.label();
         }
-        return spec != null && !spec.address().isEmpty() ? spec.address() : "unnamed";
+        return spec != null ? IpLiterals.format(spec.address()) : "unnamed";
     }
 
     /** What the change from {@code before} to {@code after} counts as, for the history counters. */
@@ -92,7 +92,7 @@ final class MeshReadings {
         List<Registry> out = new ArrayList<>();
         for (Resource<RegistryStatus> r : store.list(ResourceTypes.REGISTRY_STATUS, Namespaces.CLUSTER)) {
             RegistryStatus s = r.spec();
-            out.add(new Registry(r.id(), s.state(), s.affiliates(),
+            out.add(new Registry(r.id(), s.state().toString(), s.affiliates(),
                     Times.isZero(s.lastErrorTime()) ? null : s.lastErrorTime()));
         }
         return out;
@@ -106,7 +106,7 @@ final class MeshReadings {
         List<Link> out = new ArrayList<>();
         for (Resource<LinkStatus> r : store.list(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN)) {
             LinkStatus s = r.spec();
-            out.add(new Link(r.id(), s.backend(), s.present(), s.up(), s.mtu(), s.listenPort(), s.peers()));
+            out.add(new Link(r.id(), s.backend().toString(), s.present(), s.up(), s.mtu(), s.listenPort(), s.peers()));
         }
         return out;
     }

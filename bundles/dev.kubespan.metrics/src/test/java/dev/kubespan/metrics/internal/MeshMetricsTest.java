@@ -20,17 +20,22 @@ import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.internal.InMemoryResourceStore;
 import dev.kubespan.api.spec.KubeSpanIdentity;
-import dev.kubespan.api.spec.KubeSpanPeerSpec;
 import dev.kubespan.api.spec.KubeSpanPeerStatus;
 import dev.kubespan.api.spec.LinkStatus;
 import dev.kubespan.api.spec.PeerState;
 import dev.kubespan.api.spec.RegistryStatus;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import dev.kubespan.api.net.IpPrefix;
+import dev.kubespan.api.spec.ConnectionState;
+import dev.kubespan.api.wireguard.Backend;
+import dev.kubespan.api.wireguard.Key;
+import dev.kubespan.test.Specs;
 
 public class MeshMetricsTest {
     static final Instant NOW = Instant.parse("2026-12-03T10:00:00Z");
     static final String KEY2 = "Zm9vYmFyYmF6cXV4AAAAAAAAAAAAAAAAAAAAAAAAAAA=";
     static final String KEY3 = "cXV4YmF6YmFyZm9vAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    static final Key LOCAL_KEY = Key.fromBase64("cHJpdmF0ZWtleXByaXZhdGVrZXlwcml2YXRla2V5MTI=");
     private final InMemoryResourceStore store = new InMemoryResourceStore();
     private MeshMetrics metrics;
 
@@ -65,18 +70,18 @@ public class MeshMetricsTest {
     @Test
     public void peersRegistriesAndTheLinkAreExposedByNameNeverByKey() throws Exception {
         store.put(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN, KubeSpanIdentity.ID,
-                new KubeSpanIdentity("fd00::1/128", "fd00::/64", "cHJpdmF0ZWtleXByaXZhdGVrZXlwcml2YXRla2V5MTI=",
-                        "cHVibGlj"), "test");
+                new KubeSpanIdentity(IpPrefix.parse("fd00::1/128"), IpPrefix.parse("fd00::/64"), LOCAL_KEY,
+                        LOCAL_KEY.publicKey()), "test");
         store.put(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN, KEY2,
-                new KubeSpanPeerSpec("fd00::2", List.of(), List.of("10.0.0.2:51820"), "node2"), "test");
+                Specs.peerSpec("fd00::2", List.of(), List.of("10.0.0.2:51820"), "node2"), "test");
         store.put(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, KEY2,
                 status("node2", PeerState.UP, "10.0.0.2:51820", 1000, NOW.minusSeconds(30)), "test");
         store.put(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, KEY3,
                 status("node3", PeerState.UNKNOWN, "", 0, null), "test");
         store.put(ResourceTypes.REGISTRY_STATUS, Namespaces.CLUSTER, "service/default",
-                new RegistryStatus("service", "http://d:3000", "connected", 2, "", null), "test");
+                new RegistryStatus("service", "http://d:3000", ConnectionState.CONNECTED, 2, "", null), "test");
         store.put(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "kubespan",
-                new LinkStatus("userspace", true, true, 1420, 51820, 2, 42, ""), "test");
+                new LinkStatus(Backend.USERSPACE, true, true, 1420, 51820, 2, 42, ""), "test");
         metrics = new MeshMetrics(store, Clock.fixed(NOW, ZoneOffset.UTC));
 
         String t = text(metrics.collect());
@@ -131,12 +136,12 @@ public class MeshMetricsTest {
     public void registryErrorsCountNewErrorsOnly() throws Exception {
         Instant old = NOW.minusSeconds(600);
         store.put(ResourceTypes.REGISTRY_STATUS, Namespaces.CLUSTER, "service/default",
-                new RegistryStatus("service", "http://d:3000", "backoff", 0, "refused", old), "test");
+                new RegistryStatus("service", "http://d:3000", ConnectionState.BACKOFF, 0, "refused", old), "test");
         metrics = new MeshMetrics(store, Clock.fixed(NOW, ZoneOffset.UTC));
         store.put(ResourceTypes.REGISTRY_STATUS, Namespaces.CLUSTER, "service/default",
-                new RegistryStatus("service", "http://d:3000", "backoff", 0, "refused", NOW), "test");
+                new RegistryStatus("service", "http://d:3000", ConnectionState.BACKOFF, 0, "refused", NOW), "test");
         store.put(ResourceTypes.REGISTRY_STATUS, Namespaces.CLUSTER, "service/default",
-                new RegistryStatus("service", "http://d:3000", "connected", 3, "refused", NOW), "test");
+                new RegistryStatus("service", "http://d:3000", ConnectionState.CONNECTED, 3, "refused", NOW), "test");
         await("one new error", () -> {
             try {
                 return text(metrics.collect()).contains("kubespan_registry_connected{registry=\"service/default\"} 1");
@@ -153,7 +158,7 @@ public class MeshMetricsTest {
     @Test
     public void twoPeersWithOneLabelStayTwoSeries() throws Exception {
         store.put(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN, KEY3,
-                new KubeSpanPeerSpec("fd00::3", List.of(), List.of(), "twin"), "test");
+                Specs.peerSpec("fd00::3", List.of(), List.of(), "twin"), "test");
         store.put(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, KEY2,
                 status("twin", PeerState.UP, "", 0, null), "test");
         store.put(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, KEY3,

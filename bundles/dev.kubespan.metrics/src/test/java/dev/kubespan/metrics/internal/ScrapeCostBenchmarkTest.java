@@ -12,13 +12,15 @@ import org.junit.Test;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.internal.InMemoryResourceStore;
-import dev.kubespan.api.spec.KubeSpanPeerSpec;
 import dev.kubespan.api.spec.KubeSpanPeerStatus;
 import dev.kubespan.api.spec.LinkStatus;
 import dev.kubespan.api.spec.PeerState;
 import dev.kubespan.api.spec.RegistryStatus;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import dev.kubespan.api.spec.ConnectionState;
+import dev.kubespan.api.wireguard.Backend;
+import dev.kubespan.test.Specs;
 
 /**
  * What one scrape of {@code /metrics} costs the agent with 100 peers (and 1000, for the trend):
@@ -59,16 +61,16 @@ public class ScrapeCostBenchmarkTest {
             Instant now = Instant.now();
             for (int i = 0; i < peers; i++) {
                 String key = String.format("peer%039d=", i);
-                store.put(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN, key, new KubeSpanPeerSpec(
+                store.put(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN, key, Specs.peerSpec(
                         "fd00::" + Integer.toHexString(i + 2), List.of(), List.of("10.0.0.1:51820"), "node" + i), "bench");
                 store.put(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, key, new KubeSpanPeerStatus(
                         "10.0.0.1:51820", "node" + i, i % 10 == 0 ? PeerState.DOWN : PeerState.UP, 1_000_000L * i,
                         500_000L * i, now.minusSeconds(i % 120), "10.0.0.1:51820", now), "bench");
             }
             store.put(ResourceTypes.REGISTRY_STATUS, Namespaces.CLUSTER, "service/default",
-                    new RegistryStatus("service", "https://discovery", "connected", peers, "", null), "bench");
+                    new RegistryStatus("service", "https://discovery", ConnectionState.CONNECTED, peers, "", null), "bench");
             store.put(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "kubespan",
-                    new LinkStatus("kernel", true, true, 1420, 51820, peers, 0, ""), "bench");
+                    new LinkStatus(Backend.KERNEL, true, true, 1420, 51820, peers, 0, ""), "bench");
             mesh = new MeshMetrics(store);
             ProcessMetrics process = new ProcessMetrics();
             ExpositionFormatWriter writer = ExpositionFormats.init().getPrometheusTextFormatWriter();

@@ -16,9 +16,9 @@ import dev.kubespan.api.controller.ControllerContext;
 import dev.kubespan.api.controller.Input;
 import dev.kubespan.api.controller.Output;
 import dev.kubespan.api.spec.KubeSpanConfig;
-import dev.kubespan.api.spec.KubeSpanPeerStatus;
 import dev.kubespan.api.spec.NatConfig;
 import dev.kubespan.api.spec.NatMapping;
+import dev.kubespan.api.spec.PeerPath;
 import dev.kubespan.nat.internal.stun.StunMessage;
 
 /**
@@ -114,7 +114,7 @@ final class NatMappingController implements Controller {
             }
             tries = 0;
             boolean needed = ctx.list(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN).stream()
-                    .anyMatch(r -> !KubeSpanPeerStatus.DIRECT.equals(r.spec().path()));
+                    .anyMatch(r -> r.spec().path() != PeerPath.DIRECT);
             nextCheck = now.plus(needed ? RECHECK_WHILE_NEEDED : RECHECK);
             for (InetSocketAddress s : PortProbes.parse(servers, ctx.log())) {
                 answers.putIfAbsent(s.getAddress().getHostAddress() + ":" + s.getPort(), "no answer");

@@ -28,6 +28,7 @@ import dev.kubespan.api.spec.KubeSpanPeerSpec;
 import dev.kubespan.api.spec.KubeSpanPeerStatus;
 import dev.kubespan.api.spec.NatConfig;
 import dev.kubespan.api.spec.PathProbe;
+import dev.kubespan.api.spec.PeerPath;
 import dev.kubespan.api.spec.PeerState;
 
 /**
@@ -99,7 +100,7 @@ final class PathProbeController implements Controller {
                 Input.of(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN)
                         .onChangeOf(r -> List.of(r.spec().state(), r.spec().path())),
                 Input.of(ResourceTypes.AFFILIATE, Namespaces.CLUSTER)
-                        .onChangeOf(r -> List.of(r.spec().operatingSystem(), String.valueOf(r.spec().kubespan()))),
+                        .onChangeOf(r -> List.of(r.spec().operatingSystem(), Optional.ofNullable(r.spec().kubespan()))),
                 Input.of(ResourceTypes.NAT_CONFIG, Namespaces.CONFIG),
                 Input.of(ResourceTypes.NAT_MAPPING, Namespaces.KUBESPAN).onChangeOf(r -> r.spec().mappedEndpoint()),
                 Input.of(ResourceTypes.RELAY_ALLOCATION, Namespaces.KUBESPAN).onChangeOf(r -> r.spec().relayedEndpoint()));
@@ -122,7 +123,7 @@ final class PathProbeController implements Controller {
             plans.clear();
             return;
         }
-        probes.identity(cfg.get().sharedSecret(), identity.get().publicKey());
+        probes.identity(cfg.get().sharedSecret(), identity.get().publicKey().toBase64());
         try {
             probes.open(cfg.get().listenPort());
         } catch (RuntimeException e) {
@@ -138,7 +139,7 @@ final class PathProbeController implements Controller {
         Set<String> ours = new HashSet<>();
         for (Resource<Affiliate> a : ctx.list(ResourceTypes.AFFILIATE, Namespaces.CLUSTER)) {
             if (a.spec().kubespan() != null && a.spec().answersPathProbes()) {
-                ours.add(a.spec().kubespan().publicKey());
+                ours.add(a.spec().kubespan().publicKey().toBase64());
             }
         }
         Set<String> relayHosts = relayHosts(ctx);
@@ -150,14 +151,14 @@ final class PathProbeController implements Controller {
         Set<String> keep = new HashSet<>();
         for (Resource<KubeSpanPeerSpec> r : ctx.list(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN)) {
             KubeSpanPeerStatus status = statuses.get(r.id());
-            boolean needs = ours.contains(r.id()) && status != null && (KubeSpanPeerStatus.PROBING.equals(status.path())
-                    || KubeSpanPeerStatus.RELAYED.equals(status.path()) || status.state() == PeerState.DOWN);
+            boolean needs = ours.contains(r.id()) && status != null && (PeerPath.PROBING == status.path()
+                    || PeerPath.RELAYED == status.path() || status.state() == PeerState.DOWN);
             if (!needs) {
                 plans.remove(r.id());
                 continue;
             }
             keep.add(r.id());
-            boolean relayed = KubeSpanPeerStatus.RELAYED.equals(status.path()) && status.state() == PeerState.UP;
+            boolean relayed = PeerPath.RELAYED == status.path() && status.state() == PeerState.UP;
             Plan plan = plans.computeIfAbsent(r.id(), k -> new Plan(now));
             if (plan.window == null) {
                 plan.window = nextWindow(plan, relayed, now);
@@ -247,13 +248,7 @@ final class PathProbeController implements Controller {
     }
 
     private static List<InetSocketAddress> direct(KubeSpanPeerSpec spec, Set<String> relayHosts) {
-        return spec.endpoints().stream().map(t -> {
-            try {
-                return Endpoint.parse(t);
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
-        }).filter(e -> e != null && Candidates.rank(e, List.of(), relayHosts) != Candidates.RELAY)
+        return spec.endpoints().stream().filter(e -> Candidates.rank(e, List.of(), relayHosts) != Candidates.RELAY)
                 .map(e -> new InetSocketAddress(e.address(), e.port())).distinct().toList();
     }
 

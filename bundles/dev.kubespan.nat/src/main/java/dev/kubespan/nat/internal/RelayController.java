@@ -25,6 +25,7 @@ import dev.kubespan.api.spec.KubeSpanPeerSpec;
 import dev.kubespan.api.spec.KubeSpanPeerStatus;
 import dev.kubespan.api.spec.NatConfig;
 import dev.kubespan.api.spec.NodeIdentity;
+import dev.kubespan.api.spec.PeerPath;
 import dev.kubespan.api.spec.PeerState;
 import dev.kubespan.api.spec.RelayAllocation;
 import dev.kubespan.nat.internal.relay.TurnRelay;
@@ -145,9 +146,9 @@ final class RelayController implements Controller {
         Instant wake = null;
         for (Resource<KubeSpanPeerStatus> r : ctx.list(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN)) {
             KubeSpanPeerStatus s = r.spec();
-            boolean relayed = KubeSpanPeerStatus.RELAYED.equals(s.path());
+            boolean relayed = PeerPath.RELAYED == s.path();
             boolean down = s.state() == PeerState.DOWN;
-            boolean probing = KubeSpanPeerStatus.PROBING.equals(s.path()) && s.state() != PeerState.UP;
+            boolean probing = PeerPath.PROBING == s.path() && s.state() != PeerState.UP;
             if (relayed || down) {
                 neededUntil = later(neededUntil, now.plus(LINGER));
             } else if (probing) {
@@ -166,12 +167,8 @@ final class RelayController implements Controller {
     private static Set<InetAddress> peerAddresses(ControllerContext ctx) {
         Set<InetAddress> out = new HashSet<>();
         for (Resource<KubeSpanPeerSpec> r : ctx.list(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN)) {
-            for (String e : r.spec().endpoints()) {
-                try {
-                    out.add(Endpoint.parse(e).address());
-                } catch (IllegalArgumentException ignored) {
-                    // the status controller reports bad candidates
-                }
+            for (Endpoint e : r.spec().endpoints()) {
+                out.add(e.address());
             }
         }
         return out;

@@ -27,8 +27,8 @@ final class EndpointHarvest {
     static Map<String, KubeSpanEndpoint> of(Map<String, KubeSpanPeerStatus> statuses, List<Affiliate> affiliates) {
         Map<String, String> nodeIdByKey = new HashMap<>();
         for (Affiliate a : affiliates) {
-            if (a.kubespan() != null && !a.kubespan().publicKey().isEmpty() && !a.nodeId().isEmpty()) {
-                nodeIdByKey.put(a.kubespan().publicKey(), a.nodeId());
+            if (a.kubespan() != null && !a.nodeId().isEmpty()) {
+                nodeIdByKey.put(a.kubespan().publicKey().toBase64(), a.nodeId());
             }
         }
         Map<String, KubeSpanEndpoint> out = new TreeMap<>();

@@ -1,11 +1,9 @@
 package dev.kubespan.status.internal;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,17 +21,20 @@ import dev.kubespan.api.net.AddressInfo;
 import dev.kubespan.api.net.Candidates;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.HostNetwork;
+import dev.kubespan.api.net.IpLiterals;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.spec.Affiliate;
-import dev.kubespan.api.spec.NatConfig;
-import dev.kubespan.api.spec.PathProbe;
-import dev.kubespan.api.spec.RelayAllocation;
 import dev.kubespan.api.spec.KubeSpanConfig;
 import dev.kubespan.api.spec.KubeSpanEndpoint;
 import dev.kubespan.api.spec.KubeSpanPeerSpec;
 import dev.kubespan.api.spec.KubeSpanPeerStatus;
+import dev.kubespan.api.spec.NatConfig;
+import dev.kubespan.api.spec.PathProbe;
+import dev.kubespan.api.spec.PeerPath;
 import dev.kubespan.api.spec.PeerState;
+import dev.kubespan.api.spec.RelayAllocation;
 import dev.kubespan.api.spec.Times;
+import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.DeviceState;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.WireGuardControl;
@@ -86,7 +87,7 @@ final class PeerStatusController implements Controller {
                 // affiliates only for harvesting: who is behind a public key
                 // affiliates for harvesting (who is behind a public key) and for whether a peer answers path probes
                 Input.of(ResourceTypes.AFFILIATE, Namespaces.CLUSTER)
-                        .onChangeOf(r -> List.of(String.valueOf(r.spec().kubespan()), r.spec().operatingSystem())),
+                        .onChangeOf(r -> List.of(Optional.ofNullable(r.spec().kubespan()), r.spec().operatingSystem())),
                 // a direct path found by the NAT bundle's probes, the relays, this node's own allocation
                 Input.of(ResourceTypes.PATH_PROBE, Namespaces.KUBESPAN),
                 Input.of(ResourceTypes.NAT_CONFIG, Namespaces.CONFIG),
@@ -103,8 +104,8 @@ final class PeerStatusController implements Controller {
     }
 
     /** The device as read in this pass; {@code linkPresent} false when the link does not exist (yet). */
-    private record Device(boolean linkPresent, Map<Key, dev.kubespan.api.wireguard.PeerState> peers) {
-        dev.kubespan.api.wireguard.PeerState peer(Key key) {
+    private record Device(boolean linkPresent, Map<Key, DevicePeer> peers) {
+        DevicePeer peer(Key key) {
             return peers.get(key);
         }
     }
@@ -123,7 +124,7 @@ final class PeerStatusController implements Controller {
             java.util.Set<String> ours = new java.util.HashSet<>();
             for (Resource<Affiliate> a : ctx.list(ResourceTypes.AFFILIATE, Namespaces.CLUSTER)) {
                 if (a.spec().kubespan() != null && a.spec().answersPathProbes()) {
-                    ours.add(a.spec().kubespan().publicKey());
+                    ours.add(a.spec().kubespan().publicKey().toBase64());
                 }
             }
             Map<String, PathProbe> probes = new HashMap<>();
@@ -206,7 +207,7 @@ final class PeerStatusController implements Controller {
             }
             seenNow.put(key, firstSeen.getOrDefault(key, now));
             KubeSpanPeerStatus old = previous.getOrDefault(id, new KubeSpanPeerStatus("", e.getValue().label(),
-                    PeerState.UNKNOWN, 0, 0, Times.ZERO, "", Times.ZERO, "", ""));
+                    PeerState.UNKNOWN, 0, 0, Times.ZERO, "", Times.ZERO, PeerPath.DIRECT, ""));
             KubeSpanPeerStatus status = device == null ? relabel(old, e.getValue())
                     : track(id, key, e.getValue(), old, device, settings.machine(), paths, now, ctx.log());
             write(ctx, id, old, status, previous.containsKey(id), settings.tick(), now);
@@ -259,7 +260,7 @@ final class PeerStatusController implements Controller {
     /** Steps 4-6 of docs/kubespan-node.md §4.2 for one peer, and its path. */
     private KubeSpanPeerStatus track(String id, Key key, KubeSpanPeerSpec spec, KubeSpanPeerStatus old,
             Device device, PeerStateMachine machine, Paths paths, Instant now, Log log) {
-        dev.kubespan.api.wireguard.PeerState onDevice = device.peer(key);
+        DevicePeer onDevice = device.peer(key);
         Endpoint actualEndpoint = onDevice == null ? null : onDevice.endpoint();
         String actual = actualEndpoint == null ? "" : actualEndpoint.toString();
         Instant handshake = onDevice == null ? Times.ZERO : handshakeTime(onDevice.lastHandshake());
@@ -284,9 +285,10 @@ final class PeerStatusController implements Controller {
             }
         }
         String via = paths.via(actual);
-        String path = state == PeerState.UP ? (via.isEmpty() ? KubeSpanPeerStatus.DIRECT : KubeSpanPeerStatus.RELAYED)
+        PeerPath path = state == PeerState.UP ? (via.isEmpty() ? PeerPath.DIRECT : PeerPath.RELAYED)
                 : old.path();
-        List<Endpoint> candidates = Candidates.order(candidates(spec, id, log), paths.prefixes(), paths.relayHosts());
+        List<Endpoint> candidates = Candidates.order(spec.endpoints().stream().distinct().toList(), paths.prefixes(),
+                paths.relayHosts());
         boolean ours = paths.ours().contains(id);
 
         if (lastUsed.isEmpty() && state == PeerState.UP && actualEndpoint != null) {
@@ -322,7 +324,7 @@ final class PeerStatusController implements Controller {
                             : "relayed via " + via) + ")" : ""));
         }
         return new KubeSpanPeerStatus(actual, spec.label(), state, rx, tx, handshake, lastUsed, lastChange, path,
-                KubeSpanPeerStatus.RELAYED.equals(path) ? via.isEmpty() ? old.relayedVia() : via : "");
+                PeerPath.RELAYED == path ? via.isEmpty() ? old.relayedVia() : via : "");
     }
 
     /**
@@ -348,7 +350,7 @@ final class PeerStatusController implements Controller {
         List<String> relayed = candidates.stream().filter(e -> Candidates.rank(e, List.of(), paths.relayHosts())
                 == Candidates.RELAY).map(Endpoint::toString).toList();
         String lastUsed = old.lastUsedEndpoint();
-        if (lastUsed.isEmpty() && !KubeSpanPeerStatus.PROBING.equals(old.path())) {
+        if (lastUsed.isEmpty() && PeerPath.PROBING != old.path()) {
             Optional<Endpoint> near = candidates.stream()
                     .filter(e -> Candidates.rank(e, paths.prefixes(), paths.relayHosts()) == Candidates.SAME_SUBNET)
                     .findFirst();
@@ -358,9 +360,9 @@ final class PeerStatusController implements Controller {
             log.info("peer " + spec.label() + " (" + id + "): no candidate on this node's subnets; probing "
                     + candidates.size() + " candidate(s) for a direct path");
             return new KubeSpanPeerStatus(actual, spec.label(), PeerState.UNKNOWN, rx, tx, handshake, "", now,
-                    KubeSpanPeerStatus.PROBING, "");
+                    PeerPath.PROBING, "");
         }
-        boolean probingLongEnough = KubeSpanPeerStatus.PROBING.equals(old.path()) && lastUsed.isEmpty()
+        boolean probingLongEnough = PeerPath.PROBING == old.path() && lastUsed.isEmpty()
                 && !now.isBefore(old.lastEndpointChange().plus(RELAY_AFTER));
         boolean down = state == PeerState.DOWN && onDevice;
         if ((probingLongEnough || down) && !relayed.isEmpty()) {
@@ -371,10 +373,10 @@ final class PeerStatusController implements Controller {
                 return decision(actual, spec, rx, tx, handshake, next.get(), now, next.get());
             }
         }
-        if (down && !KubeSpanPeerStatus.PROBING.equals(old.path())) {
+        if (down && PeerPath.PROBING != old.path()) {
             log.info("peer " + spec.label() + " (" + id + "): down; probing its candidates for a path");
             return new KubeSpanPeerStatus(actual, spec.label(), state, rx, tx, handshake, lastUsed,
-                    old.lastEndpointChange(), KubeSpanPeerStatus.PROBING, "");
+                    old.lastEndpointChange(), PeerPath.PROBING, "");
         }
         return null;
     }
@@ -383,14 +385,14 @@ final class PeerStatusController implements Controller {
     private static KubeSpanPeerStatus decision(String actual, KubeSpanPeerSpec spec, long rx, long tx, Instant handshake,
             String endpoint, Instant now, String via) {
         return new KubeSpanPeerStatus(actual, spec.label(), PeerState.UNKNOWN, rx, tx, handshake, endpoint, now,
-                via.isEmpty() ? KubeSpanPeerStatus.DIRECT : KubeSpanPeerStatus.RELAYED, via);
+                via.isEmpty() ? PeerPath.DIRECT : PeerPath.RELAYED, via);
     }
 
     private void probe(KubeSpanPeerSpec spec, String id, Log log) {
         try {
-            probe.send(InetAddress.getByName(spec.address()));
+            probe.send(spec.address());
         } catch (IOException | RuntimeException e) {
-            log.warn("peer " + spec.label() + " (" + id + "): cannot send a liveness probe to " + spec.address() + ": "
+            log.warn("peer " + spec.label() + " (" + id + "): cannot send a liveness probe to " + IpLiterals.format(spec.address()) + ": "
                     + e.getMessage());
         }
     }
@@ -398,7 +400,7 @@ final class PeerStatusController implements Controller {
     private Device readDevice(Log log) {
         try {
             Optional<DeviceState> state = wireGuard.read(KubeSpanConfig.LINK_NAME);
-            Map<Key, dev.kubespan.api.wireguard.PeerState> peers = new HashMap<>();
+            Map<Key, DevicePeer> peers = new HashMap<>();
             state.ifPresent(s -> s.peers().forEach(p -> peers.put(p.publicKey(), p)));
             if (lastDeviceError != null) {
                 log.info("reading WireGuard link " + KubeSpanConfig.LINK_NAME + " works again");
@@ -416,19 +418,6 @@ final class PeerStatusController implements Controller {
     private static KubeSpanPeerStatus relabel(KubeSpanPeerStatus s, KubeSpanPeerSpec spec) {
         return new KubeSpanPeerStatus(s.endpoint(), spec.label(), s.state(), s.receiveBytes(), s.transmitBytes(),
                 s.lastHandshakeTime(), s.lastUsedEndpoint(), s.lastEndpointChange(), s.path(), s.relayedVia());
-    }
-
-    /** The spec's endpoints parsed and in canonical text form, duplicates and bad entries dropped. */
-    private static List<Endpoint> candidates(KubeSpanPeerSpec spec, String id, Log log) {
-        LinkedHashSet<Endpoint> out = new LinkedHashSet<>();
-        for (String text : spec.endpoints()) {
-            try {
-                out.add(Endpoint.parse(text));
-            } catch (IllegalArgumentException e) {
-                log.warn("peer " + spec.label() + " (" + id + "): candidate endpoint ignored: " + e.getMessage());
-            }
-        }
-        return List.copyOf(out);
     }
 
     private static Key parseKey(String id, Log log) {

@@ -11,42 +11,41 @@ import java.util.Optional;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.wireguard.Backend;
 import dev.kubespan.api.wireguard.DeviceConfig;
+import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.DeviceState;
 import dev.kubespan.api.wireguard.Key;
-import dev.kubespan.api.wireguard.PeerState;
 import dev.kubespan.api.wireguard.WireGuardControl;
-import dev.kubespan.api.wireguard.WireGuardException;
 
 /** A device in memory, as the status controller sees it: read only. */
 final class FakeWireGuard implements WireGuardControl {
     boolean linkPresent = true;
-    final Map<Key, PeerState> peers = new LinkedHashMap<>();
+    final Map<Key, DevicePeer> peers = new LinkedHashMap<>();
     RuntimeException failRead;
     final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Adds or replaces a peer. {@code handshake} null means none. */
     synchronized void peer(Key key, String endpoint, Instant handshake, long rx, long tx) {
-        peers.put(key, new PeerState(key, true, endpoint == null ? null : Endpoint.parse(endpoint), handshake, rx, tx,
+        peers.put(key, new DevicePeer(key, true, endpoint == null ? null : Endpoint.parse(endpoint), handshake, rx, tx,
                 Duration.ofSeconds(25), List.of()));
     }
 
     /** Packets came and went: the counters grow. */
     synchronized void traffic(Key key, long rx, long tx) {
-        PeerState p = peers.get(key);
-        peers.put(key, new PeerState(key, true, p.endpoint(), p.lastHandshake(), p.receiveBytes() + rx,
+        DevicePeer p = peers.get(key);
+        peers.put(key, new DevicePeer(key, true, p.endpoint(), p.lastHandshake(), p.receiveBytes() + rx,
                 p.transmitBytes() + tx, p.persistentKeepalive(), p.allowedIPs()));
     }
 
     /** What the device controller does with a decision of the status controller. */
     synchronized void setEndpoint(Key key, String endpoint) {
-        PeerState p = peers.get(key);
-        peers.put(key, new PeerState(key, true, endpoint == null ? null : Endpoint.parse(endpoint), p.lastHandshake(),
+        DevicePeer p = peers.get(key);
+        peers.put(key, new DevicePeer(key, true, endpoint == null ? null : Endpoint.parse(endpoint), p.lastHandshake(),
                 p.receiveBytes(), p.transmitBytes(), p.persistentKeepalive(), p.allowedIPs()));
     }
 
     synchronized void handshake(Key key, Instant at) {
-        PeerState p = peers.get(key);
-        peers.put(key, new PeerState(key, true, p.endpoint(), at, p.receiveBytes() + 148, p.transmitBytes() + 92,
+        DevicePeer p = peers.get(key);
+        peers.put(key, new DevicePeer(key, true, p.endpoint(), at, p.receiveBytes() + 148, p.transmitBytes() + 92,
                 p.persistentKeepalive(), p.allowedIPs()));
     }
 

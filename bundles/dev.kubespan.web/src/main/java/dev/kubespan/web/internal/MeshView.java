@@ -13,6 +13,8 @@ import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.Resource;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.net.Endpoint;
+import dev.kubespan.api.net.IpLiterals;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.KubeSpanIdentity;
 import dev.kubespan.api.spec.KubeSpanPeerSpec;
@@ -67,11 +69,11 @@ final class MeshView {
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("name", name);
             p.put("publicKey", r.id());
-            p.put("address", spec == null ? "" : spec.address());
+            p.put("address", spec == null ? "" : IpLiterals.format(spec.address()));
             p.put("state", s.state().toString());
             p.put("endpoint", s.endpoint());
             p.put("lastUsedEndpoint", s.lastUsedEndpoint());
-            p.put("candidateEndpoints", spec == null ? List.of() : spec.endpoints());
+            p.put("candidateEndpoints", spec == null ? List.of() : spec.endpoints().stream().map(Endpoint::toString).toList());
             p.put("handshakeAgeSeconds", Times.isZero(s.lastHandshakeTime()) ? null
                     : Math.max(0, Duration.between(s.lastHandshakeTime(), now).getSeconds()));
             p.put("receiveBytes", s.receiveBytes());
@@ -103,7 +105,7 @@ final class MeshView {
             Map<String, Object> rr = new LinkedHashMap<>();
             rr.put("id", r.id());
             rr.put("endpoint", s.endpoint());
-            rr.put("state", s.state());
+            rr.put("state", s.state().toString());
             rr.put("affiliates", s.affiliates());
             rr.put("lastError", s.lastError());
             rr.put("lastErrorTime", Times.isZero(s.lastErrorTime()) ? null : s.lastErrorTime().toString());
@@ -115,7 +117,7 @@ final class MeshView {
             LinkStatus s = r.spec();
             Map<String, Object> l = new LinkedHashMap<>();
             l.put("name", r.id());
-            l.put("backend", s.backend());
+            l.put("backend", s.backend().toString());
             l.put("up", s.present() && s.up());
             l.put("mtu", s.mtu());
             l.put("listenPort", s.listenPort());
@@ -139,10 +141,10 @@ final class MeshView {
         n.put("nodeId", nodeId);
         Optional<KubeSpanIdentity> id = store.get(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN,
                 KubeSpanIdentity.ID).map(Resource::spec);
-        n.put("address", id.map(KubeSpanIdentity::address).orElse(""));
-        n.put("subnet", id.map(KubeSpanIdentity::subnet).orElse(""));
-        n.put("publicKey", id.map(KubeSpanIdentity::publicKey).orElse(""));
-        n.put("endpoints", local.flatMap(a -> Optional.ofNullable(a.kubespan())).map(k -> k.endpoints())
+        n.put("address", id.map(i -> i.address().toString()).orElse(""));
+        n.put("subnet", id.map(i -> i.subnet().toString()).orElse(""));
+        n.put("publicKey", id.map(i -> i.publicKey().toBase64()).orElse(""));
+        n.put("endpoints", local.flatMap(a -> Optional.ofNullable(a.kubespan())).map(k -> k.endpoints().stream().map(Endpoint::toString).toList())
                 .orElse(List.of()));
         return n;
     }

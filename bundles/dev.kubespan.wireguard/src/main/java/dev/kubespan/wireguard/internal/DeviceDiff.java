@@ -14,9 +14,9 @@ import java.util.Set;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.wireguard.DeviceConfig;
+import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
-import dev.kubespan.api.wireguard.PeerState;
 
 /**
  * The smallest change that turns the current device into the desired one. Pure: no I/O, so the
@@ -56,8 +56,8 @@ public final class DeviceDiff {
             }
             checkKeepalive(p);
         }
-        Map<Key, PeerState> present = new HashMap<>();
-        for (PeerState s : current.state().peers()) {
+        Map<Key, DevicePeer> present = new HashMap<>();
+        for (DevicePeer s : current.state().peers()) {
             present.put(s.publicKey(), s);
         }
 
@@ -65,7 +65,7 @@ public final class DeviceDiff {
         present.keySet().stream().filter(k -> !wanted.containsKey(k)).sorted(BY_BASE64)
                 .forEach(k -> changes.add(PeerChange.remove(k)));
         for (PeerConfig want : wanted.values()) {
-            PeerState have = present.get(want.publicKey());
+            DevicePeer have = present.get(want.publicKey());
             PeerChange change = have == null ? added(want)
                     : updated(want, have, current.presharedKeys().get(want.publicKey()));
             if (change != null) {
@@ -81,7 +81,7 @@ public final class DeviceDiff {
                 canonical(want.allowedIPs()));
     }
 
-    private static PeerChange updated(PeerConfig want, PeerState have, Key currentPsk) {
+    private static PeerChange updated(PeerConfig want, DevicePeer have, Key currentPsk) {
         Key wantPsk = want.presharedKey() == null || want.presharedKey().isZero() ? null : want.presharedKey();
         Key psk = null;
         if (!Objects.equals(wantPsk, currentPsk) || (wantPsk == null && have.hasPresharedKey())) {

@@ -6,10 +6,10 @@ import java.util.Map;
 import java.util.Objects;
 
 import dev.kubespan.api.wireguard.DeviceConfig;
+import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.DeviceState;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
-import dev.kubespan.api.wireguard.PeerState;
 
 /**
  * The device as a backend read it: the public {@link DeviceState} plus what {@code DeviceState}
@@ -31,7 +31,7 @@ public record DeviceSnapshot(DeviceState state, Key privateKey, Map<Key, Key> pr
             return null;
         }
         List<PeerConfig> peers = new ArrayList<>();
-        for (PeerState p : state.peers()) {
+        for (DevicePeer p : state.peers()) {
             peers.add(new PeerConfig(p.publicKey(), presharedKeys.get(p.publicKey()), p.endpoint(),
                     p.persistentKeepalive(), p.allowedIPs()));
         }

@@ -17,10 +17,10 @@ import dev.kubespan.api.net.LinkInfo;
 import dev.kubespan.api.spec.LinkStatus;
 import dev.kubespan.api.wireguard.Backend;
 import dev.kubespan.api.wireguard.DeviceConfig;
+import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.DeviceState;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
-import dev.kubespan.api.wireguard.PeerState;
 import dev.kubespan.api.wireguard.WireGuardControl;
 import dev.kubespan.api.wireguard.WireGuardException;
 import dev.kubespan.wireguard.internal.netlink.Errno;
@@ -227,7 +227,7 @@ public final class WireGuardService implements WireGuardControl, WireGuardBacken
 
     /** What a link stopped by {@link #close(boolean)} reports until someone recreates it. */
     public LinkStatus stoppedStatus() {
-        return new LinkStatus(backend.kind().toString(), false, false, 0, 0, 0, 0,
+        return new LinkStatus(backend.kind(), false, false, 0, 0, 0, 0,
                 "stopped with the bundle (keep.link.on.stop=false)");
     }
 
@@ -237,11 +237,11 @@ public final class WireGuardService implements WireGuardControl, WireGuardBacken
         try {
             info = backend.linkInfo(link);
         } catch (RuntimeException e) {
-            return new LinkStatus(backend.kind().toString(), false, false, 0, 0, 0, health.pid(),
+            return new LinkStatus(backend.kind(), false, false, 0, 0, 0, health.pid(),
                     "cannot read link: " + e.getMessage() + "; " + backendReason);
         }
         if (info.isEmpty()) {
-            return new LinkStatus(backend.kind().toString(), false, false, 0, 0, 0, health.pid(),
+            return new LinkStatus(backend.kind(), false, false, 0, 0, 0, health.pid(),
                     health.detail() + "; " + backendReason);
         }
         int listenPort = 0;
@@ -256,7 +256,7 @@ public final class WireGuardService implements WireGuardControl, WireGuardBacken
         } catch (RuntimeException e) {
             detail = detail + "; cannot read device: " + e.getMessage();
         }
-        return new LinkStatus(backend.kind().toString(), true, info.get().up(), info.get().mtu(), listenPort, peers,
+        return new LinkStatus(backend.kind(), true, info.get().up(), info.get().mtu(), listenPort, peers,
                 health.pid(), detail + "; " + backendReason);
     }
 
@@ -265,7 +265,7 @@ public final class WireGuardService implements WireGuardControl, WireGuardBacken
         s.ifPresent(snapshot -> {
             lastSeen.put(link, snapshot);
             Map<Key, Endpoint> known = endpoints.computeIfAbsent(link, l -> new HashMap<>());
-            for (PeerState p : snapshot.state().peers()) {
+            for (DevicePeer p : snapshot.state().peers()) {
                 if (p.endpoint() != null) {
                     known.put(p.publicKey(), p.endpoint());
                 }

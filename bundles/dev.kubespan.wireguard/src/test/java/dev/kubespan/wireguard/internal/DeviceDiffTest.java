@@ -8,8 +8,6 @@ import static org.junit.Assert.assertTrue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,10 +16,10 @@ import org.junit.Test;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.wireguard.DeviceConfig;
+import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.DeviceState;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
-import dev.kubespan.api.wireguard.PeerState;
 
 public class DeviceDiffTest {
     private static final Key PRIV = Key.generatePrivateKey();
@@ -42,11 +40,11 @@ public class DeviceDiffTest {
         return out;
     }
 
-    private static PeerState have(Key k, Endpoint e, Duration ka, String... allowed) {
-        return new PeerState(k, false, e, Instant.ofEpochSecond(1), 10, 20, ka, ips(allowed));
+    private static DevicePeer have(Key k, Endpoint e, Duration ka, String... allowed) {
+        return new DevicePeer(k, false, e, Instant.ofEpochSecond(1), 10, 20, ka, ips(allowed));
     }
 
-    private static DeviceSnapshot current(int port, int fwmark, PeerState... peers) {
+    private static DeviceSnapshot current(int port, int fwmark, DevicePeer... peers) {
         return new DeviceSnapshot(new DeviceState("wg0", PUB, port, fwmark, List.of(peers)), PRIV, Map.of());
     }
 
@@ -128,7 +126,7 @@ public class DeviceDiffTest {
     public void presharedKeyChangesAreDetected() {
         Key other = Key.generatePresharedKey();
         DeviceSnapshot withPsk = new DeviceSnapshot(new DeviceState("wg0", PUB, 51820, 0,
-                List.of(new PeerState(A, true, E1, null, 0, 0, KA, ips("fd00::1/128")))), PRIV, Map.of(A, PSK));
+                List.of(new DevicePeer(A, true, E1, null, 0, 0, KA, ips("fd00::1/128")))), PRIV, Map.of(A, PSK));
 
         assertTrue(DeviceDiff.compute(want(51820, 0, new PeerConfig(A, PSK, E1, KA, ips("fd00::1/128"))), withPsk)
                 .isEmpty());

@@ -11,9 +11,9 @@ import java.util.TreeSet;
 
 import dev.kubespan.api.net.LinkInfo;
 import dev.kubespan.api.wireguard.Backend;
+import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.DeviceState;
 import dev.kubespan.api.wireguard.Key;
-import dev.kubespan.api.wireguard.PeerState;
 import dev.kubespan.api.wireguard.WireGuardException;
 
 /** An in-memory device with WireGuard's set semantics, recording every change it receives. */
@@ -29,7 +29,7 @@ final class FakeBackend implements WireGuardBackend {
         int port;
         int fwmark;
         int mtu = 1420;
-        final Map<Key, PeerState> peers = new LinkedHashMap<>();
+        final Map<Key, DevicePeer> peers = new LinkedHashMap<>();
     }
 
     @Override
@@ -83,10 +83,10 @@ final class FakeBackend implements WireGuardBackend {
             d.fwmark = change.fwmark();
         }
         for (PeerChange p : change.peers()) {
-            PeerState old = d.peers.get(p.publicKey());
+            DevicePeer old = d.peers.get(p.publicKey());
             switch (p.kind()) {
             case REMOVE -> d.peers.remove(p.publicKey());
-            case ADD, UPDATE -> d.peers.put(p.publicKey(), new PeerState(p.publicKey(), false,
+            case ADD, UPDATE -> d.peers.put(p.publicKey(), new DevicePeer(p.publicKey(), false,
                     p.endpoint() != null ? p.endpoint() : old == null ? null : old.endpoint(), null, 0, 0,
                     p.persistentKeepalive() != null ? p.persistentKeepalive()
                             : old == null ? null : old.persistentKeepalive(),
@@ -125,8 +125,8 @@ final class FakeBackend implements WireGuardBackend {
     /** A daemon restart: the device comes back empty. */
     /** As WireGuard does when an authenticated packet of the peer arrives from a new address. */
     void roam(String link, Key peer, dev.kubespan.api.net.Endpoint to) {
-        PeerState old = devices.get(link).peers.get(peer);
-        devices.get(link).peers.put(peer, new PeerState(peer, old.hasPresharedKey(), to, old.lastHandshake(),
+        DevicePeer old = devices.get(link).peers.get(peer);
+        devices.get(link).peers.put(peer, new DevicePeer(peer, old.hasPresharedKey(), to, old.lastHandshake(),
                 old.receiveBytes(), old.transmitBytes(), old.persistentKeepalive(), old.allowedIPs()));
     }
 

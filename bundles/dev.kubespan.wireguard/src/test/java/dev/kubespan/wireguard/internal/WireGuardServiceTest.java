@@ -20,6 +20,7 @@ import dev.kubespan.api.controller.RunningController;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.spec.LinkStatus;
+import dev.kubespan.api.wireguard.Backend;
 import dev.kubespan.api.wireguard.DeviceConfig;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
@@ -120,7 +121,7 @@ public class WireGuardServiceTest {
         FakeBackend.Device d = backend.devices.get("ks0");
         d.privateKey = PRIV;
         d.port = 51820;
-        d.peers.put(A, new dev.kubespan.api.wireguard.PeerState(A, false, E1, null, 0, 0, KA,
+        d.peers.put(A, new dev.kubespan.api.wireguard.DevicePeer(A, false, E1, null, 0, 0, KA,
                 List.of(IpPrefix.parse("fd00::1/128"))));
         service.read("ks0");
         backend.recreate("ks0");
@@ -136,7 +137,7 @@ public class WireGuardServiceTest {
         service.apply("ks0", config(peer(A, E1, "fd00::1/128")));
         startStatus();
         LinkStatus s = h.store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "ks0").orElseThrow().spec();
-        assertEquals("userspace", s.backend());
+        assertEquals(Backend.USERSPACE, s.backend());
         assertTrue(s.present());
         assertTrue(s.up());
         assertEquals(1380, s.mtu());
@@ -179,9 +180,9 @@ public class WireGuardServiceTest {
     public void startAdoptsAndDropsOnlyOwnStaleStatus() {
         backend.devices.put("adopted0", new FakeBackend.Device());
         h.store.put(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "gone0",
-                new LinkStatus("userspace", true, true, 1420, 1, 0, 1, ""), LinkStatusController.NAME);
+                new LinkStatus(Backend.USERSPACE, true, true, 1420, 1, 0, 1, ""), LinkStatusController.NAME);
         h.store.put(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "foreign0",
-                new LinkStatus("userspace", true, true, 1420, 1, 0, 1, ""), "someone.else");
+                new LinkStatus(Backend.USERSPACE, true, true, 1420, 1, 0, 1, ""), "someone.else");
         startStatus();
         assertTrue(h.store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "adopted0").isPresent());
         assertFalse(h.store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "gone0").isPresent());

@@ -7,11 +7,12 @@ import java.util.List;
 
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceTypes;
+import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.spec.Affiliate;
-import dev.kubespan.api.spec.AffiliateKubeSpan;
 import dev.kubespan.api.spec.KubeSpanIdentity;
-import dev.kubespan.api.spec.KubeSpanPeerSpec;
 import dev.kubespan.api.spec.NodeIdentity;
+import dev.kubespan.api.wireguard.Key;
+import dev.kubespan.test.Specs;
 import dev.kubespan.test.TestStore;
 
 /** Hand-made resources. */
@@ -35,17 +36,18 @@ final class Fixtures {
     static TestStore store() {
         TestStore s = emptyStore();
         s.put(ResourceTypes.KUBESPAN_IDENTITY, Namespaces.KUBESPAN, "local",
-                new KubeSpanIdentity("fd7f:175a:b97c:5602:e871:1bff:feb2:ccee/128", "fd7f:175a:b97c:5602::/64",
-                        PRIVATE_KEY, PUBLIC_KEY), "dev.kubespan.identity");
+                new KubeSpanIdentity(IpPrefix.parse("fd7f:175a:b97c:5602:e871:1bff:feb2:ccee/128"),
+                        IpPrefix.parse("fd7f:175a:b97c:5602::/64"), Key.fromBase64(PRIVATE_KEY), Key.fromBase64(PUBLIC_KEY)),
+                "dev.kubespan.identity");
         s.put(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN, PEER_B,
-                new KubeSpanPeerSpec("fd7f:175a:b97c:5602::b", List.of("10.0.0.2/32", "fd7f:175a:b97c:5602::b/128"),
+                Specs.peerSpec("fd7f:175a:b97c:5602::b", List.of("10.0.0.2/32", "fd7f:175a:b97c:5602::b/128"),
                         List.of("172.20.0.3:51820", "[2001:db8::3]:51820"), "worker-long-name-2"), "manager");
         s.put(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN, PEER_A,
-                new KubeSpanPeerSpec("fd7f:175a:b97c:5602::a", List.of(), List.of(), "cp1"), "manager");
+                Specs.peerSpec("fd7f:175a:b97c:5602::a", List.of(), List.of(), "cp1"), "manager");
         s.put(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, "local", new NodeIdentity("7x3k"), "dev.kubespan.identity");
         s.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, "nodeA",
                 new Affiliate("nodeA", List.of("10.0.0.1"), "a.example", "a", "Talos (v1.14.0)", "controlplane",
-                        new AffiliateKubeSpan(PEER_A, "fd7f:175a:b97c:5602::a", List.of(), List.of("10.0.0.1:51820"),
+                        Specs.kubeSpan(PEER_A, "fd7f:175a:b97c:5602::a", List.of(), List.of("10.0.0.1:51820"),
                                 List.of()), null), "manager");
         s.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, "service/nodeA",
                 new Affiliate("nodeA", List.of("10.0.0.1"), "a.example", "a", "", "controlplane", null, null),

@@ -25,7 +25,7 @@ import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceType;
 import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.spec.Affiliate;
-import dev.kubespan.api.spec.AffiliateKubeSpan;
+import dev.kubespan.api.spec.ConnectionState;
 import dev.kubespan.api.spec.ControlPlane;
 import dev.kubespan.api.spec.DiscoveredAddress;
 import dev.kubespan.api.spec.DiscoveryConfig;
@@ -37,6 +37,8 @@ import dev.kubespan.api.spec.LinkStatus;
 import dev.kubespan.api.spec.Member;
 import dev.kubespan.api.spec.PeerState;
 import dev.kubespan.api.spec.RegistryStatus;
+import dev.kubespan.api.wireguard.Backend;
+import dev.kubespan.test.Specs;
 import dev.kubespan.test.TestStore;
 
 /**
@@ -149,7 +151,7 @@ public class RecordedOutputTest {
                 "dev.kubespan.config/config");
         s.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, "service/nodeB",
                 new Affiliate("nodeB", List.of("10.0.0.2", "2001:db8::3"), "b.example", "worker-long-name-2",
-                        "Talos (v1.14.0)", "worker", new AffiliateKubeSpan(Fixtures.PEER_B, "fd7f:175a:b97c:5602::b",
+                        "Talos (v1.14.0)", "worker", Specs.kubeSpan(Fixtures.PEER_B, "fd7f:175a:b97c:5602::b",
                                 List.of("10.244.1.0/24"), List.of("172.20.0.3:51820", "[2001:db8::3]:51820"),
                                 List.of("192.168.0.0/16")), new ControlPlane(6443)), "dev.kubespan.discovery.service/registry");
         s.put(ResourceTypes.MEMBER, Namespaces.CLUSTER, "worker-long-name-2",
@@ -158,10 +160,10 @@ public class RecordedOutputTest {
         s.put(ResourceTypes.DISCOVERED_ADDRESS, Namespaces.CLUSTER, "service", new DiscoveredAddress("198.51.100.4"),
                 "dev.kubespan.discovery.service/registry");
         s.put(ResourceTypes.REGISTRY_STATUS, Namespaces.CLUSTER, "service/default",
-                new RegistryStatus("service/default", "discovery.talos.dev:443", "backoff", 2,
+                new RegistryStatus("service/default", "discovery.talos.dev:443", ConnectionState.BACKOFF, 2,
                         "UNAVAILABLE: io exception: \"connection refused\"", T1), "dev.kubespan.discovery.service/registry");
         s.put(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, "kubespan",
-                new LinkStatus("userspace", true, true, 1420, 51820, 2, 4711,
+                new LinkStatus(Backend.USERSPACE, true, true, 1420, 51820, 2, 4711,
                         "wireguard-go pid 4711 started 2026-11-26T09:00:00Z; auto: no kernel WireGuard"),
                 "dev.kubespan.wireguard/link-status");
         return s;

@@ -28,6 +28,7 @@ import dev.kubespan.api.controller.Input;
 import dev.kubespan.api.controller.Output;
 import dev.kubespan.api.controller.RunningController;
 import dev.kubespan.api.spec.Affiliate;
+import dev.kubespan.api.spec.ConnectionState;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.NodeIdentity;
 import dev.kubespan.api.spec.RegistryStatus;
@@ -186,7 +187,7 @@ public final class KubernetesRegistry implements AutoCloseable, Controller {
                 .map(NodeIdentity::nodeId).filter(s -> !s.isEmpty());
         if (nodeId.isEmpty()) {
             // Outputs of an earlier run stay until we know who we are.
-            writeStatus(new RegistryStatus(STATUS_ID, locator.describe(), RegistryState.WAITING, written,
+            writeStatus(new RegistryStatus(STATUS_ID, locator.describe(), ConnectionState.WAITING, written,
                     "waiting for the node identity", Times.ZERO));
             return;
         }
@@ -221,7 +222,7 @@ public final class KubernetesRegistry implements AutoCloseable, Controller {
         }
         deleteOwnedAffiliates(Map.of());
         written = 0;
-        writeStatus(new RegistryStatus(STATUS_ID, locator.describe(), RegistryState.DISABLED, 0, reason, Times.ZERO));
+        writeStatus(new RegistryStatus(STATUS_ID, locator.describe(), ConnectionState.DISABLED, 0, reason, Times.ZERO));
     }
 
     /** Removes this node's annotations from its Node, once: the registry was switched off. */

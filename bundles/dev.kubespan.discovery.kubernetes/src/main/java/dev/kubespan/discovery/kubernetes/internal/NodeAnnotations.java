@@ -13,6 +13,7 @@ import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.AffiliateKubeSpan;
 import dev.kubespan.api.spec.ControlPlane;
 import dev.kubespan.api.wireguard.Key;
+import java.net.InetAddress;
 
 /**
  * The Node annotation format of docs/kubespan-node.md §7.2 / docs/discovery-protocol.md §6, both ways:
@@ -59,22 +60,18 @@ final class NodeAnnotations {
         out.put(API_SERVER_PORT, a.controlPlane() == null || a.controlPlane().port() <= 0 ? ""
                 : Integer.toString(a.controlPlane().port()));
         AffiliateKubeSpan ks = a.kubespan();
-        if (ks == null || ks.publicKey().isEmpty()) {
+        if (ks == null) {
             out.put(KUBESPAN_IP, "");
             out.put(KUBESPAN_PUBLIC_KEY, "");
             out.put(ASSIGNED_PREFIXES, "");
             out.put(KUBESPAN_ENDPOINTS, "");
             out.put(EXCLUDE_ADVERTISED_NETWORKS, "");
         } else {
-            out.put(KUBESPAN_IP, ks.address().isEmpty() ? "" : join(List.of(ks.address()), NodeAnnotations::ip,
-                    "kubespan.address", problems));
-            out.put(KUBESPAN_PUBLIC_KEY, ks.publicKey());
-            out.put(ASSIGNED_PREFIXES, join(ks.additionalAddresses(), NodeAnnotations::prefix,
-                    "kubespan.additionalAddresses", problems));
-            out.put(KUBESPAN_ENDPOINTS, join(ks.endpoints(), NodeAnnotations::endpoint, "kubespan.endpoints",
-                    problems));
-            out.put(EXCLUDE_ADVERTISED_NETWORKS, join(ks.excludeAdvertisedNetworks(), NodeAnnotations::prefix,
-                    "kubespan.excludeAdvertisedNetworks", problems));
+            out.put(KUBESPAN_IP, ks.address() == null ? "" : IpLiterals.format(ks.address()));
+            out.put(KUBESPAN_PUBLIC_KEY, ks.publicKey().toBase64());
+            out.put(ASSIGNED_PREFIXES, joinTyped(ks.additionalAddresses()));
+            out.put(KUBESPAN_ENDPOINTS, joinTyped(ks.endpoints()));
+            out.put(EXCLUDE_ADVERTISED_NETWORKS, joinTyped(ks.excludeAdvertisedNetworks()));
         }
         return out;
     }
@@ -112,19 +109,19 @@ final class NodeAnnotations {
         AffiliateKubeSpan ks = null;
         String key = an.getOrDefault(KUBESPAN_PUBLIC_KEY, "").trim();
         if (!key.isEmpty()) {
-            if (validKey(key)) {
-                String address = "";
+            Key publicKey = key(key);
+            if (publicKey != null) {
+                InetAddress address = null;
                 String ksIp = an.getOrDefault(KUBESPAN_IP, "").trim();
                 if (!ksIp.isEmpty()) {
-                    List<String> one = split(ksIp, NodeAnnotations::ip, where + KUBESPAN_IP, problems);
-                    address = one.isEmpty() ? "" : one.get(0);
+                    List<InetAddress> one = split(ksIp, IpLiterals::parse, where + KUBESPAN_IP, problems);
+                    address = one.isEmpty() ? null : one.get(0);
                 }
-                ks = new AffiliateKubeSpan(key, address,
-                        split(an.get(ASSIGNED_PREFIXES), NodeAnnotations::prefix, where + ASSIGNED_PREFIXES, problems),
-                        split(an.get(KUBESPAN_ENDPOINTS), NodeAnnotations::endpoint, where + KUBESPAN_ENDPOINTS,
-                                problems),
-                        split(an.get(EXCLUDE_ADVERTISED_NETWORKS), NodeAnnotations::prefix,
-                                where + EXCLUDE_ADVERTISED_NETWORKS, problems));
+                ks = new AffiliateKubeSpan(publicKey, address,
+                        split(an.get(ASSIGNED_PREFIXES), IpPrefix::parse, where + ASSIGNED_PREFIXES, problems),
+                        split(an.get(KUBESPAN_ENDPOINTS), Endpoint::parse, where + KUBESPAN_ENDPOINTS, problems),
+                        split(an.get(EXCLUDE_ADVERTISED_NETWORKS), IpPrefix::parse, where + EXCLUDE_ADVERTISED_NETWORKS,
+                                problems));
             } else {
                 problems.add(where + KUBESPAN_PUBLIC_KEY + ": not a WireGuard public key; KubeSpan data ignored");
             }
@@ -139,12 +136,11 @@ final class NodeAnnotations {
         return new Parsed(a, problems);
     }
 
-    private static boolean validKey(String key) {
+    private static Key key(String text) {
         try {
-            Key.fromBase64(key);
-            return true;
+            return Key.fromBase64(text);
         } catch (RuntimeException e) {
-            return false;
+            return null;
         }
     }
 
@@ -152,17 +148,14 @@ final class NodeAnnotations {
         return IpLiterals.format(IpLiterals.parse(s));
     }
 
-    private static String prefix(String s) {
-        return IpPrefix.parse(s).toString();
+    /** Typed values are valid by construction: their canonical texts, comma-separated. */
+    private static String joinTyped(List<?> items) {
+        return String.join(",", items.stream().map(String::valueOf).distinct().toList());
     }
 
-    private static String endpoint(String s) {
-        return Endpoint.parse(s).toString();
-    }
-
-    private static List<String> split(String value, Function<String, String> canonical, String what,
+    private static <T> List<T> split(String value, Function<String, T> canonical, String what,
             List<String> problems) {
-        List<String> out = new ArrayList<>();
+        List<T> out = new ArrayList<>();
         if (value == null || value.isBlank()) {
             return out;
         }
@@ -172,7 +165,7 @@ final class NodeAnnotations {
                 continue;
             }
             try {
-                String c = canonical.apply(s);
+                T c = canonical.apply(s);
                 if (!out.contains(c)) {
                     out.add(c);
                 }

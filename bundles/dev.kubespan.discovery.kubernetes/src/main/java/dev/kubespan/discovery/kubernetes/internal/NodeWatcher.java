@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kubespan.api.Backoff;
 import dev.kubespan.api.Log;
 import dev.kubespan.api.RateLimitedLog;
+import dev.kubespan.api.spec.ConnectionState;
 
 /**
  * Keeps the {@link NodeCache} current on its own thread: list, then watch from the list's
@@ -98,14 +99,14 @@ final class NodeWatcher implements AutoCloseable {
             try {
                 KubeApiClient client = api.client(true);
                 if (resourceVersion == null) {
-                    state.state(RegistryState.CONNECTING);
+                    state.state(ConnectionState.CONNECTING);
                     KubeApiClient.NodeList<NodeView> list = client.listNodes(this::view);
                     cache.replaceAll(list.items());
                     resourceVersion = list.resourceVersion();
                     backoff.reset();
                     changed.run();
                 }
-                state.state(RegistryState.CONNECTED);
+                state.state(ConnectionState.CONNECTED);
                 int timeout = MIN_WATCH_SECONDS + (int) (random.getAsDouble() * MIN_WATCH_SECONDS);
                 long started = System.nanoTime();
                 streamDeadline = started + TimeUnit.SECONDS.toNanos(timeout) + STALL_GRACE_NANOS;
@@ -157,7 +158,7 @@ final class NodeWatcher implements AutoCloseable {
             return;
         }
         state.error(shorten(message));
-        state.state(RegistryState.BACKOFF);
+        state.state(ConnectionState.BACKOFF);
         pause();
     }
 

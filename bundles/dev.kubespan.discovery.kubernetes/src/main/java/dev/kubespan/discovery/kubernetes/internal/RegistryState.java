@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 
 import dev.kubespan.api.Log;
+import dev.kubespan.api.spec.ConnectionState;
 import dev.kubespan.api.spec.RegistryStatus;
 import dev.kubespan.api.spec.Times;
 
@@ -13,17 +14,12 @@ import dev.kubespan.api.spec.Times;
  * {@code RegistryStatus} resource. Warnings are logged once per outage; repeats go to debug.
  */
 final class RegistryState {
-    static final String CONNECTING = "connecting";
-    static final String CONNECTED = "connected";
-    static final String BACKOFF = "backoff";
-    static final String DISABLED = "disabled";
-    static final String WAITING = "waiting";
 
     private final Clock clock;
     private final Log log;
     private final Runnable changed;
     private String endpoint = "";
-    private String state = CONNECTING;
+    private ConnectionState state = ConnectionState.CONNECTING;
     private String lastError = "";
     private Instant lastErrorTime = Times.ZERO;
     private boolean outage;
@@ -45,13 +41,13 @@ final class RegistryState {
         }
     }
 
-    void state(String s) {
+    void state(ConnectionState s) {
         boolean differs;
         boolean recovered = false;
         synchronized (this) {
-            differs = !s.equals(state);
+            differs = s != state;
             state = s;
-            if (s.equals(CONNECTED) && outage) {
+            if (s == ConnectionState.CONNECTED && outage) {
                 outage = false;
                 recovered = true;
             }

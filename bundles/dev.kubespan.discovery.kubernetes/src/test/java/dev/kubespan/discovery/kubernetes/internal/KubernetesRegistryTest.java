@@ -30,11 +30,12 @@ import dev.kubespan.api.ResourceEvent;
 import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.Watch;
 import dev.kubespan.api.spec.Affiliate;
-import dev.kubespan.api.spec.AffiliateKubeSpan;
 import dev.kubespan.api.spec.Affiliates;
+import dev.kubespan.api.spec.ConnectionState;
 import dev.kubespan.api.spec.ControlPlane;
 import dev.kubespan.api.spec.RegistryStatus;
 import dev.kubespan.api.spec.Times;
+import dev.kubespan.test.Specs;
 
 /**
  * The registry end to end: registry instances with separate stores and node names talk to a
@@ -64,14 +65,14 @@ public class KubernetesRegistryTest {
     static Affiliate localA() {
         return new Affiliate(ID_A, List.of("192.0.2.10", "2001:db8::10"), "a", "node-a", "kubespan-osgi",
                 "controlplane",
-                new AffiliateKubeSpan(KEY_A, KS_A, List.of("10.244.0.0/24"),
+                Specs.kubeSpan(KEY_A, KS_A, List.of("10.244.0.0/24"),
                         List.of("192.0.2.10:51820", "[2001:db8::10]:51820"), List.of("192.0.2.128/25")),
                 new ControlPlane(6443));
     }
 
     static Affiliate localB() {
         return new Affiliate(ID_B, List.of("192.0.2.11"), "b", "node-b", "kubespan-osgi", "worker",
-                new AffiliateKubeSpan(KEY_B, KS_B, List.of(), List.of("192.0.2.11:51820"), List.of()), null);
+                Specs.kubeSpan(KEY_B, KS_B, List.of(), List.of("192.0.2.11:51820"), List.of()), null);
     }
 
     /** What node A looks like through its Node: hostname and OS come from the Node's status. */
@@ -176,7 +177,7 @@ public class KubernetesRegistryTest {
                     "system:node:" + p.node(), p.user());
         }
         RegistryStatus s = Await.until("A's status", () -> a.status().orElse(null),
-                st -> st != null && st.state().equals("connected") && st.affiliates() == 1);
+                st -> st != null && st.state() == ConnectionState.CONNECTED && st.affiliates() == 1);
         assertEquals("kubernetes", s.registry());
         assertEquals(api.url().toString(), s.endpoint());
         assertEquals("", s.lastError());
@@ -320,7 +321,7 @@ public class KubernetesRegistryTest {
         b.configure(true, false);
         Await.equal("only the service registry's affiliate is left", Map.of("service/" + ID_A, fromService), b::raw);
         RegistryStatus s = Await.until("disabled", () -> b.status().orElse(null),
-                st -> st != null && st.state().equals("disabled"));
+                st -> st != null && st.state() == ConnectionState.DISABLED);
         assertEquals("the Kubernetes registry is disabled", s.lastError());
         assertEquals(0, s.affiliates());
         Await.equal("B removed its annotations from its Node", Map.of(), () -> ours("node-b"));
@@ -343,7 +344,7 @@ public class KubernetesRegistryTest {
         // and an endpoint harvested by another peer.
         Affiliate fromService = new Affiliate(ID_A, List.of("2001:db8::10", "203.0.113.5"), "a.service.example",
                 "node-a", "Talos (v1.10.0) via service", "controlplane",
-                new AffiliateKubeSpan(KEY_A, KS_A, List.of("10.244.0.0/24"), List.of("203.0.113.5:51820"), List.of()),
+                Specs.kubeSpan(KEY_A, KS_A, List.of("10.244.0.0/24"), List.of("203.0.113.5:51820"), List.of()),
                 new ControlPlane(6443));
         b.putAs(RegistryNode.SERVICE_REGISTRY_OWNER, ResourceTypes.AFFILIATE, Namespaces.CLUSTER_RAW, "service/" + ID_A,
                 fromService);
@@ -359,7 +360,7 @@ public class KubernetesRegistryTest {
         Affiliate merged = Affiliates.mergeAll(byNode.get(ID_A));
         Affiliate expected = new Affiliate(ID_A, List.of("192.0.2.10", "2001:db8::10", "203.0.113.5"),
                 "a.service.example", "node-a", "Talos (v1.10.0)", "controlplane",
-                new AffiliateKubeSpan(KEY_A, KS_A, List.of("10.244.0.0/24"),
+                Specs.kubeSpan(KEY_A, KS_A, List.of("10.244.0.0/24"),
                         List.of("192.0.2.10:51820", "[2001:db8::10]:51820", "203.0.113.5:51820"),
                         List.of("192.0.2.128/25")),
                 new ControlPlane(6443));
@@ -448,7 +449,7 @@ public class KubernetesRegistryTest {
 
         Affiliate x = Await.until("X read with its bad items skipped", () -> a.raw().get("k8s/idX"), v -> v != null);
         assertEquals(List.of("192.0.2.50"), x.addresses());
-        assertEquals(List.of("192.0.2.50:51820"), x.kubespan().endpoints());
+        assertEquals(List.of("192.0.2.50:51820"), Specs.texts(x.kubespan().endpoints()));
         assertEquals("the nameless and odd Nodes take no part", java.util.Set.of("k8s/idX"), a.raw().keySet());
         Await.until("the bad item is logged", () -> a.warningsContaining("skipping 'garbage'"), n -> n == 1);
         Await.until("the nameless Node is logged", () -> a.warningsContaining("a Node has no metadata.name"),

@@ -85,7 +85,7 @@ final class RegistryNode implements AutoCloseable {
     }
 
     String state() {
-        return status().map(RegistryStatus::state).orElse("");
+        return status().map(s -> s.state().toString()).orElse("");
     }
 
     String lastError() {

@@ -20,6 +20,7 @@ import dev.kubespan.api.Backoff;
 import dev.kubespan.api.Log;
 import dev.kubespan.api.RateLimitedLog;
 import dev.kubespan.api.spec.Affiliate;
+import dev.kubespan.api.spec.ConnectionState;
 import dev.kubespan.api.spec.RegistryStatus;
 import dev.kubespan.api.spec.Times;
 import dev.kubespan.discovery.grpc.server.AffiliateDeleteRequest;
@@ -108,7 +109,7 @@ public final class DiscoveryClient implements AutoCloseable {
     private volatile boolean leaving;
     private volatile ServiceTarget target;
     private volatile OwnedChannel channel;
-    private volatile String state = "connecting";
+    private volatile ConnectionState state = ConnectionState.CONNECTING;
     private volatile String lastError = "";
     private volatile Instant lastErrorTime = Times.ZERO;
     private volatile Optional<String> publicIp = Optional.empty();
@@ -261,13 +262,13 @@ public final class DiscoveryClient implements AutoCloseable {
                 if (watchCall == null) {
                     expireStaleView();
                     if (retrying) {
-                        setState("backoff");
+                        setState(ConnectionState.BACKOFF);
                         if (!sleep(backoff.next())) {
                             continue;
                         }
                     }
                     retrying = true;
-                    setState("connecting");
+                    setState(ConnectionState.CONNECTING);
                     if (!connect()) {
                         continue;
                     }
@@ -324,7 +325,7 @@ public final class DiscoveryClient implements AutoCloseable {
                 disconnectedSinceNanos = 0;
                 // A stream that delivers its snapshot proves the connection: fast retry next time.
                 backoff.reset();
-                state = "connected";
+                state = ConnectionState.CONNECTED;
                 errorLogged = false;
                 log.info("discovery service " + settings.name() + ": connected to " + target + ", "
                         + discovered.size() + " affiliate(s) in the cluster");
@@ -540,8 +541,8 @@ public final class DiscoveryClient implements AutoCloseable {
         }
     }
 
-    private void setState(String s) {
-        if (!s.equals(state)) {
+    private void setState(ConnectionState s) {
+        if (s != state) {
             state = s;
             onChange.run();
         }

@@ -29,6 +29,7 @@ import dev.kubespan.api.controller.Output;
 import dev.kubespan.api.controller.RunningController;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.Affiliates;
+import dev.kubespan.api.spec.ConnectionState;
 import dev.kubespan.api.spec.DiscoveredAddress;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.KubeSpanConfig;
@@ -278,7 +279,7 @@ public final class DiscoveryRegistry implements AutoCloseable, Controller {
             statuses.put(ID_PREFIX + c.settings().name(), c.status());
         }
         plan.disabled().forEach((name, d) -> statuses.put(ID_PREFIX + name,
-                new RegistryStatus(ID_PREFIX + name, d.endpoint(), "disabled", 0, d.reason(), Times.ZERO)));
+                new RegistryStatus(ID_PREFIX + name, d.endpoint(), ConnectionState.DISABLED, 0, d.reason(), Times.ZERO)));
         statuses.forEach((id, s) -> ctx.put(ResourceTypes.REGISTRY_STATUS, Namespaces.CLUSTER, id, s));
         deleteAll(ctx, ResourceTypes.REGISTRY_STATUS, Namespaces.CLUSTER, statuses);
     }

@@ -13,6 +13,7 @@ import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.AffiliateKubeSpan;
 import dev.kubespan.api.spec.ControlPlane;
+import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.discovery.grpc.client.IPPrefix;
 import dev.kubespan.discovery.grpc.client.KubeSpan;
 
@@ -44,24 +45,15 @@ public final class PayloadCodec {
             }
         }
         AffiliateKubeSpan ks = a.kubespan();
-        if (ks != null && !ks.publicKey().isEmpty()) {
-            KubeSpan.Builder k = KubeSpan.newBuilder().setPublicKey(ks.publicKey());
-            if (!ks.address().isEmpty()) {
-                try {
-                    k.setAddress(ByteString.copyFrom(IpBytes.encode(withoutPrefixLength(ks.address()))));
-                } catch (IllegalArgumentException e) {
-                    problems.accept("kubespan address: " + e.getMessage());
-                }
+        if (ks != null) {
+            KubeSpan.Builder k = KubeSpan.newBuilder().setPublicKey(ks.publicKey().toBase64());
+            if (ks.address() != null) {
+                k.setAddress(ByteString.copyFrom(ks.address().getAddress()));
             }
-            for (String p : ks.additionalAddresses()) {
-                try {
-                    IpPrefix prefix = IpPrefix.parse(p);
-                    k.addAdditionalAddresses(IPPrefix.newBuilder()
-                            .setIp(ByteString.copyFrom(prefix.address().getAddress()))
-                            .setBits(prefix.bits()));
-                } catch (IllegalArgumentException e) {
-                    problems.accept("additional address: " + e.getMessage());
-                }
+            for (IpPrefix prefix : ks.additionalAddresses()) {
+                k.addAdditionalAddresses(IPPrefix.newBuilder()
+                        .setIp(ByteString.copyFrom(prefix.address().getAddress()))
+                        .setBits(prefix.bits()));
             }
             b.setKubespan(k);
         }
@@ -78,7 +70,7 @@ public final class PayloadCodec {
      * Single bad addresses or prefixes are skipped (reported to {@code problems}); the endpoints
      * are used only when the payload has a KubeSpan part, as Talos does.
      */
-    public static Affiliate decode(String id, byte[] payload, List<String> endpoints, Consumer<String> problems)
+    public static Affiliate decode(String id, byte[] payload, List<Endpoint> endpoints, Consumer<String> problems)
             throws PayloadException {
         dev.kubespan.discovery.grpc.client.Affiliate p;
         try {
@@ -100,24 +92,34 @@ public final class PayloadCodec {
         AffiliateKubeSpan ks = null;
         if (p.hasKubespan()) {
             KubeSpan k = p.getKubespan();
-            String address = "";
-            if (!k.getAddress().isEmpty()) {
-                try {
-                    address = IpBytes.decodeText(k.getAddress().toByteArray());
-                } catch (PayloadException e) {
-                    problems.accept("kubespan address skipped: " + e.getMessage());
-                }
+            Key key = null;
+            try {
+                key = Key.fromBase64(k.getPublicKey());
+            } catch (IllegalArgumentException e) {
+                problems.accept("kubespan data skipped: the public key is not a WireGuard key");
             }
-            List<String> prefixes = new ArrayList<>();
-            for (IPPrefix ip : k.getAdditionalAddressesList()) {
-                try {
-                    InetAddress ia = IpBytes.decode(ip.getIp().toByteArray());
-                    prefixes.add(new IpPrefix(ia, ip.getBits()).toString());
-                } catch (PayloadException | IllegalArgumentException e) {
-                    problems.accept("additional address skipped: " + e.getMessage());
+            if (key != null) {
+                InetAddress address = null;
+                if (!k.getAddress().isEmpty()) {
+                    try {
+                        address = IpBytes.decode(k.getAddress().toByteArray());
+                    } catch (PayloadException e) {
+                        problems.accept("kubespan address skipped: " + e.getMessage());
+                    }
                 }
+                List<IpPrefix> prefixes = new ArrayList<>();
+                for (IPPrefix ip : k.getAdditionalAddressesList()) {
+                    try {
+                        IpPrefix prefix = new IpPrefix(IpBytes.decode(ip.getIp().toByteArray()), ip.getBits());
+                        if (!prefixes.contains(prefix)) {
+                            prefixes.add(prefix);
+                        }
+                    } catch (PayloadException | IllegalArgumentException e) {
+                        problems.accept("additional address skipped: " + e.getMessage());
+                    }
+                }
+                ks = new AffiliateKubeSpan(key, address, prefixes, endpoints, List.of());
             }
-            ks = new AffiliateKubeSpan(k.getPublicKey(), address, prefixes, endpoints, List.of());
         }
         ControlPlane cp = p.hasControlPlane() ? new ControlPlane(p.getControlPlane().getApiServerPort()) : null;
         return new Affiliate(id, addresses, p.getHostname(), p.getNodename(), p.getOperatingSystem(),
@@ -156,8 +158,4 @@ public final class PayloadCodec {
         return new Endpoint(IpBytes.decode(p.getIp().toByteArray()), port);
     }
 
-    private static String withoutPrefixLength(String s) {
-        int slash = s.indexOf('/');
-        return slash < 0 ? s : s.substring(0, slash);
-    }
 }

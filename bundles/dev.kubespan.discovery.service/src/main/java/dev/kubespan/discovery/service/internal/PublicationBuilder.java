@@ -56,7 +56,8 @@ public final class PublicationBuilder {
             problems.accept("local-size", "local affiliate not published: " + e.getMessage());
             return Publication.NOTHING;
         }
-        List<String> own = local.kubespan() == null ? List.of() : local.kubespan().endpoints();
+        List<String> own = local.kubespan() == null ? List.of()
+                : local.kubespan().endpoints().stream().map(Endpoint::toString).toList();
         List<byte[]> ownBlobs = sealAll(payloads, own, "local");
         Map<String, LinkedHashSet<String>> byAffiliate = new LinkedHashMap<>();
         for (KubeSpanEndpoint h : harvested) {

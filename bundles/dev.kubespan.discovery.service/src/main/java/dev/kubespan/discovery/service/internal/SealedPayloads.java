@@ -54,10 +54,10 @@ public final class SealedPayloads {
     public Affiliate open(String id, byte[] data, List<byte[]> endpointBlobs, Consumer<String> problems)
             throws PayloadException {
         byte[] plain = cipher.open(data);
-        LinkedHashSet<String> endpoints = new LinkedHashSet<>();
+        LinkedHashSet<Endpoint> endpoints = new LinkedHashSet<>();
         for (byte[] blob : endpointBlobs) {
             try {
-                endpoints.add(openEndpoint(blob).toString());
+                endpoints.add(openEndpoint(blob));
             } catch (PayloadException e) {
                 problems.accept("endpoint skipped: " + e.getMessage());
             }

@@ -29,8 +29,8 @@ public class DiscoveredAffiliatesTest {
                 .setId(a.nodeId())
                 .setData(ByteString.copyFrom(payloads.sealAffiliate(a, p -> {
                 })));
-        for (String e : a.kubespan().endpoints()) {
-            b.addEndpoints(ByteString.copyFrom(payloads.sealEndpoint(Endpoint.parse(e))));
+        for (Endpoint e : a.kubespan().endpoints()) {
+            b.addEndpoints(ByteString.copyFrom(payloads.sealEndpoint(e)));
         }
         return b.build();
     }

@@ -26,6 +26,7 @@ import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.AffiliateKubeSpan;
+import dev.kubespan.api.spec.ConnectionState;
 import dev.kubespan.api.spec.DiscoveryConfig;
 import dev.kubespan.api.spec.KubeSpanConfig;
 import dev.kubespan.api.spec.KubeSpanEndpoint;
@@ -34,6 +35,7 @@ import dev.kubespan.discovery.grpc.server.AffiliateDeleteRequest;
 import dev.kubespan.discovery.grpc.server.AffiliateUpdateRequest;
 import dev.kubespan.discovery.grpc.server.ClusterGrpc;
 import dev.kubespan.discovery.grpc.transport.OwnedChannel;
+import dev.kubespan.test.Specs;
 
 /**
  * Registries of several simulated nodes against real gRPC servers on 127.0.0.1 (the in-test
@@ -105,8 +107,8 @@ public class DiscoveryRegistryIntegrationTest {
         AffiliateUpdateRequest.Builder b = update(a.nodeId())
                 .setAffiliateData(ByteString.copyFrom(p.sealAffiliate(a, x -> {
                 })));
-        for (String e : a.kubespan().endpoints()) {
-            b.addAffiliateEndpoints(ByteString.copyFrom(p.sealEndpoint(Endpoint.parse(e))));
+        for (Endpoint e : a.kubespan().endpoints()) {
+            b.addAffiliateEndpoints(ByteString.copyFrom(p.sealEndpoint(e)));
         }
         return b.build();
     }
@@ -126,7 +128,7 @@ public class DiscoveryRegistryIntegrationTest {
 
         await("public address", () -> a.discoveredAddress().isPresent(), a::discoveredAddress);
         assertEquals("127.0.0.1", a.discoveredAddress().get());
-        await("status connected", () -> a.status("s1").map(st -> st.state().equals("connected") && st.affiliates() == 2)
+        await("status connected", () -> a.status("s1").map(st -> st.state() == ConnectionState.CONNECTED && st.affiliates() == 2)
                 .orElse(false), () -> a.status("s1"));
         RegistryStatus st = a.status("s1").get();
         assertEquals("http://" + s.endpoint(), st.endpoint());
@@ -166,7 +168,7 @@ public class DiscoveryRegistryIntegrationTest {
         List<String> states = new java.util.concurrent.CopyOnWriteArrayList<>();
         keep(b.store.watch(ResourceTypes.REGISTRY_STATUS, Namespaces.CLUSTER, e -> {
             if (e.kind() == dev.kubespan.api.ResourceEvent.Kind.UPDATED) {
-                states.add(e.resource().spec().state());
+                states.add(e.resource().spec().state().toString());
             }
         }));
         b.start();
@@ -186,12 +188,12 @@ public class DiscoveryRegistryIntegrationTest {
         awaitSees(a, b, d);
         awaitSees(b, a, d);
         await("c's own outputs gone", () -> c.raw().isEmpty() && c.discoveredAddress().isEmpty(), c::raw);
-        await("c's status disabled", () -> c.status("s1").map(x -> x.state().equals("disabled")).orElse(false),
+        await("c's status disabled", () -> c.status("s1").map(x -> x.state() == ConnectionState.DISABLED).orElse(false),
                 () -> c.status("s1"));
 
         // d: KubeSpan disabled → leave as well.
-        d.store.put(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID, new KubeSpanConfig(false,
-                TestNode.CLUSTER, "", true, false, 0, null, false, null, null, 0, null, null, null, null), "test");
+        d.store.put(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID, KubeSpanConfig.builder()
+                .clusterId(TestNode.CLUSTER).forceRouting(true).build(), "test");
         awaitSees(a, b);
 
         // b: its DiscoveryConfig removed altogether → leave.
@@ -213,7 +215,7 @@ public class DiscoveryRegistryIntegrationTest {
 
         s.close();
         await("a in backoff with an error", () -> a.status("s1")
-                .map(st -> !st.state().equals("connected") && !st.lastError().isEmpty()).orElse(false),
+                .map(st -> st.state() != ConnectionState.CONNECTED && !st.lastError().isEmpty()).orElse(false),
                 () -> a.status("s1"));
         // While the service is away, what it told us stays (it would only expire after a TTL).
         assertTrue(a.raw().containsKey("service/nodeB"));
@@ -222,7 +224,7 @@ public class DiscoveryRegistryIntegrationTest {
         // The restarted server knows nothing: both must publish again for the other to see them.
         await("both republished", () -> s.affiliates(TestNode.CLUSTER).keySet().equals(Set.of("nodeA", "nodeB")),
                 () -> s.affiliates(TestNode.CLUSTER).keySet());
-        await("a connected again", () -> a.status("s1").map(st -> st.state().equals("connected")).orElse(false),
+        await("a connected again", () -> a.status("s1").map(st -> st.state() == ConnectionState.CONNECTED).orElse(false),
                 () -> a.status("s1"));
         awaitSees(a, b);
         awaitSees(b, a);
@@ -276,7 +278,7 @@ public class DiscoveryRegistryIntegrationTest {
                 a::raw);
         await("b's record intact", () -> b.local.equals(a.raw().get("service/nodeB")), a::raw);
         assertEquals(Fixtures.affiliate("late", "8"), a.raw().get("service/late"));
-        assertEquals("connected", a.status("s1").get().state());
+        assertEquals(ConnectionState.CONNECTED, a.status("s1").get().state());
         awaitSeesIds(b, "nodeA", "late");
     }
 
@@ -287,20 +289,20 @@ public class DiscoveryRegistryIntegrationTest {
         TestNode b = node("nodeB", "2", s);
         TestNode c = node("nodeC", "3", s);
         awaitSees(c, a, b);
-        a.store.put(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, b.local.kubespan().publicKey(),
+        a.store.put(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, b.local.kubespan().publicKey().toBase64(),
                 new KubeSpanEndpoint("nodeB", "203.0.113.7:41000"), "test");
         a.store.put(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, "selfKey",
                 new KubeSpanEndpoint("nodeA", "203.0.113.8:41000"), "test");
         await("c sees the harvested endpoint of b", () -> {
             Affiliate seen = c.raw().get("service/nodeB");
-            return seen != null && seen.kubespan().endpoints().contains("203.0.113.7:41000");
+            return seen != null && seen.kubespan().endpoints().contains(Endpoint.parse("203.0.113.7:41000"));
         }, c::raw);
-        List<String> bEndpoints = c.raw().get("service/nodeB").kubespan().endpoints();
+        List<String> bEndpoints = Specs.texts(c.raw().get("service/nodeB").kubespan().endpoints());
         assertEquals(List.of("192.0.2.2:51820", "[2001:db8::2]:51820", "203.0.113.7:41000"), bEndpoints);
         assertTrue(s.updates().stream().anyMatch(u -> u.getAffiliateId().equals("nodeB") && !u.hasAffiliateData()
                 && u.getAffiliateEndpointsCount() == 1));
         assertFalse("own ID is never harvested", c.raw().get("service/nodeA").kubespan().endpoints()
-                .contains("203.0.113.8:41000"));
+                .contains(Endpoint.parse("203.0.113.8:41000")));
     }
 
     @Test
@@ -320,7 +322,7 @@ public class DiscoveryRegistryIntegrationTest {
         Affiliate x1 = Fixtures.affiliate("x", "20");
         AffiliateKubeSpan k = x1.kubespan();
         Affiliate x2 = new Affiliate("x", List.of("198.51.100.20"), "", "", "", "unknown",
-                new AffiliateKubeSpan(k.publicKey(), k.address(), List.of(), List.of("198.51.100.20:51820"), List.of()),
+                new AffiliateKubeSpan(k.publicKey(), k.address(), List.of(), Specs.endpoints(List.of("198.51.100.20:51820")), List.of()),
                 null);
         rawClient(s1).affiliateUpdate(sealed(Fixtures.payloads(), x1));
         rawClient(s2).affiliateUpdate(sealed(Fixtures.payloads(), x2));
@@ -330,7 +332,7 @@ public class DiscoveryRegistryIntegrationTest {
         }, a::raw);
         Affiliate x = a.raw().get("service/x");
         assertEquals(List.of("192.0.2.20:51820", "[2001:db8::20]:51820", "198.51.100.20:51820"),
-                x.kubespan().endpoints());
+                Specs.texts(x.kubespan().endpoints()));
         assertEquals("host20.example", x.hostname());
         assertEquals("controlplane", x.machineType());
         assertTrue(x.addresses().contains("198.51.100.20"));
@@ -343,8 +345,8 @@ public class DiscoveryRegistryIntegrationTest {
                 .setAffiliateId("x").build());
         awaitSees(a, b, c);
 
-        assertEquals("connected", a.status("s1").get().state());
-        await("s2 connected", () -> a.status("s2").map(st -> st.state().equals("connected")).orElse(false),
+        assertEquals(ConnectionState.CONNECTED, a.status("s1").get().state());
+        await("s2 connected", () -> a.status("s2").map(st -> st.state() == ConnectionState.CONNECTED).orElse(false),
                 () -> a.status("s2"));
 
         // Dropping s2 from a's config: a leaves s2 only, and c (seen only there) disappears from a.
@@ -427,7 +429,7 @@ public class DiscoveryRegistryIntegrationTest {
                 new dev.kubespan.api.spec.DiscoveryServiceEndpoint("s1", "http://" + s.endpoint(), false))).start();
         await("c reports an error", () -> c.status("s1").map(st -> !st.lastError().isEmpty()).orElse(false),
                 () -> c.status("s1"));
-        assertFalse(c.status("s1").get().state().equals("connected"));
+        assertFalse(c.status("s1").get().state() == ConnectionState.CONNECTED);
         for (java.nio.file.Path f : List.of(cert, key, dir)) {
             java.nio.file.Files.deleteIfExists(f);
         }

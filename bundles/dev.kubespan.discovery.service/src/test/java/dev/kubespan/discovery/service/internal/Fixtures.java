@@ -5,8 +5,8 @@ import java.util.Base64;
 import java.util.List;
 
 import dev.kubespan.api.spec.Affiliate;
-import dev.kubespan.api.spec.AffiliateKubeSpan;
 import dev.kubespan.api.spec.ControlPlane;
+import dev.kubespan.test.Specs;
 
 /** Shared test data. */
 final class Fixtures {
@@ -35,7 +35,7 @@ final class Fixtures {
     static Affiliate affiliate(String nodeId, String lastOctet) {
         return new Affiliate(nodeId, List.of("192.0.2." + lastOctet, "2001:db8::" + lastOctet, "fd7f:175a:b97c:5602::" + lastOctet),
                 "host" + lastOctet + ".example", "node" + lastOctet, "Talos (v1.12.3)", "controlplane",
-                new AffiliateKubeSpan("pk" + lastOctet + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+                Specs.kubeSpan(Specs.key("pk" + lastOctet),
                         "fd7f:175a:b97c:5602:e871:1bff:feb2:cc" + lastOctet,
                         List.of("10.244." + lastOctet + ".0/24", "fd00:" + lastOctet + "::/64"),
                         List.of("192.0.2." + lastOctet + ":51820", "[2001:db8::" + lastOctet + "]:51820"), List.of()),

@@ -9,13 +9,13 @@ import java.util.SortedMap;
 import org.junit.Test;
 
 import dev.kubespan.api.spec.Affiliate;
-import dev.kubespan.api.spec.AffiliateKubeSpan;
+import dev.kubespan.test.Specs;
 
 public class MergeTest {
 
     private static Affiliate node(String id, String host, List<String> addresses, List<String> endpoints) {
         return new Affiliate(id, addresses, host, "n-" + id, "os", "worker",
-                new AffiliateKubeSpan("pk-" + id, "fd00::1", List.of(), endpoints, List.of()), null);
+                Specs.kubeSpan(Specs.key("pk-" + id), "fd00::1", List.of(), endpoints, List.of()), null);
     }
 
     @Test
@@ -31,7 +31,7 @@ public class MergeTest {
         assertEquals(List.of("a", "b", "c"), List.copyOf(merged.keySet()));
         Affiliate a = merged.get("a");
         assertEquals(List.of("10.0.0.1", "192.0.2.1"), a.addresses());
-        assertEquals(List.of("10.0.0.1:51820", "192.0.2.1:40000"), a.kubespan().endpoints());
+        assertEquals(List.of("10.0.0.1:51820", "192.0.2.1:40000"), Specs.texts(a.kubespan().endpoints()));
         // An empty hostname from the second service does not wipe the first one's.
         assertEquals("a1", a.hostname());
         assertEquals(first.get("b"), merged.get("b"));
@@ -43,7 +43,7 @@ public class MergeTest {
         Map<String, Affiliate> first = Map.of("a", node("a", "first", List.of(), List.of("10.0.0.1:1")));
         Map<String, Affiliate> second = Map.of("a", node("a", "second", List.of(), List.of("10.0.0.2:2")));
         assertEquals(List.of("10.0.0.2:2", "10.0.0.1:1"),
-                DiscoveryRegistry.merge(List.of(second, first)).get("a").kubespan().endpoints());
+                Specs.texts(DiscoveryRegistry.merge(List.of(second, first)).get("a").kubespan().endpoints()));
         assertEquals("second", DiscoveryRegistry.merge(List.of(first, second)).get("a").hostname());
     }
 

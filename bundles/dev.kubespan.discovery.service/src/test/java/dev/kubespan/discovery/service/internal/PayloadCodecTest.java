@@ -18,6 +18,7 @@ import com.google.protobuf.ByteString;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.spec.Affiliate;
 import dev.kubespan.api.spec.AffiliateKubeSpan;
+import dev.kubespan.test.Specs;
 
 public class PayloadCodecTest {
     private final List<String> problems = new ArrayList<>();
@@ -50,8 +51,8 @@ public class PayloadCodecTest {
         Affiliate local = Fixtures.affiliate("nodeA", "10");
         byte[] data = p.sealAffiliate(local, problems::add);
         List<byte[]> blobs = new ArrayList<>();
-        for (String e : local.kubespan().endpoints()) {
-            blobs.add(p.sealEndpoint(Endpoint.parse(e)));
+        for (Endpoint e : local.kubespan().endpoints()) {
+            blobs.add(p.sealEndpoint(e));
         }
         Affiliate back = p.open("nodeA", data, blobs, problems::add);
         assertEquals(local, back);
@@ -75,12 +76,12 @@ public class PayloadCodecTest {
         AffiliateKubeSpan ks = a.kubespan();
         Affiliate withExclude = new Affiliate(a.nodeId(), a.addresses(), a.hostname(), a.nodename(),
                 a.operatingSystem(), a.machineType(), new AffiliateKubeSpan(ks.publicKey(), ks.address(),
-                        ks.additionalAddresses(), List.of(), List.of("10.0.0.0/8")),
+                        ks.additionalAddresses(), List.of(), Specs.prefixes(List.of("10.0.0.0/8"))),
                 a.controlPlane());
         var proto = PayloadCodec.encode(withExclude, problems::add);
         assertTrue(proto.getKubespan().getUnknownFields().asMap().isEmpty());
         Affiliate back = p.open("n1", p.sealAffiliate(withExclude, problems::add), List.of(), problems::add);
-        assertEquals(List.of(), back.kubespan().excludeAdvertisedNetworks());
+        assertEquals(List.of(), Specs.texts(back.kubespan().excludeAdvertisedNetworks()));
     }
 
     @Test
@@ -100,7 +101,7 @@ public class PayloadCodecTest {
                 Fixtures.otherKeyPayloads().sealEndpoint(Endpoint.parse("192.0.2.99:1")),
                 p.sealEndpoint(Endpoint.parse("192.0.2.4:51820")));
         Affiliate back = p.open("n1", p.sealAffiliate(a, problems::add), blobs, problems::add);
-        assertEquals(List.of("192.0.2.4:51820"), back.kubespan().endpoints());
+        assertEquals(List.of("192.0.2.4:51820"), Specs.texts(back.kubespan().endpoints()));
         assertTrue(problems.size() >= 2);
     }
 
@@ -160,6 +161,22 @@ public class PayloadCodecTest {
         assertEquals(List.of("10.0.0.1"), a.addresses());
         assertEquals("worker", a.machineType());
         assertEquals(1, problems.size());
+    }
+
+    /** Validated once, here: an affiliate whose key is not a WireGuard key has no KubeSpan part downstream. */
+    @Test
+    public void aKubeSpanPartWithABadPublicKeyIsDroppedAndReported() throws Exception {
+        SealedPayloads p = Fixtures.payloads();
+        byte[] plain = dev.kubespan.discovery.grpc.client.Affiliate.newBuilder()
+                .setNodeId("n1")
+                .setKubespan(dev.kubespan.discovery.grpc.client.KubeSpan.newBuilder().setPublicKey("not-a-key")
+                        .setAddress(ByteString.copyFrom(new byte[] { (byte) 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                0, 1 })))
+                .build().toByteArray();
+        Affiliate a = p.open("n1", p.cipher().seal(plain), List.of(p.sealEndpoint(Endpoint.parse("192.0.2.1:51820"))),
+                problems::add);
+        assertEquals(null, a.kubespan());
+        assertEquals(List.of("kubespan data skipped: the public key is not a WireGuard key"), problems);
     }
 
     @Test

@@ -12,8 +12,8 @@ import java.util.List;
 import org.junit.Test;
 
 import dev.kubespan.api.spec.Affiliate;
-import dev.kubespan.api.spec.AffiliateKubeSpan;
 import dev.kubespan.api.spec.KubeSpanEndpoint;
+import dev.kubespan.test.Specs;
 
 public class PublicationBuilderTest {
     private final List<String> problems = new ArrayList<>();
@@ -63,7 +63,7 @@ public class PublicationBuilderTest {
             eps.add("10.0." + i + ".1:51820");
         }
         Affiliate a = new Affiliate("self", List.of(), "", "", "", "worker",
-                new AffiliateKubeSpan("pk", "fd00::1", List.of(), eps, List.of()), null);
+                Specs.kubeSpan(Specs.key("pk"), "fd00::1", List.of(), eps, List.of()), null);
         Publication p = builder.build(payloads, "self", a, List.of());
         assertEquals(64, p.endpoints().size());
         assertEquals(1, problems.size());

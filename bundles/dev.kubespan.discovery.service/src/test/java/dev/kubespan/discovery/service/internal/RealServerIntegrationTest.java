@@ -18,18 +18,20 @@ import org.junit.Test;
 
 import com.google.protobuf.ByteString;
 
+import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.spec.Affiliate;
+import dev.kubespan.api.spec.ConnectionState;
 import dev.kubespan.api.spec.KubeSpanEndpoint;
 import dev.kubespan.discovery.grpc.server.AffiliateUpdateRequest;
 import dev.kubespan.discovery.grpc.server.ClusterGrpc;
 import dev.kubespan.discovery.grpc.transport.OwnedChannel;
 import dev.kubespan.discovery.server.internal.DiscoveryServer;
-import dev.kubespan.api.Log;
 import dev.kubespan.discovery.server.internal.ServerSettings;
 import dev.kubespan.discovery.server.internal.state.AffiliateView;
+import dev.kubespan.test.Specs;
 
 /**
  * The registry against the project's own discovery server ({@code dev.kubespan.discovery.server},
@@ -87,7 +89,7 @@ public class RealServerIntegrationTest {
                 && c.local.equals(a.raw().get("service/nodeC")), a::raw);
         await("public address", () -> a.discoveredAddress().isPresent(), a::discoveredAddress);
         assertEquals("127.0.0.1", a.discoveredAddress().get());
-        await("connected", () -> a.status("s1").map(s -> s.state().equals("connected")).orElse(false),
+        await("connected", () -> a.status("s1").map(s -> s.state() == ConnectionState.CONNECTED).orElse(false),
                 () -> a.status("s1"));
 
         // An update (stop + start on the same store) is not a leave.
@@ -126,7 +128,7 @@ public class RealServerIntegrationTest {
         System.out.printf("FIGURE client failover to the next replica: affiliates on it %.1f s after the first stopped%n",
                 (System.nanoTime() - t0) / 1e9);
         await("connected to the second replica", () -> a.status("s1")
-                .map(s -> s.state().equals("connected") && s.endpoint().contains(":" + second.port() + ",")).orElse(false),
+                .map(s -> s.state() == ConnectionState.CONNECTED && s.endpoint().contains(":" + second.port() + ",")).orElse(false),
                 () -> a.status("s1"));
         assertEquals(Set.of("service/nodeB"), a.raw().keySet());
         assertEquals(Set.of("service/nodeA"), b.raw().keySet());
@@ -162,10 +164,10 @@ public class RealServerIntegrationTest {
         assertTrue("each node published at least once", before >= 3);
 
         // A real change is sent once, and reaches the others.
-        a.store.put(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, b.local.kubespan().publicKey(),
+        a.store.put(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, b.local.kubespan().publicKey().toBase64(),
                 new KubeSpanEndpoint("nodeB", "203.0.113.9:41000"), "test");
         await("c sees the harvested endpoint", () -> c.raw().get("service/nodeB").kubespan().endpoints()
-                .contains("203.0.113.9:41000"), c::raw);
+                .contains(Endpoint.parse("203.0.113.9:41000")), c::raw);
         Thread.sleep(2000);
         long afterChange = updatesHandled() - before;
         assertTrue("one change = one own update + one endpoint update of nodeB, got " + afterChange,
@@ -183,7 +185,7 @@ public class RealServerIntegrationTest {
         int samePort = port;
         server.close();
         server = null;
-        await("a notices", () -> a.status("s1").map(s -> !s.state().equals("connected")).orElse(false),
+        await("a notices", () -> a.status("s1").map(s -> s.state() != ConnectionState.CONNECTED).orElse(false),
                 () -> a.status("s1"));
         startServer(samePort);
         // No snapshot: the new server is empty until both clients publish again.
@@ -219,19 +221,19 @@ public class RealServerIntegrationTest {
                 }))).addAffiliateEndpoints(ByteString.copyFrom(foreign.sealEndpoint(Endpoint.parse("10.9.9.9:1"))))
                 .setTtl(ttl).build());
 
-        a.store.put(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, b.local.kubespan().publicKey(),
+        a.store.put(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, b.local.kubespan().publicKey().toBase64(),
                 new KubeSpanEndpoint("nodeB", "203.0.113.7:41000"), "test");
         TestNode c = node("nodeC", "3");
         await("c sees b with the harvested endpoint, and nothing foreign", () -> {
             Affiliate seen = c.raw().get("service/nodeB");
             return c.raw().keySet().equals(Set.of("service/nodeA", "service/nodeB")) && seen != null
-                    && seen.kubespan().endpoints().contains("203.0.113.7:41000");
+                    && seen.kubespan().endpoints().contains(Endpoint.parse("203.0.113.7:41000"));
         }, c::raw);
         assertEquals(List.of("192.0.2.2:51820", "[2001:db8::2]:51820", "203.0.113.7:41000"),
-                c.raw().get("service/nodeB").kubespan().endpoints());
+                Specs.texts(c.raw().get("service/nodeB").kubespan().endpoints()));
         assertEquals(b.local.hostname(), c.raw().get("service/nodeB").hostname());
         assertEquals(a.local, c.raw().get("service/nodeA"));
         awaitSees(a, "nodeB", "nodeC");
-        assertEquals("connected", a.status("s1").get().state());
+        assertEquals(ConnectionState.CONNECTED, a.status("s1").get().state());
     }
 }

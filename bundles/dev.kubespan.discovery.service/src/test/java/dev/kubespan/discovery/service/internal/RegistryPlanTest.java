@@ -30,8 +30,7 @@ public class RegistryPlanTest {
     }
 
     private static KubeSpanConfig kubespan(boolean enabled) {
-        return new KubeSpanConfig(enabled, "cid", "secret", true, false, 0, null, false, null, null, 0, null, null,
-                null, null);
+        return KubeSpanConfig.builder().enabled(enabled).clusterId("cid").sharedSecret("secret").forceRouting(true).build();
     }
 
     @Test

@@ -15,15 +15,15 @@ import java.util.Map;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.net.NetworkException;
+import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.DeviceState;
 import dev.kubespan.api.wireguard.Key;
-import dev.kubespan.api.wireguard.PeerState;
 import dev.kubespan.api.wireguard.WireGuardException;
 import dev.kubespan.wireguard.internal.DeviceSnapshot;
 import dev.kubespan.wireguard.internal.netlink.GenericNetlink;
 import dev.kubespan.wireguard.internal.netlink.Netlink;
-import dev.kubespan.wireguard.internal.netlink.NetlinkAttributes;
 import dev.kubespan.wireguard.internal.netlink.NetlinkAttributes.Attribute;
+import dev.kubespan.wireguard.internal.netlink.NetlinkAttributes;
 import dev.kubespan.wireguard.internal.netlink.NetlinkMessage;
 import dev.kubespan.wireguard.internal.netlink.NetlinkRequest;
 
@@ -192,14 +192,14 @@ public final class DeviceDump {
         }
 
         DeviceSnapshot snapshot() {
-            List<PeerState> states = new ArrayList<>(peers.size());
+            List<DevicePeer> states = new ArrayList<>(peers.size());
             Map<Key, Key> psks = new HashMap<>();
             for (PeerParts p : peers.values()) {
                 boolean hasPsk = p.presharedKey != null && !p.presharedKey.isZero();
                 if (hasPsk) {
                     psks.put(p.publicKey, p.presharedKey);
                 }
-                states.add(new PeerState(p.publicKey, hasPsk, p.endpoint, p.lastHandshake, p.rx, p.tx,
+                states.add(new DevicePeer(p.publicKey, hasPsk, p.endpoint, p.lastHandshake, p.rx, p.tx,
                         Duration.ofSeconds(p.keepalive), p.allowed));
             }
             Key priv = privateKey == null || privateKey.isZero() ? null : privateKey;

@@ -11,10 +11,10 @@ import java.util.Set;
 
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpPrefix;
+import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.DeviceState;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.KeyFormatException;
-import dev.kubespan.api.wireguard.PeerState;
 import dev.kubespan.api.wireguard.WireGuardException;
 import dev.kubespan.wireguard.internal.DeviceSnapshot;
 import dev.kubespan.wireguard.internal.netlink.Errno;
@@ -46,7 +46,7 @@ public final class UapiReplies {
         Key privateKey = null;
         int listenPort = 0;
         int fwmark = 0;
-        List<PeerState> peers = new ArrayList<>();
+        List<DevicePeer> peers = new ArrayList<>();
         Map<Key, Key> psks = new HashMap<>();
         PeerBuilder peer = null;
         Set<Key> seen = new HashSet<>();
@@ -231,14 +231,14 @@ public final class UapiReplies {
             this.publicKey = publicKey;
         }
 
-        void finish(List<PeerState> peers, Map<Key, Key> psks) {
+        void finish(List<DevicePeer> peers, Map<Key, Key> psks) {
             boolean hasPsk = psk != null && !psk.isZero();
             if (hasPsk) {
                 psks.put(publicKey, psk);
             }
             Instant handshake = handshakeSec == 0 && handshakeNsec == 0 ? null
                     : Instant.ofEpochSecond(handshakeSec, handshakeNsec);
-            peers.add(new PeerState(publicKey, hasPsk, endpoint, handshake, rx, tx, Duration.ofSeconds(keepalive),
+            peers.add(new DevicePeer(publicKey, hasPsk, endpoint, handshake, rx, tx, Duration.ofSeconds(keepalive),
                     allowed));
         }
     }

@@ -21,7 +21,7 @@ import org.junit.Test;
 
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpPrefix;
-import dev.kubespan.api.wireguard.PeerState;
+import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.WireGuardException;
 import dev.kubespan.wireguard.internal.DeviceSnapshot;
 import dev.kubespan.wireguard.internal.netlink.NetlinkMessage;
@@ -122,7 +122,7 @@ public class DeviceDumpTest {
         assertEquals(0x20, s.state().fwmark());
         assertEquals(2, s.state().peers().size());
 
-        PeerState p1 = s.state().peers().get(0);
+        DevicePeer p1 = s.state().peers().get(0);
         assertEquals(key(0x22), p1.publicKey());
         assertTrue(p1.hasPresharedKey());
         assertEquals(key(0x33), s.presharedKeys().get(key(0x22)));
@@ -133,7 +133,7 @@ public class DeviceDumpTest {
         assertEquals(Duration.ofSeconds(25), p1.persistentKeepalive());
         assertEquals(List.of(IpPrefix.parse("fd7a:6b5c:9d01::2/128"), IpPrefix.parse("10.99.0.0/24")), p1.allowedIPs());
 
-        PeerState p2 = s.state().peers().get(1);
+        DevicePeer p2 = s.state().peers().get(1);
         assertEquals(key(0x44), p2.publicKey());
         assertFalse(p2.hasPresharedKey());
         assertFalse(s.presharedKeys().containsKey(key(0x44)));

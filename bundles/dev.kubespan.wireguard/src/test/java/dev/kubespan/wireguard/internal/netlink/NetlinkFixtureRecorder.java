@@ -72,7 +72,7 @@ public final class NetlinkFixtureRecorder {
 
             int index = Integer.parseInt(ns.ip("-o", "link", "show", "ks-br0").split(":")[0].trim());
             Route r = new Route(IpPrefix.parse("::/0"), "ks-br0", 180, 1, 1380);
-            Rule rule = new Rule(false, 32500, 180, 0x20, 0x20, true, 0, null, null);
+            Rule rule = Rule.builder(false).priority(32500).table(180).fwmark(0x20, 0x20).invert().build();
             send(ns, route, RouteMessages.add(r, index));
             send(ns, route, RuleMessages.add(rule));
             context += "; plus (from our encoders) route ::/0 dev ks-br0 table 180 metric 1 mtu 1380 and rule "

@@ -90,6 +90,6 @@ public class RtnlDecodingTest {
         assertEquals("local, 32500 (ours), main, default", 4, all.size());
         List<Rule> ours = all.stream().map(RuleMessages::parseOwn).flatMap(Optional::stream)
                 .collect(Collectors.toList());
-        assertEquals(List.of(new Rule(false, 32500, 180, 0x20, 0x20, true, 0, null, null)), ours);
+        assertEquals(List.of(Rule.builder(false).priority(32500).table(180).fwmark(0x20, 0x20).invert().build()), ours);
     }
 }

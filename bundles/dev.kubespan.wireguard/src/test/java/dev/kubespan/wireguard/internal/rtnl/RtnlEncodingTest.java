@@ -98,16 +98,16 @@ public class RtnlEncodingTest {
         String attrs = "| 08000600 f47e0000 | 08000a00 20000000 | 08001000 20000000 | 08000f00 b4000000"
                 + "| 05001500 4b000000";
         assertEquals(hex(hex("44000000 2000 0506 09000000 00000000 | 02000000 b4000001 02000000" + attrs)),
-                hex(RuleMessages.add(new Rule(false, 32500, 180, 0x20, 0x20, true, 0, null, null)).encode(9, 0)));
+                hex(RuleMessages.add(Rule.builder(false).priority(32500).table(180).fwmark(0x20, 0x20).invert().build()).encode(9, 0)));
         assertEquals(hex(hex("44000000 2000 0506 0a000000 00000000 | 0a000000 b4000001 02000000" + attrs)),
-                hex(RuleMessages.add(new Rule(true, 32500, 180, 0x20, 0x20, true, 0, null, null)).encode(10, 0)));
+                hex(RuleMessages.add(Rule.builder(true).priority(32500).table(180).fwmark(0x20, 0x20).invert().build()).encode(10, 0)));
     }
 
     @Test
     public void serviceExemptionRuleWithProtocolAndPortRanges() {
         // ipproto tcp sport 3000 dport 1000-2000 lookup main pref 32490; ranges are host order
-        Rule r = new Rule(false, 32490, Rule.TABLE_MAIN, 0, 0, false, Rule.IPPROTO_TCP, PortRange.of(3000),
-                new PortRange(1000, 2000));
+        Rule r = Rule.builder(false).priority(32490).table(Rule.TABLE_MAIN).ipProto(Rule.IPPROTO_TCP)
+                .sport(PortRange.of(3000)).dport(new PortRange(1000, 2000)).build();
         assertEquals(hex(hex("4c000000 2000 0506 0b000000 00000000 | 02000000 fe000001 00000000"
                 + "| 08000600 ea7e0000 | 08000f00 fe000000 | 05001600 06000000 | 08001700 b80bb80b"
                 + "| 08001800 e803d007 | 05001500 4b000000")),

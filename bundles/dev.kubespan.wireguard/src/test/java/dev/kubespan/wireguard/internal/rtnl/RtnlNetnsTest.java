@@ -28,13 +28,13 @@ import dev.kubespan.api.net.NetworkException;
 import dev.kubespan.api.net.PortRange;
 import dev.kubespan.api.net.Route;
 import dev.kubespan.api.net.Rule;
+import dev.kubespan.test.Netns;
+import dev.kubespan.test.OsgiLogger;
+import dev.kubespan.test.RecordingLog;
 import dev.kubespan.wireguard.internal.netlink.GenlFamily;
 import dev.kubespan.wireguard.internal.netlink.GenlFamilyResolver;
 import dev.kubespan.wireguard.internal.netlink.Netlink;
 import dev.kubespan.wireguard.internal.netlink.NetlinkSocket;
-import dev.kubespan.test.Netns;
-import dev.kubespan.test.OsgiLogger;
-import dev.kubespan.test.RecordingLog;
 
 /**
  * The rtnetlink operations against the real kernel, inside a network namespace this class
@@ -223,10 +223,12 @@ public class RtnlNetnsTest {
     public void kubeSpanRulesAreTaggedListedAndRemoved() {
         ns.ip("rule", "add", "fwmark", "0x40/0x60", "lookup", "1000", "pref", "32400"); // not ours
         List<Rule> ours = List.of(
-                new Rule(false, 32500, 180, 0x20, 0x20, true, 0, null, null),
-                new Rule(true, 32500, 180, 0x20, 0x20, true, 0, null, null),
-                new Rule(false, 32490, Rule.TABLE_MAIN, 0, 0, false, Rule.IPPROTO_TCP, PortRange.of(3000), null),
-                new Rule(true, 32490, Rule.TABLE_MAIN, 0, 0, false, Rule.IPPROTO_TCP, PortRange.of(3000), null));
+                Rule.builder(false).priority(32500).table(180).fwmark(0x20, 0x20).invert().build(),
+                Rule.builder(true).priority(32500).table(180).fwmark(0x20, 0x20).invert().build(),
+                Rule.builder(false).priority(32490).table(Rule.TABLE_MAIN).ipProto(Rule.IPPROTO_TCP)
+                        .sport(PortRange.of(3000)).build(),
+                Rule.builder(true).priority(32490).table(Rule.TABLE_MAIN).ipProto(Rule.IPPROTO_TCP)
+                        .sport(PortRange.of(3000)).build());
         List<Rule> listed = inNs(net -> {
             for (Rule r : ours) {
                 net.addRule(r);

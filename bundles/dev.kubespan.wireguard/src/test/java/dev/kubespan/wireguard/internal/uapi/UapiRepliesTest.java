@@ -17,9 +17,9 @@ import org.junit.Test;
 
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpPrefix;
+import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.DeviceState;
 import dev.kubespan.api.wireguard.Key;
-import dev.kubespan.api.wireguard.PeerState;
 import dev.kubespan.api.wireguard.WireGuardException;
 import dev.kubespan.wireguard.internal.DeviceSnapshot;
 
@@ -38,9 +38,9 @@ public class UapiRepliesTest {
         assertEquals(51821, d.listenPort());
         assertEquals(32, d.fwmark());
         assertEquals(2, d.peers().size());
-        Map<Key, PeerState> peers = d.peers().stream().collect(Collectors.toMap(PeerState::publicKey, p -> p));
+        Map<Key, DevicePeer> peers = d.peers().stream().collect(Collectors.toMap(DevicePeer::publicKey, p -> p));
 
-        PeerState p2 = peers.get(WGFX2);
+        DevicePeer p2 = peers.get(WGFX2);
         assertTrue(p2.hasPresharedKey());
         assertEquals(Endpoint.parse("[fd7a:6b5c:9e00::2]:51821"), p2.endpoint());
         assertEquals(Instant.ofEpochSecond(1795685846L, 20210460L), p2.lastHandshake());
@@ -49,7 +49,7 @@ public class UapiRepliesTest {
         assertEquals(Duration.ofSeconds(25), p2.persistentKeepalive());
         assertEquals(List.of(IpPrefix.parse("fd7a:6b5c:9e01::2/128"), IpPrefix.parse("10.99.0.2/32")), p2.allowedIPs());
 
-        PeerState p3 = peers.get(ABSENT);
+        DevicePeer p3 = peers.get(ABSENT);
         assertFalse("all-zero preshared key means none", p3.hasPresharedKey());
         assertEquals(Endpoint.parse("10.98.0.3:51820"), p3.endpoint());
         assertNull("0/0 means never", p3.lastHandshake());
@@ -69,7 +69,7 @@ public class UapiRepliesTest {
         assertEquals(WGFX2, d.publicKey());
         assertEquals(51821, d.listenPort());
         assertEquals(0, d.fwmark());
-        PeerState p = d.peers().get(0);
+        DevicePeer p = d.peers().get(0);
         assertEquals(WGFX1, p.publicKey());
         assertEquals(Endpoint.parse("[fd7a:6b5c:9e00::1]:51820"), p.endpoint());
         assertEquals(556, p.receiveBytes());

@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -31,18 +30,19 @@ import org.junit.Test;
 
 import dev.kubespan.api.Log;
 import dev.kubespan.api.Namespaces;
+import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.controller.ControllerRuntime;
 import dev.kubespan.api.controller.RunningController;
-import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.internal.InMemoryResourceStore;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.spec.LinkStatus;
+import dev.kubespan.api.wireguard.Backend;
 import dev.kubespan.api.wireguard.DeviceConfig;
+import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.DeviceState;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
-import dev.kubespan.api.wireguard.PeerState;
 import dev.kubespan.api.wireguard.WireGuardException;
 import dev.kubespan.test.Netns;
 import dev.kubespan.wireguard.internal.LinkOpsAccess;
@@ -157,7 +157,7 @@ public class UserspaceWireGuardNetnsTest {
             return service.read(link).orElseThrow(() -> new AssertionError("link " + link + " is missing"));
         }
 
-        PeerState peer(Side other) {
+        DevicePeer peer(Side other) {
             return state().peers().stream().filter(p -> p.publicKey().equals(other.publicKey)).findFirst()
                     .orElseThrow(() -> new AssertionError(link + " has no peer " + other.link));
         }
@@ -260,7 +260,7 @@ public class UserspaceWireGuardNetnsTest {
         assertEquals(one.publicKey, s.publicKey());
         assertEquals(one.port, s.listenPort());
         assertEquals(1, s.peers().size());
-        PeerState p = one.peer(two);
+        DevicePeer p = one.peer(two);
         assertEquals(KEEPALIVE, p.persistentKeepalive());
         assertEquals(List.of(IpPrefix.parse(two.overlay() + "/128")), p.allowedIPs());
         assertEquals(two.underlay6(), p.endpoint());
@@ -268,7 +268,7 @@ public class UserspaceWireGuardNetnsTest {
         assertTrue(p.receiveBytes() > 0 && p.transmitBytes() > 0);
 
         assertTrue(one.ping(two, 5));
-        PeerState later = one.peer(two);
+        DevicePeer later = one.peer(two);
         assertTrue("rx grows: " + p.receiveBytes() + " -> " + later.receiveBytes(), later.receiveBytes() > p.receiveBytes());
         assertTrue("tx grows: " + p.transmitBytes() + " -> " + later.transmitBytes(),
                 later.transmitBytes() > p.transmitBytes());
@@ -278,7 +278,7 @@ public class UserspaceWireGuardNetnsTest {
         // the LinkStatus makes the backend and the supervised process visible
         one.status.runNow().join();
         LinkStatus st = one.store.get(ResourceTypes.LINK_STATUS, Namespaces.KUBESPAN, one.link).orElseThrow().spec();
-        assertEquals("userspace", st.backend());
+        assertEquals(Backend.USERSPACE, st.backend());
         assertTrue(st.present());
         assertTrue(st.up());
         assertEquals(1420, st.mtu());
@@ -331,7 +331,7 @@ public class UserspaceWireGuardNetnsTest {
     public void newControlInstanceAdoptsTheRunningLinkWithoutRestartingIt() throws IOException {
         bringUpMesh();
         long pid = one.pid();
-        PeerState before = one.peer(two);
+        DevicePeer before = one.peer(two);
         Instant handshake = before.lastHandshake();
         assertEquals(Long.toString(pid), Files.readString(one.runtimeDir.resolve(one.link + ".pid")).trim());
 
@@ -344,7 +344,7 @@ public class UserspaceWireGuardNetnsTest {
         await("adoption", () -> one.backend.links().contains(one.link));
         assertEquals("adopted, not restarted", pid, one.pid());
         assertTrue(one.backend.health(one.link).detail(), one.backend.health(one.link).detail().contains("adopted"));
-        PeerState adopted = one.peer(two);
+        DevicePeer adopted = one.peer(two);
         assertEquals("peers kept", before.allowedIPs(), adopted.allowedIPs());
         assertEquals(before.endpoint(), adopted.endpoint());
         assertEquals("the session was not touched", handshake, adopted.lastHandshake());
@@ -354,7 +354,7 @@ public class UserspaceWireGuardNetnsTest {
         one.service.ensureLink(one.link, 1420);
         one.service.apply(one.link, one.configWith(two, two.underlay6()));
         assertEquals(pid, one.pid());
-        PeerState after = one.peer(two);
+        DevicePeer after = one.peer(two);
         assertEquals(handshake, after.lastHandshake());
         assertTrue(after.receiveBytes() >= adopted.receiveBytes());
         assertTrue(one.ping(two, 2));

@@ -10,21 +10,24 @@ import java.util.Set;
 
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.wireguard.DeviceConfig;
+import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.DeviceState;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
-import dev.kubespan.api.wireguard.PeerState;
 
 /**
- * Compares the desired device with what the device reports, so that an unchanged device is not
- * written to at all. A desired peer without an endpoint matches any endpoint on the device.
+ * Whether the device has drifted from the desired one, so that an unchanged device is not written
+ * to at all. A desired peer without an endpoint matches any endpoint on the device. This is the
+ * coarse check a reader of {@link DeviceState} can make (it carries no preshared keys, only whether
+ * a peer has one); the change itself, down to each peer's fields, is computed by the WireGuard
+ * bundle's {@code DeviceDiff} when the device controller applies the desired device.
  */
-final class DeviceDiff {
-    private DeviceDiff() {
+final class DeviceDrift {
+    private DeviceDrift() {
     }
 
     /** The first difference found, or empty when the device already matches. */
-    static Optional<String> difference(DeviceConfig desired, Key expectedPublicKey, Optional<DeviceState> actual) {
+    static Optional<String> find(DeviceConfig desired, Key expectedPublicKey, Optional<DeviceState> actual) {
         if (actual.isEmpty()) {
             return Optional.of("device not present");
         }
@@ -38,12 +41,12 @@ final class DeviceDiff {
         if (s.fwmark() != desired.fwmark()) {
             return Optional.of("fwmark " + s.fwmark() + " instead of " + desired.fwmark());
         }
-        Map<Key, PeerState> peers = new HashMap<>();
-        for (PeerState p : s.peers()) {
+        Map<Key, DevicePeer> peers = new HashMap<>();
+        for (DevicePeer p : s.peers()) {
             peers.put(p.publicKey(), p);
         }
         for (PeerConfig want : desired.peers()) {
-            PeerState have = peers.remove(want.publicKey());
+            DevicePeer have = peers.remove(want.publicKey());
             String who = want.publicKey().toBase64();
             if (have == null) {
                 return Optional.of("peer " + who + " missing");

@@ -11,9 +11,9 @@ import dev.kubespan.api.net.IpPrefix;
  * One peer as the device reports it. {@code endpoint} is null when the device has none;
  * {@code lastHandshake} is null when there was no handshake yet.
  */
-public record PeerState(Key publicKey, boolean hasPresharedKey, Endpoint endpoint, Instant lastHandshake,
+public record DevicePeer(Key publicKey, boolean hasPresharedKey, Endpoint endpoint, Instant lastHandshake,
         long receiveBytes, long transmitBytes, Duration persistentKeepalive, List<IpPrefix> allowedIPs) {
-    public PeerState {
+    public DevicePeer {
         persistentKeepalive = persistentKeepalive == null ? Duration.ZERO : persistentKeepalive;
         allowedIPs = allowedIPs == null ? List.of() : List.copyOf(allowedIPs);
     }
