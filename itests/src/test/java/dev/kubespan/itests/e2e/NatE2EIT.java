@@ -177,11 +177,45 @@ public class NatE2EIT {
         Figures.record("NAT relay refused / dead / wrong credentials: shown as", refused + " | " + dead + " | " + wrong);
         Mesh.assertPings(lab, List.of("node2", "node3"), List.of("node1"));
         Mesh.assertPings(lab, List.of("node1"), List.of("node2", "node3"));
+
+        // the relay back (with relaying on): node2, retrying with backoff, gets its allocation
+        Mesh.await("node2 allocated again after the relay came back", Duration.ofSeconds(120),
+                () -> Mesh.Seen.of("allocated".equals(relayStates("node2").get(RELAY)), relayStates("node2")));
+
+        // two relay servers, the first one dead (no host there): node3 fails over to the second,
+        // and the shell shows both, the dead one with its error
+        long failover = System.nanoTime();
+        lab.editConfig("node3", Mesh.kubeSpanConfig(), lab.natConfig().replace("relayServers:\n  - " + RELAY,
+                "relayServers:\n  - " + NO_RELAY + "\n  - " + RELAY));
+        Mesh.await("node3 allocated on the second relay server", Duration.ofSeconds(120), () -> Mesh.Seen.of(
+                "allocated".equals(relayStates("node3").get(RELAY)) && relayStates("node3").containsKey(NO_RELAY),
+                relayStates("node3")));
+        Figures.record("NAT relay failover (first of two servers without a host): allocated on the second after",
+                Figures.seconds(System.nanoTime() - failover) + " (first shown as: "
+                        + relayErrors("node3").get(NO_RELAY) + ")");
+        Mesh.awaitFullMesh(lab, NODES, Duration.ofSeconds(60));
+        Mesh.assertPings(lab, NODES, NODES);
+    }
+
+    static final String RELAY = "10.99.0.253:3478";
+    static final String NO_RELAY = "10.99.0.252:3478";
+
+    private Map<String, String> relayStates(String node) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        lab.resources(node, "relay").forEach(r -> out.put(String.valueOf(MeshLab.metadata(r).get("id")),
+                String.valueOf(MeshLab.spec(r).get("state"))));
+        return out;
+    }
+
+    private Map<String, String> relayErrors(String node) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        lab.resources(node, "relay").forEach(r -> out.put(String.valueOf(MeshLab.metadata(r).get("id")),
+                String.valueOf(MeshLab.spec(r).get("error"))));
+        return out;
     }
 
     private String relayError(String node) {
-        List<Map<String, Object>> r = lab.resources(node, "relay");
-        return r.isEmpty() ? "(no allocation)" : String.valueOf(MeshLab.spec(r.get(0)).get("error"));
+        return relayErrors(node).getOrDefault(RELAY, "(no allocation)");
     }
 
     /** iperf3 (TCP, 5 s) from one node to another over their KubeSpan addresses, in Mbit/s. */

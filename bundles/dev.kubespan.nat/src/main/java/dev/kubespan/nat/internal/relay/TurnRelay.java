@@ -343,6 +343,12 @@ public final class TurnRelay implements AutoCloseable {
             } catch (java.net.PortUnreachableException e) {
                 fail("the relay " + server + " does not listen (port unreachable)");
                 return;
+            } catch (java.nio.channels.ClosedChannelException e) {
+                throw e;
+            } catch (IOException e) {
+                // an ICMP error for the connected socket: host or network unreachable
+                fail("the relay " + server + " cannot be reached (" + e.getMessage() + ")");
+                return;
             }
             if (n <= 0) {
                 return;
