@@ -20,11 +20,13 @@ import org.junit.Test;
  * <li>collision-prone routers (packets to the router itself accepted, so an early packet of the
  * other edge blocks the port-preserving mapping): full mesh, the edges direct;</li>
  * <li>symmetric NAT on both edges: full mesh, the edge pair through coturn, the shell saying
- * {@code relayed}; the relay's and the direct path's throughput (iperf3); then the NAT relaxed to a
- * home router: back to direct, with the pings lost across the switch counted; garbage at the relay
- * proxy dropped;</li>
+ * {@code relayed}; garbage at the relay proxy dropped; the relay's and the direct path's throughput
+ * (iperf3); then both routers relaxed to plain MASQUERADE with their conntrack kept: back to
+ * direct, with the pings lost across the switch counted;</li>
  * <li>a relay that refuses allocations, a dead relay, and wrong credentials: a clear error in
- * {@code kubespan:get relay}, the direct paths unaffected.</li>
+ * {@code kubespan:get relay}, the direct paths unaffected; the relay back: allocated again; two
+ * relay servers, the first without a host: failover to the second, the first listed with its
+ * error.</li>
  * </ul>
  */
 public class NatE2EIT {
