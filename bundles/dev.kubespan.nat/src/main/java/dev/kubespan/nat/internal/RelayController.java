@@ -67,6 +67,7 @@ final class RelayController implements Controller {
     /** The last state of servers left because they failed, shown until they are tried again. */
     private final Map<String, RelayAllocation> left = new LinkedHashMap<>();
     private final Map<String, Instant> failedAt = new HashMap<>();
+    private String configured = "";
     private Instant neededUntil = Instant.MIN;
 
     RelayController(Clock clock, Log log) {
@@ -128,8 +129,15 @@ final class RelayController implements Controller {
             return;
         }
         List<String> servers = nat.relayServers();
-        left.keySet().retainAll(servers);
-        failedAt.keySet().retainAll(servers);
+        String config = servers + " " + nat.relayUsername() + " " + nat.relayPassword().hashCode() + " "
+                + nat.relaySharedSecret().hashCode() + " " + cfg.get().listenPort();
+        if (!config.equals(configured)) {
+            // new servers or credentials: what failed before says nothing about them; the first goes first
+            configured = config;
+            serverIndex = 0;
+            left.clear();
+            failedAt.clear();
+        }
         String server = servers.get(Math.floorMod(serverIndex, servers.size()));
         if (relay != null && server.equals(relayServer) && relay.state() != null
                 && "failed".equals(relay.state().phase())) {

@@ -111,4 +111,18 @@ public class RelayControllerTest {
         h.advance(RelayController.RETRY_LEFT_AFTER.plusSeconds(1));
         awaitAllocations(m -> h.log.count(l -> l.contains("taking a relay allocation")) == 3, "the first one tried again");
     }
+
+    @Test
+    public void newCredentialsForgetEarlierFailures() throws Exception {
+        String first = "127.0.0.1:" + deadPort();
+        String second = "127.0.0.1:" + deadPort();
+        start("c2VjcmV0", first, second);
+        awaitAllocations(m -> m.containsKey(second) && "failed".equals(m.get(second).state()), "both servers failed");
+        h.log.clear();
+        h.put(ResourceTypes.NAT_CONFIG, Namespaces.CONFIG, NatConfig.ID,
+                new NatConfig(List.of(), List.of(first, second), "", "", "bmV3LXNlY3JldA=="));
+        // the first at once, then the second after its failure: no minute of waiting for old failures
+        awaitAllocations(m -> h.log.count(l -> l.contains("taking a relay allocation")) == 2, "both tried again");
+        assertTrue(h.log.lines().get(0), h.log.lines().stream().anyMatch(l -> l.contains("allocation on " + first)));
+    }
 }
