@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 public final class MeshTimeline {
     private static final Pattern STAMP = Pattern.compile("^(\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z) ");
     private static final Pattern ADDED = Pattern.compile("device: added peer (\\S+) \\(");
-    private static final Pattern UP = Pattern.compile("peer (\\S+) \\([^)]*\\): \\w+ -> up .*\\(handshake ([0-9T:.Z-]+)\\)");
+    private static final Pattern UP = Pattern.compile("peer (\\S+) \\([^)]*\\): \\w+ -> up .*\\(handshake ([0-9T:.Z-]+)[,)]");
 
     record Node(String name, Instant launched, Instant identity, Instant discovery, Map<String, Instant> added,
             Map<String, Instant> handshake, Map<String, Instant> up) {
