@@ -158,7 +158,8 @@ public class DiskFullE2EIT {
                 "--metrics-addr", "127.0.0.1:3102", "--snapshot-path", snapshot.toString(), "--snapshot-interval", "1s")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         Mesh.await("the discovery server listens", Duration.ofSeconds(60), () -> {
-            try (var s = new java.net.Socket("127.0.0.1", 3100)) {
+            try {
+                new java.net.Socket("127.0.0.1", 3100).close();
                 return Mesh.Seen.of(true, "");
             } catch (IOException e) {
                 return Mesh.Seen.of(false, e + "\n" + read(log));
