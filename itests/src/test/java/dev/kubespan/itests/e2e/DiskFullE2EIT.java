@@ -37,9 +37,12 @@ public class DiskFullE2EIT {
     private final List<Path> mounts = new ArrayList<>();
     private Process server;
 
+    @org.junit.Rule
+    public org.junit.rules.TestName test = new org.junit.rules.TestName();
+
     @Before
     public void setUp() throws Exception {
-        lab = new MeshLab("diskfull");
+        lab = new MeshLab(test.getMethodName().contains("Snapshot") ? "diskfull-snapshot" : "diskfull-identity");
     }
 
     @After
@@ -169,8 +172,8 @@ public class DiskFullE2EIT {
 
     private void awaitSavedAffiliates(int n) throws InterruptedException {
         Mesh.await("a snapshot of " + n + " affiliates", Duration.ofSeconds(30), () -> Mesh.Seen.of(
-                metric("discovery_storage_last_snapshot_affiliates\\{operation=\"save\"\\}") == n,
-                "last saved: " + metric("discovery_storage_last_snapshot_affiliates\\{operation=\"save\"\\}")));
+                metric("discovery_storage_last_operation_affiliates\\{operation=\"save\"\\}") == n,
+                "last saved: " + metric("discovery_storage_last_operation_affiliates\\{operation=\"save\"\\}")));
     }
 
     private static double metric(String regex) {
