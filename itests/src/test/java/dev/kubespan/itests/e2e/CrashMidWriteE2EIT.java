@@ -35,7 +35,7 @@ import dev.kubespan.config.ConfigGenerator;
  * the next start uses it (the same node ID and key as on disk) and leaves no temporary file
  * behind (they hold the secrets).
  *
- * <p>Short form (CI): 4 random kills of each. Long form: {@code -Dkubespan.faults.rounds=N}.
+ * <p>Short form (CI): 6 random kills of the generator and 2 of the agent. Long form: {@code -Dkubespan.faults.rounds=N}.
  */
 public class CrashMidWriteE2EIT {
     static final String NODE = "node1";
@@ -44,7 +44,7 @@ public class CrashMidWriteE2EIT {
      * {@code --seccomp-bpf}: strace 6.1 then injects into no call filtered by path).
      */
     static final String STRACE = "strace -f -qq -o /dev/null";
-    static final int ROUNDS = Integer.getInteger("kubespan.faults.rounds", 4);
+    static final int ROUNDS = Integer.getInteger("kubespan.faults.rounds", 2);
     private MeshLab lab;
 
     @Before

@@ -33,7 +33,7 @@ import io.grpc.StatusRuntimeException;
  * {@link #RSS_GROWTH_MIB} MiB, {@link #THREAD_GROWTH} threads and {@link #FD_GROWTH} files per
  * agent, the full mesh at the end and the simulated peers gone from every agent once deleted.
  *
- * <p>Short form (CI): 60 s. Long form: {@code -Dkubespan.faults.minutes=M} (e.g. 30), through
+ * <p>Short form (CI): 45 s. Long form: {@code -Dkubespan.faults.minutes=M} (e.g. 30), through
  * {@code scripts/faults --long}.
  */
 public class DiscoveryChurnE2EIT {
@@ -88,7 +88,7 @@ public class DiscoveryChurnE2EIT {
             }
         }
         long minutes = Long.getLong("kubespan.faults.minutes", 0);
-        Duration length = minutes > 0 ? Duration.ofMinutes(minutes) : Duration.ofSeconds(60);
+        Duration length = minutes > 0 ? Duration.ofMinutes(minutes) : Duration.ofSeconds(45);
         long start = System.nanoTime();
         long end = start + length.toNanos();
         long nextRestart = start + RESTART_EVERY_MS * 1_000_000;
@@ -102,6 +102,11 @@ public class DiscoveryChurnE2EIT {
         String target = "10.99.0.254:3000";
         AffiliatePublisher pub = new AffiliatePublisher(target, clusterId, secret.group(1));
         try {
+            for (int slot = 1; slot <= SIMULATED; slot++) { // all 50 join first, then come and go
+                pub.publish("sim-" + slot, slot, 60, subnet);
+                present[slot] = true;
+                joins++;
+            }
             while (System.nanoTime() < end) {
                 if (System.nanoTime() >= nextRestart) {
                     long t0 = System.nanoTime();
@@ -113,7 +118,7 @@ public class DiscoveryChurnE2EIT {
                     lab.startDiscovery();
                     restartMs += (System.nanoTime() - t0) / 1_000_000;
                     restarts++;
-                    nextRestart = System.nanoTime() + RESTART_EVERY_MS * 1_000_000;
+                    nextRestart = Math.max(nextRestart + RESTART_EVERY_MS * 1_000_000, System.nanoTime());
                     pub.close(); // a fresh channel, not one in gRPC's reconnect backoff
                     pub = new AffiliatePublisher(target, clusterId, secret.group(1));
                 }

@@ -61,7 +61,7 @@ public class SendErrorsE2EIT {
                 }
             }
         }
-        Thread.sleep(Duration.ofSeconds(Long.getLong("kubespan.faults.minutes", 0) > 0 ? 120 : 30).toMillis());
+        Thread.sleep(Duration.ofSeconds(Long.getLong("kubespan.faults.minutes", 0) > 0 ? 120 : 20).toMillis());
         long sent = 0;
         long received = 0;
         for (MeshLab.Background p : pings) {
