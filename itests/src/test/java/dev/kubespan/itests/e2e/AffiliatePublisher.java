@@ -64,7 +64,7 @@ final class AffiliatePublisher implements AutoCloseable {
             throw new IllegalStateException(problem);
         });
         byte[] ep = payloads.sealEndpoint(Endpoint.parse(endpoint));
-        stub.withDeadlineAfter(5, TimeUnit.SECONDS).affiliateUpdate(AffiliateUpdateRequest.newBuilder()
+        stub.withDeadlineAfter(20, TimeUnit.SECONDS).affiliateUpdate(AffiliateUpdateRequest.newBuilder()
                 .setClusterId(clusterId).setAffiliateId(id).setAffiliateData(ByteString.copyFrom(data))
                 .addAffiliateEndpoints(ByteString.copyFrom(ep))
                 .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(ttlSeconds)).build());
@@ -72,13 +72,13 @@ final class AffiliatePublisher implements AutoCloseable {
     }
 
     void delete(String id) {
-        stub.withDeadlineAfter(5, TimeUnit.SECONDS).affiliateDelete(
+        stub.withDeadlineAfter(20, TimeUnit.SECONDS).affiliateDelete(
                 AffiliateDeleteRequest.newBuilder().setClusterId(clusterId).setAffiliateId(id).build());
     }
 
     /** The IDs of the cluster's affiliates the server holds now. */
     List<String> list() {
-        return stub.withDeadlineAfter(5, TimeUnit.SECONDS).list(ListRequest.newBuilder().setClusterId(clusterId).build())
+        return stub.withDeadlineAfter(20, TimeUnit.SECONDS).list(ListRequest.newBuilder().setClusterId(clusterId).build())
                 .getAffiliatesList().stream().map(a -> a.getId()).toList();
     }
 
