@@ -16,8 +16,8 @@
 #   mesh.sh observer-up     WORK                       puts the caller's own namespace on the bridge as
 #                                                      10.99.0.250 / fd99::fa (Prometheus, a browser)
 #   mesh.sh discovery-stop  WORK
-#   mesh.sh discovery-kill  WORK                       SIGKILL the server, its namespace kept (discovery-start
-#                                                      starts it again on the same snapshot)
+#   mesh.sh discovery-kill  WORK [SIGNAL]              SIGKILL (or SIGNAL) the server, its namespace kept
+#                                                      (discovery-start starts it again on the same snapshot)
 #   mesh.sh discovery-metrics WORK                     the discovery server's /metrics
 #   mesh.sh cluster-config  WORK DIST [URL]            generate the shared cluster id and secret (discovery
 #                                                      endpoint URL: default the lab's server)
@@ -143,11 +143,12 @@ cmd_discovery_stop() {
     ip netns del "$DISC_NS" 2>/dev/null || true
 }
 
-cmd_discovery_kill() {
-    local work=$1
+cmd_discovery_kill() { # WORK [SIGNAL]: default KILL; waits up to 10 s for the exit, then KILLs
+    local work=$1 sig=${2:-KILL}
     local pid; pid=$(cat "$work/discovery/pid")
+    kill -"$sig" "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 }
 
 cmd_cluster_config() {

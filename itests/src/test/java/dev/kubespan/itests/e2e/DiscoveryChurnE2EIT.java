@@ -22,7 +22,8 @@ import io.grpc.StatusRuntimeException;
 
 /**
  * A mesh of three real agents under two faults at once: the discovery server restarted every 10 s
- * (by turns stopped with SIGTERM and killed with SIGKILL, then started again on its snapshot), and
+ * (by turns stopped with SIGTERM and killed with SIGKILL, then started again on its snapshot, at
+ * the same address), and
  * 50 simulated peers joining and leaving all the time (affiliates with real WireGuard keys, sealed
  * with the cluster secret and published by a test client to the real server; a join or a leave
  * every 200 ms). Ping6 at 5/s runs on all six paths between the real nodes meanwhile.
@@ -110,11 +111,7 @@ public class DiscoveryChurnE2EIT {
             while (System.nanoTime() < end) {
                 if (System.nanoTime() >= nextRestart) {
                     long t0 = System.nanoTime();
-                    if (restarts % 2 == 0) {
-                        lab.stopDiscovery();
-                    } else {
-                        lab.killDiscovery();
-                    }
+                    lab.killDiscovery(restarts % 2 == 0 ? "TERM" : "KILL");
                     lab.startDiscovery();
                     restartMs += (System.nanoTime() - t0) / 1_000_000;
                     restarts++;
@@ -138,16 +135,19 @@ public class DiscoveryChurnE2EIT {
                 Thread.sleep(CHURN_EVERY_MS);
             }
             // Every simulated peer leaves (also those a SIGKILLed server's snapshot brought back).
+            long patience = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             for (int slot = 1; slot <= SIMULATED; slot++) {
-                for (int attempt = 1;; attempt++) {
+                while (true) {
                     try {
                         pub.delete("sim-" + slot);
                         break;
                     } catch (StatusRuntimeException e) {
-                        if (attempt == 20) {
+                        if (System.nanoTime() > patience) {
                             throw e;
                         }
-                        Thread.sleep(500);
+                        Thread.sleep(1000);
+                        pub.close();
+                        pub = new AffiliatePublisher(target, clusterId, secret.group(1));
                     }
                 }
             }

@@ -103,9 +103,13 @@ final class MeshLab implements AutoCloseable {
         mesh("discovery-stop", work.toString());
     }
 
-    /** SIGKILLs the discovery server; {@link #startDiscovery} starts it again on its snapshot. */
-    void killDiscovery() {
-        mesh("discovery-kill", work.toString());
+    /**
+     * Sends the discovery server {@code signal} (TERM, KILL) and waits for its exit; its host stays
+     * (unlike {@link #stopDiscovery}), so {@link #startDiscovery} starts it again at the same
+     * address and link (no neighbour cache of the clients points at a gone link), on its snapshot.
+     */
+    void killDiscovery(String signal) {
+        mesh("discovery-kill", work.toString(), signal);
     }
 
     /** The discovery server's Prometheus text. */
