@@ -16,6 +16,8 @@
 #   mesh.sh observer-up     WORK                       puts the caller's own namespace on the bridge as
 #                                                      10.99.0.250 / fd99::fa (Prometheus, a browser)
 #   mesh.sh discovery-stop  WORK
+#   mesh.sh discovery-kill  WORK [SIGNAL]              SIGKILL (or SIGNAL) the server, its namespace kept
+#                                                      (discovery-start starts it again on the same snapshot)
 #   mesh.sh discovery-metrics WORK                     the discovery server's /metrics
 #   mesh.sh cluster-config  WORK DIST [URL]            generate the shared cluster id and secret (discovery
 #                                                      endpoint URL: default the lab's server)
@@ -25,10 +27,14 @@
 #   mesh.sh replica-metrics WORK I                     its /metrics text
 #   mesh.sh node-net        WORK NAME INDEX            only the node's namespace on the bridge (to add
 #                                                      links before its agent's first start)
+#   mesh.sh node-home       WORK DIST NAME             only the node's installation (WORK/NAME), not started
 #   mesh.sh node-start      WORK DIST NAME INDEX [--pidns|--pidns-outer-proc]
 #                                                      agent NAME at 10.99.0.INDEX / fd99::INDEX; --pidns: in a
 #                                                      PID namespace of its own with its own /proc (a container);
 #                                                      --pidns-outer-proc: same, but /proc is the enclosing one's
+#                                                      KS_AGENT_WRAP="CMD ARGS": the launcher runs under CMD
+#                                                      (e.g. strace injecting faults); KS_NO_WAIT=1: return
+#                                                      at once instead of waiting for the shell socket
 #   mesh.sh node-kill       WORK NAME                  SIGKILL every process of the node
 #   mesh.sh node-stop       WORK NAME                  SIGTERM the agent (wireguard-go stays)
 #   mesh.sh shell           WORK NAME COMMAND...       a Gogo command in the node's agent
@@ -96,8 +102,7 @@ cmd_lab_up() {
 
 cmd_discovery_start() {
     local work=$1 dist=$2
-    host_up "$DISC_NS" 254
-    public_routes "$DISC_NS" "$work"
+    ip netns list | grep -qw "$DISC_NS" || { host_up "$DISC_NS" 254; public_routes "$DISC_NS" "$work"; }
     mkdir -p "$work/discovery"
     ip netns exec "$DISC_NS" "$dist/bin/kubespan-discovery" --addr "$DISC_IP:3000" --metrics-addr "$DISC_IP:2122" \
         --snapshot-path "$work/discovery/state.bin" --snapshot-interval 10s \
@@ -138,6 +143,14 @@ cmd_discovery_stop() {
     ip netns del "$DISC_NS" 2>/dev/null || true
 }
 
+cmd_discovery_kill() { # WORK [SIGNAL]: default KILL; waits up to 10 s for the exit, then KILLs
+    local work=$1 sig=${2:-KILL}
+    local pid; pid=$(cat "$work/discovery/pid")
+    kill -"$sig" "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
 cmd_cluster_config() {
     local work=$1 dist=$2 url=${3:-http://$DISC_IP:3000/}
     "$dist/bin/kubespan" gen-config --with-kubespan --discovery-endpoint "$url" >"$work/cluster.yaml"
@@ -172,8 +185,8 @@ cmd_replica_metrics() {
     ip netns exec "ks-disc$i" bash -c "exec 3<>/dev/tcp/$ip/2122; printf 'GET /metrics HTTP/1.0\\r\\nHost: x\\r\\n\\r\\n' >&3; cat <&3"
 }
 
-cmd_node_start() {
-    local work=$1 dist=$2 name=$3 i=$4 pidns_opt=${5:-}
+cmd_node_home() {
+    local work=$1 dist=$2 name=$3
     local home="$work/$name"
     if [ ! -d "$home" ]; then
         mkdir -p "$home"
@@ -186,6 +199,14 @@ cmd_node_start() {
         [ -f "$work/$name.extra.yaml" ] && cat "$work/$name.extra.yaml" >>"$home/etc/kubespan.yaml"
         if [ -d "$work/$name.etc" ]; then cp -a "$work/$name.etc/." "$home/etc/"; fi
     fi
+}
+
+cmd_node_start() {
+    local work=$1 dist=$2 name=$3 i=$4 pidns_opt=${5:-}
+    local home="$work/$name"
+    cmd_node_home "$work" "$dist" "$name"
+    local wrap=()
+    [ -n "${KS_AGENT_WRAP:-}" ] && read -r -a wrap <<<"$KS_AGENT_WRAP"
     ip netns list | grep -qw "ks-$name" || { host_up "ks-$name" "$i"; public_routes "ks-$name" "$work"; }
     date +%s%3N >"$home/launched"
     # --pidns: the agent also gets its own PID namespace with its own /proc, as in a container; the
@@ -203,7 +224,7 @@ cmd_node_start() {
         mount -t tmpfs -o mode=0755 tmpfs /run/wireguard 2>/dev/null || { mkdir -p /run/wireguard; mount -t tmpfs tmpfs /run/wireguard; }
         mkdir -p /run/kubespan && mount -t tmpfs -o mode=0755 tmpfs /run/kubespan
         hostname "$1"
-        exec "$2/bin/kubespan" --service' sh "$name" "$home" >>"$home/agent.log" 2>&1 &
+        shift 2; exec "$@" --service' sh "$name" "$home" "${wrap[@]}" "$home/bin/kubespan" >>"$home/agent.log" 2>&1 &
     local outer=$!
     if [ ${#pidns[@]} -gt 0 ]; then
         local jvm=""
@@ -217,6 +238,7 @@ cmd_node_start() {
     else
         echo "$outer" >"$home/pid"
     fi
+    [ "${KS_NO_WAIT:-}" = 1 ] && return 0
     for _ in $(seq 1 150); do
         [ -S "$home/data/shell.sock" ] && return 0
         sleep 0.2
@@ -544,12 +566,14 @@ case "$sub" in
     lab-up) cmd_lab_up "$@" ;;
     discovery-start) cmd_discovery_start "$@" ;;
     discovery-stop) cmd_discovery_stop "$@" ;;
+    discovery-kill) cmd_discovery_kill "$@" ;;
     observer-up) cmd_observer_up "$@" ;;
     cluster-config) cmd_cluster_config "$@" ;;
     replica-start) cmd_replica_start "$@" ;;
     replica-kill) cmd_replica_kill "$@" ;;
     replica-metrics) cmd_replica_metrics "$@" ;;
     node-net) cmd_node_net "$@" ;;
+    node-home) cmd_node_home "$@" ;;
     node-start) cmd_node_start "$@" ;;
     node-kill) cmd_node_kill "$@" ;;
     node-stop) cmd_node_stop "$@" ;;

@@ -360,6 +360,7 @@ public final class ConfigGenerator {
         }
         Path target = file.toAbsolutePath();
         Files.createDirectories(target.getParent());
+        removeStaleTemporaries(target);
         Path tmp = privateTempFile(target, text);
         try {
             try {
@@ -370,6 +371,7 @@ public final class ConfigGenerator {
         } finally {
             Files.deleteIfExists(tmp);
         }
+        syncDirectory(target.getParent());
     }
 
     /**
@@ -381,6 +383,7 @@ public final class ConfigGenerator {
     static void createPrivate(Path file, String text) throws IOException {
         Path target = file.toAbsolutePath();
         Files.createDirectories(target.getParent());
+        removeStaleTemporaries(target);
         Path tmp = privateTempFile(target, text);
         try {
             Files.createLink(target, tmp);
@@ -396,6 +399,7 @@ public final class ConfigGenerator {
         } finally {
             Files.deleteIfExists(tmp);
         }
+        syncDirectory(target.getParent());
     }
 
     private static Path privateTempFile(Path target, String text) throws IOException {
@@ -406,13 +410,48 @@ public final class ConfigGenerator {
         } catch (UnsupportedOperationException notPosix) {
             tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
         }
-        try {
-            Files.write(tmp, text.getBytes(StandardCharsets.UTF_8));
+        try (var ch = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            // on disk before the rename or link publishes it: after a power cut the name never
+            // points at an empty file
+            ch.force(true);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             throw e;
         }
         return tmp;
+    }
+
+    /**
+     * Deletes the temporary files ({@code .<name><digits>.tmp}, see {@link #privateTempFile}) that a
+     * run killed between writing one and renaming it left next to {@code target}: each holds a
+     * whole config with the cluster secret. Only the launcher's first start and {@code gen-config}
+     * write the file, one at a time.
+     */
+    static void removeStaleTemporaries(Path target) {
+        String prefix = "." + target.getFileName();
+        try (var files = Files.newDirectoryStream(target.getParent(), p -> {
+            String n = p.getFileName().toString();
+            return n.startsWith(prefix) && n.endsWith(".tmp")
+                    && n.substring(prefix.length(), n.length() - 4).chars().allMatch(Character::isDigit);
+        })) {
+            for (Path p : files) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+            // nothing to clear, or the directory cannot be read: the write reports that
+        }
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (var ch = java.nio.channels.FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException notPossible) {
+            // best effort: not every platform can fsync a directory
+        }
     }
 
     private static void setPrivate(Path file) throws IOException {

@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +16,11 @@ import org.junit.Test;
 
 /**
  * A peer whose first advertised endpoint is dead (issue 5): node2 advertises 10.98.0.2, an
- * address on a veth that leads nowhere, before its good 10.99.0.2. node1 tries the dead one
- * first, abandons it after one connection timeout and comes up on the second.
+ * address on a veth that leads nowhere, before its good 10.99.0.2. Since candidates are ranked
+ * (an address on one of this node's subnets first: {@code Candidates}, issue 12), node1 never
+ * tries the dead one: it comes up on 10.99.0.2 at once, where before the ranking it spent one
+ * whole connection timeout (15 s) on the dead endpoint. Talos' rotation past a dead endpoint, which
+ * still applies to peers that do not answer path probes, is held by the status bundle's unit tests.
  */
 public class DeadFirstEndpointE2EIT {
     /** The default endpointConnectionTimeout: the agents run with product defaults. */
@@ -37,7 +39,7 @@ public class DeadFirstEndpointE2EIT {
     }
 
     @Test
-    public void aDeadFirstEndpointIsAbandonedAfterOneConnectionTimeout() throws Exception {
+    public void aDeadFirstEndpointOffOurSubnetsIsNotTriedFirst() throws Exception {
         lab.network("node2", 2);
         for (String step : List.of("link add dead0 type veth peer name dead1", "addr add 10.98.0.2/24 dev dead0",
                 "link set dead0 up", "link set dead1 up")) {
@@ -64,7 +66,7 @@ public class DeadFirstEndpointE2EIT {
         long t0 = System.nanoTime();
         lab.start("node1", 1);
         // The watch prints the current statuses, then every change: node1's first pick (made
-        // within a second or two) is still in place when it connects, the rotation comes later.
+        // within a second or two) is the one it connects on.
         try (MeshLab.Background watch = lab.background("node1", "node1-status-watch",
                 lab.home("node1").resolve("bin/kubespan").toString(), "shell", "kubespan:get", "kspst", "-w", "-o",
                 "yaml")) {
@@ -72,18 +74,11 @@ public class DeadFirstEndpointE2EIT {
             long toUp = System.nanoTime() - t0;
             Figures.record("node1 started -> node2 up, first endpoint dead (default timeout "
                     + CONNECTION_TIMEOUT.toSeconds() + "s)", Figures.seconds(toUp));
-            assertTrue("up only after the dead endpoint's timeout: " + toUp / 1e9 + " s",
-                    toUp >= CONNECTION_TIMEOUT.toNanos());
-            Duration sinceFirstPick = firstPickToUp();
-            Figures.record("first endpoint picked -> up, first endpoint dead (timeout "
-                    + CONNECTION_TIMEOUT.toSeconds() + "s)", String.format("%.1f s", sinceFirstPick.toMillis() / 1e3));
-            assertTrue("the dead endpoint was given its whole connection timeout: " + sinceFirstPick,
-                    sinceFirstPick.compareTo(CONNECTION_TIMEOUT) >= 0);
             Map<String, Object> status = lab.peerStatuses("node1").get("node2");
             assertEquals("10.99.0.2:51820", status.get("lastUsedEndpoint"));
             List<String> tried = triedEndpoints(watch.output());
             assertEquals("endpoints node1 tried for node2, in order:\n" + watch.output(),
-                    List.of("10.98.0.2:51820", "10.99.0.2:51820"), tried);
+                    List.of("10.99.0.2:51820"), tried);
         }
         Mesh.awaitState(lab, "node2", "node1", "up", Duration.ofSeconds(60));
 
@@ -107,22 +102,6 @@ public class DeadFirstEndpointE2EIT {
     }
 
     /** The distinct lastUsedEndpoint values of node2's status, in the order the watch showed them. */
-    /** From node1's log: node2 entered the device at its first (dead) endpoint, then came up. */
-    private Duration firstPickToUp() throws java.io.IOException {
-        Instant added = null;
-        Instant up = null;
-        for (String line : java.nio.file.Files.readAllLines(lab.home("node1").resolve("agent.log"))) {
-            if (added == null && line.contains("device: added peer node2 ") && line.contains("10.98.0.2:51820")) {
-                added = Instant.parse(line.substring(0, line.indexOf(' ')));
-            } else if (added != null && line.contains("peer node2 (") && line.contains(" -> up ")) {
-                up = Instant.parse(line.substring(0, line.indexOf(' ')));
-                break;
-            }
-        }
-        assertTrue("node1's log shows node2 added at the dead endpoint, then up", added != null && up != null);
-        return Duration.between(added, up);
-    }
-
     private static List<String> triedEndpoints(String watchOutput) {
         List<String> out = new ArrayList<>();
         Matcher m = Pattern.compile("lastUsedEndpoint: *\"?([^\"\\s]+)\"?").matcher(watchOutput);

@@ -103,6 +103,57 @@ final class MeshLab implements AutoCloseable {
         mesh("discovery-stop", work.toString());
     }
 
+    /**
+     * Sends the discovery server {@code signal} (TERM, KILL) and waits for its exit; its host stays
+     * (unlike {@link #stopDiscovery}), so {@link #startDiscovery} starts it again at the same
+     * address and link (no neighbour cache of the clients points at a gone link), on its snapshot.
+     */
+    void killDiscovery(String signal) {
+        mesh("discovery-kill", work.toString(), signal);
+    }
+
+    /** The discovery server's Prometheus text. */
+    String discoveryMetrics() {
+        return mesh("discovery-metrics", work.toString());
+    }
+
+    /** The discovery server's pid. */
+    long discoveryPid() throws IOException {
+        return Long.parseLong(Files.readString(work.resolve("discovery/pid")).trim());
+    }
+
+    Path dist() {
+        return dist;
+    }
+
+    /** The node's installation (its home, with etc/kubespan.yaml), not started. */
+    Path prepareHome(String node) {
+        mesh("node-home", work.toString(), dist.toString(), node);
+        return home(node);
+    }
+
+    /**
+     * Starts the node's agent and returns at once, without waiting for its shell: the launcher
+     * runs under {@code wrap} (a command and its arguments, e.g. strace injecting a fault; empty:
+     * none). {@link #kill} ends whatever is left of it.
+     */
+    void launch(String node, int index, String wrap) {
+        List<String> cmd = new ArrayList<>(List.of("env", "KS_NO_WAIT=1", "KS_AGENT_WRAP=" + wrap, script.toString(),
+                "node-start", work.toString(), dist.toString(), node, String.valueOf(index)));
+        Result r = exec(cmd, Duration.ofMinutes(1));
+        if (r.exit != 0) {
+            throw new AssertionError("mesh.sh node-start " + node + " failed (" + r.exit + "):\n" + r.output);
+        }
+        if (!started.contains(node)) {
+            started.add(node);
+        }
+    }
+
+    /** Whether any process runs in the node's network namespace. */
+    boolean running(String node) {
+        return !exec(List.of("ip", "netns", "pids", "ks-" + node), Duration.ofSeconds(10)).output().isBlank();
+    }
+
     /** Puts this JVM's own namespace on the lab bridge (10.99.0.250), for a scraper or a browser. */
     void observerUp() {
         mesh("observer-up", work.toString());

@@ -146,6 +146,22 @@ public class ConfigGeneratorTest {
         assertEquals("a second run changes nothing", updated, Files.readString(file));
     }
 
+    /** What a run SIGKILLed between its temporary file and the rename left (CrashMidWriteE2EIT) is cleared. */
+    @Test
+    public void initRemovesTheTemporaryFilesOfAKilledRunAndNothingElse() throws Exception {
+        Path dir = tmp.newFolder("etc").toPath();
+        Path file = dir.resolve("kubespan.yaml");
+        Files.writeString(dir.resolve(".kubespan.yaml8312948123.tmp"), "clusterSecret: of a dead run\n");
+        Files.writeString(dir.resolve(".kubespan.yaml.swp.tmp"), "an editor's\n");
+        Files.writeString(dir.resolve(".other.yaml123.tmp"), "not ours\n");
+        assertEquals(ConfigGenerator.InitOutcome.CREATED,
+                ConfigGenerator.init(file, true, ConfigGenerator.EMBEDDED_DISCOVERY_ENDPOINT));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(".kubespan.yaml.swp.tmp", ".other.yaml123.tmp", "kubespan.yaml"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
     /** A link whose target is on a file system that is not mounted yet: refused, the link stays. */
     @Test
     public void initNeverReplacesABrokenLink() throws Exception {

@@ -43,6 +43,7 @@ final class IdentityFile {
     /** Loads the key pair from the state directory, generating and writing it when there is no file. */
     static KeyPair loadOrCreate(Path stateDir) throws IdentityFileException {
         Path file = path(stateDir);
+        SecureFiles.removeStaleTemporaries(file);
         try {
             return load(file);
         } catch (NoSuchFileException absent) {

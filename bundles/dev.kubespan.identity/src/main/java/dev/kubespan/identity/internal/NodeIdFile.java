@@ -39,6 +39,7 @@ final class NodeIdFile {
 
     static NodeId loadOrCreate(Path stateDir) throws IdentityFileException {
         Path file = path(stateDir);
+        SecureFiles.removeStaleTemporaries(file);
         try {
             return new NodeId(load(file), false);
         } catch (NoSuchFileException absent) {

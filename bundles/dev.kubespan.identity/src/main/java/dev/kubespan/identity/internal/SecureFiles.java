@@ -43,7 +43,7 @@ final class SecureFiles {
      */
     static void createExclusive(Path target, byte[] content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        Path tmp = dir.resolve("." + target.getFileName() + "." + HexFormat.of().formatHex(randomBytes()) + ".tmp");
+        Path tmp = dir.resolve(temporaryPrefix(target) + HexFormat.of().formatHex(randomBytes()) + ".tmp");
         try {
             write(tmp, content);
             try {
@@ -59,6 +59,35 @@ final class SecureFiles {
             Files.deleteIfExists(tmp);
         }
         syncDirectory(dir);
+    }
+
+    /**
+     * Deletes what a writer of {@code target} killed between its temporary file and the link left
+     * behind ({@code .<name>.<hex>.tmp}): a secret in a stray file otherwise, for good. Each file in
+     * the state directory has one writer, its controller, which calls this before it reads or
+     * writes its file, so no write in progress is removed. Returns the names removed.
+     */
+    static java.util.List<String> removeStaleTemporaries(Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        String prefix = temporaryPrefix(target);
+        java.util.List<String> removed = new java.util.ArrayList<>();
+        try (var files = Files.newDirectoryStream(dir, p -> {
+            String n = p.getFileName().toString();
+            return n.startsWith(prefix) && n.endsWith(".tmp");
+        })) {
+            for (Path p : files) {
+                if (Files.deleteIfExists(p)) {
+                    removed.add(p.getFileName().toString());
+                }
+            }
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+            // nothing to clear (no directory yet), or it cannot be read: the write reports that
+        }
+        return removed;
+    }
+
+    private static String temporaryPrefix(Path target) {
+        return "." + target.getFileName() + ".";
     }
 
     /** Whether group or others may read, write or execute the file. */

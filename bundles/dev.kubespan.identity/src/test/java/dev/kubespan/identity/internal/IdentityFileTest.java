@@ -48,6 +48,23 @@ public class IdentityFileTest {
     }
 
     @Test
+    public void temporaryFilesOfAKilledWriterAreRemovedAndOthersKept() throws Exception {
+        // what a writer SIGKILLed between its temporary file and the link leaves (CrashMidWriteE2EIT)
+        Files.writeString(dir.resolve(".kubespan-identity.yaml.0a1b2c3d4e5f.tmp"), "privateKey: secret\n");
+        Files.writeString(dir.resolve(".node-identity.yaml.0a1b2c3d4e5f.tmp"), "nodeId: x\n");
+        Files.writeString(dir.resolve("notes.tmp"), "the operator's\n");
+        IdentityFile.KeyPair first = IdentityFile.loadOrCreate(dir);
+        try (var files = Files.list(dir)) {
+            assertEquals(java.util.List.of(".node-identity.yaml.0a1b2c3d4e5f.tmp", "kubespan-identity.yaml", "notes.tmp"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        // also when the file exists already (killed after the link, before the temporary file was removed)
+        Files.writeString(dir.resolve(".kubespan-identity.yaml.ffffffffffff.tmp"), "privateKey: secret\n");
+        assertEquals(first.publicKey(), IdentityFile.loadOrCreate(dir).publicKey());
+        assertFalse(Files.exists(dir.resolve(".kubespan-identity.yaml.ffffffffffff.tmp")));
+    }
+
+    @Test
     public void generatedPrivateKeyIsClamped() throws Exception {
         byte[] b = IdentityFile.loadOrCreate(dir).privateKey().bytes();
         assertEquals(0, b[0] & 7);

@@ -16,7 +16,7 @@ import dev.kubespan.api.wireguard.Key;
 /**
  * Turns the status controller's endpoint decisions into the device's peers. The status records a
  * decision as {@code lastUsedEndpoint} and its time {@code lastEndpointChange}; each decision is
- * written to the device once. After that the device's endpoint is left alone, so an endpoint
+ * written to the device once (again only if the device lost the peer). After that the device's endpoint is left alone, so an endpoint
  * WireGuard roamed to (the peer reached us from elsewhere) survives until the next decision.
  *
  * <p>Crossing first initiations: when both nodes add each other in the same instant, both send
@@ -45,7 +45,10 @@ final class EndpointDecisions {
     Endpoint endpoint(Key peer, KubeSpanPeerStatus status, boolean present, Endpoint onDevice) {
         Instant decided = status.lastEndpointChange();
         pass.put(peer, decided);
-        if (status.lastUsedEndpoint().isEmpty() || decided.equals(applied.get(peer))) {
+        // A decision the device has lost (a wireguard-go that was killed and restarted comes up
+        // without peers) is written again at once: without it the peer would wait for a new
+        // decision, a connection timeout and a probe later (issue 16: 5-15 s instead of < 1 s).
+        if (status.lastUsedEndpoint().isEmpty() || (present && decided.equals(applied.get(peer)))) {
             return null;
         }
         Endpoint wanted;

@@ -248,6 +248,25 @@ public class DeviceControllerTest {
         assertEquals(Z, kernel.endpointOf(P1));
     }
 
+    /** wireguard-go SIGKILLed and restarted by the backend: its new device has no peers (issue 16). */
+    @Test
+    public void aDeviceThatLostItsPeersGetsTheirDecidedEndpointsAgainAtOnce() {
+        reconcile();
+        Instant decided = h.now();
+        status(P1, "", X.toString(), PeerState.UNKNOWN, decided);
+        h.settle();
+        h.advance(EndpointDecisions.INITIATION_HOLD);
+        status(P1, X.toString(), X.toString(), PeerState.UP, decided);
+        h.settle();
+        assertEquals(X, kernel.endpointOf(P1));
+
+        kernel.deleteLink("kubespan"); // the daemon's link went with it; the restarted one is empty
+        status(P1, X.toString(), X.toString(), PeerState.UNKNOWN, decided);
+        h.settle();
+        assertTrue(kernel.hasPeer(P1));
+        assertEquals("the same decision, written again without waiting for a new one", X, kernel.endpointOf(P1));
+    }
+
     @Test
     public void aRestartAdoptsWhatTheDeviceHasAndWritesOnlyWhatIsNotThere() {
         status(P1, "", X.toString(), PeerState.UNKNOWN, h.now());

@@ -197,11 +197,28 @@ public final class DiscoveryServer implements AutoCloseable {
             metrics.storage("save", true, size, dump.clusters().size(), dump.affiliateCount(), dump.endpointCount(),
                     (System.nanoTime() - start) / 1e9);
             log.debug("saved snapshot: " + dump.affiliateCount() + " affiliates, " + size + " bytes");
-        } catch (IOException | RuntimeException e) {
+            if (failedSaves > 0) {
+                log.info("saved snapshot " + snapshots.path() + " again after " + failedSaves + " failed attempts");
+                failedSaves = 0;
+            }
+        } catch (IOException e) {
             metrics.storage("save", false, 0, 0, 0, 0, 0);
+            // A full or read-only disk fails every interval alike: one line with the reason, not a
+            // stack trace each time; the counter discovery_storage_operations_total counts them all.
+            if (failedSaves++ == 0) {
+                log.warn("cannot save snapshot " + snapshots.path() + ": " + e
+                        + "; the last good snapshot is kept, retrying every " + settings.snapshotInterval.toSeconds()
+                        + " s");
+            }
+        } catch (RuntimeException e) {
+            metrics.storage("save", false, 0, 0, 0, 0, 0);
+            failedSaves++;
             log.warn("cannot save snapshot " + snapshots.path(), e);
         }
     }
+
+    /** Consecutive failed snapshot saves (housekeeping thread and close). */
+    private volatile int failedSaves;
 
     private void gcSafely() {
         try {
