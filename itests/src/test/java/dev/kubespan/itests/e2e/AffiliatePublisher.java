@@ -46,20 +46,21 @@ final class AffiliatePublisher implements AutoCloseable {
      * last bits, and its endpoint 10.99.2.INDEX:51820 (no host there).
      */
     String publish(String id, int index, long ttlSeconds, java.net.InetAddress subnet) {
-        String publicKey = Key.generatePrivateKey().publicKey().toBase64();
+        Key publicKey = Key.generatePrivateKey().publicKey();
         String endpoint = "10.99.2." + index + ":51820";
         byte[] address = subnet.getAddress();
         java.util.Arrays.fill(address, 8, 16, (byte) 0);
         address[13] = 5;
         address[15] = (byte) index;
-        String kubespanAddress;
+        java.net.InetAddress kubespanAddress;
         try {
-            kubespanAddress = java.net.InetAddress.getByAddress(address).getHostAddress() + "/128";
+            kubespanAddress = java.net.InetAddress.getByAddress(address);
         } catch (java.net.UnknownHostException e) {
             throw new IllegalArgumentException(e);
         }
         Affiliate a = new Affiliate(id, List.of("10.99.2." + index), id, id, "simulated", "worker",
-                new AffiliateKubeSpan(publicKey, kubespanAddress, List.of(), List.of(endpoint), List.of()), null);
+                new AffiliateKubeSpan(publicKey, kubespanAddress, List.of(), List.of(Endpoint.parse(endpoint)), List.of()),
+                null);
         byte[] data = payloads.sealAffiliate(a, problem -> {
             throw new IllegalStateException(problem);
         });
@@ -68,7 +69,7 @@ final class AffiliatePublisher implements AutoCloseable {
                 .setClusterId(clusterId).setAffiliateId(id).setAffiliateData(ByteString.copyFrom(data))
                 .addAffiliateEndpoints(ByteString.copyFrom(ep))
                 .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(ttlSeconds)).build());
-        return publicKey;
+        return publicKey.toBase64();
     }
 
     void delete(String id) {
