@@ -45,6 +45,10 @@ public final class DiscoveryServerBenchmark {
     private static final com.google.protobuf.Duration TTL = com.google.protobuf.Duration.newBuilder().setSeconds(1800)
             .build();
 
+    /** Per-IP limits of the benchmark's server: on, and out of the way of one IP standing for many nodes. */
+    private static final List<String> SERVER_LIMITS = List.of("--rate-limit", "10000000", "--rate-burst", "10000000",
+            "--max-calls-per-ip", "100000");
+
     private final boolean etcd;
     private final String[] backendFlags;
     private final PrintStream out = System.out;
@@ -65,6 +69,7 @@ public final class DiscoveryServerBenchmark {
         String backend = etcd ? "etcd" : "memory";
         startServer();
         try (OwnedChannel writer = channel()) {
+            out.printf("server limits: %s%n", String.join(" ", SERVER_LIMITS));
             out.printf("machine: %d cores, Java %s; server JVM %s; backend %s%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.version"), pinned() ? "pinned to CPU 0, client on the others" : "unpinned",
                     backend);
@@ -117,8 +122,10 @@ public final class DiscoveryServerBenchmark {
         }
         cmd.addAll(List.of("-Xmx2g", "-cp",
                 System.getProperty("java.class.path"), BenchServer.class.getName(), "--addr", "127.0.0.1:" + port,
-                "--metrics-addr=", "--snapshots-enabled=false", "--rate-limit", "0", "--max-affiliates", "1000000",
-                "--max-clusters", "100000"));
+                "--metrics-addr=", "--snapshots-enabled=false", "--max-affiliates", "1000000", "--max-clusters", "100000"));
+        // This one client IP stands for many nodes: the per-IP limits stay on (their cost is part
+        // of every call) but are set far above what it sends.
+        cmd.addAll(SERVER_LIMITS);
         cmd.addAll(List.of(backendFlags));
         server = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         serverOut = new BufferedReader(new InputStreamReader(server.getInputStream()));
