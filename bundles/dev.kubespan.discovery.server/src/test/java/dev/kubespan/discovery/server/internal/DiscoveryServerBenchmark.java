@@ -150,6 +150,13 @@ public final class DiscoveryServerBenchmark {
         return new long[] {Long.parseLong(f[1]), Long.parseLong(f[3])};
     }
 
+    /** CPU time the server process has used so far, in nanoseconds. */
+    private long serverCpuNanos() throws IOException {
+        server.getOutputStream().write("cpu\n".getBytes());
+        server.getOutputStream().flush();
+        return Long.parseLong(serverOut.readLine().split(" ")[1]);
+    }
+
     private void stopServer() throws Exception {
         if (server == null) {
             return;
@@ -261,11 +268,17 @@ public final class DiscoveryServerBenchmark {
             requests.add(update(CLUSTER, "node-" + (i % AFFILIATES), 2_000_000 + i));
         }
         try {
+            long cpu0 = serverCpuNanos();
             long start = System.nanoTime();
             int failed = pipelined(channels, requests, WINDOW, perSecond);
             double seconds = (System.nanoTime() - start) / 1e9;
-            String line = String.format("%s: %.0f updates/s (%d in %.2f s%s)%s", what, total / seconds, total, seconds,
-                    failed > 0 ? ", " + failed + " failed" : "", note == null ? "" : "; " + note);
+            double cpuSeconds = (serverCpuNanos() - cpu0) / 1e9;
+            // Server CPU per update: what one core could take if the server had it to itself (the
+            // wall-clock rate depends on what else runs on the machine).
+            String line = String.format("%s: %.0f updates/s (%d in %.2f s%s); server CPU %.1f us/update, %.0f%% of a "
+                    + "core (= %.0f updates per CPU-second)%s", what, total / seconds, total, seconds,
+                    failed > 0 ? ", " + failed + " failed" : "", cpuSeconds * 1e6 / total, cpuSeconds * 100 / seconds,
+                    total / cpuSeconds, note == null ? "" : "; " + note);
             out.println(line);
             return line;
         } finally {
