@@ -86,12 +86,16 @@ public final class DiscoveryServerBenchmark {
             int n1 = etcd ? 4_000 : 60_000;
             int n8 = etcd ? 8_000 : 120_000;
             throughput("warm-up", 1, etcd ? 1_000 : 40_000, null);
-            figure(backend, throughput("AffiliateUpdate, 1 caller (pipelined, " + WINDOW + " in flight), no watchers", 1,
-                    n1, null));
-            figure(backend, throughput("AffiliateUpdate, 8 callers (8 connections, " + WINDOW
-                    + " in flight each), no watchers", 8, n8, null));
-            withWatchers(backend, 100, 2_000, etcd ? 6_000 : 60_000);
-            for (int watchers : new int[] {100, 1000}) {
+            if (phase("throughput")) {
+                figure(backend, throughput("AffiliateUpdate, 1 caller (pipelined, " + WINDOW
+                        + " in flight), no watchers", 1, n1, null));
+                figure(backend, throughput("AffiliateUpdate, 8 callers (8 connections, " + WINDOW
+                        + " in flight each), no watchers", 8, n8, null));
+            }
+            if (phase("watchers")) {
+                withWatchers(backend, 100, 2_000, etcd ? 6_000 : 60_000);
+            }
+            for (int watchers : phase("fanout") ? new int[] {100, 1000} : new int[0]) {
                 fanOut(writer, backend, watchers, 20);
             }
         } finally {
@@ -148,6 +152,17 @@ public final class DiscoveryServerBenchmark {
         server.getOutputStream().flush();
         String[] f = serverOut.readLine().split(" ");
         return new long[] {Long.parseLong(f[1]), Long.parseLong(f[3])};
+    }
+
+    private static long clientCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** Phases to run: BENCH_ONLY=throughput,watchers,fanout (default all; the fill and memory always run). */
+    private static boolean phase(String name) {
+        String only = System.getenv("BENCH_ONLY");
+        return only == null || only.isBlank() || List.of(only.split(",")).contains(name);
     }
 
     /** CPU time the server process has used so far, in nanoseconds. */
@@ -269,16 +284,19 @@ public final class DiscoveryServerBenchmark {
         }
         try {
             long cpu0 = serverCpuNanos();
+            long clientCpu0 = clientCpuNanos();
             long start = System.nanoTime();
             int failed = pipelined(channels, requests, WINDOW, perSecond);
             double seconds = (System.nanoTime() - start) / 1e9;
             double cpuSeconds = (serverCpuNanos() - cpu0) / 1e9;
+            double clientCpuSeconds = (clientCpuNanos() - clientCpu0) / 1e9;
             // Server CPU per update: what one core could take if the server had it to itself (the
             // wall-clock rate depends on what else runs on the machine).
             String line = String.format("%s: %.0f updates/s (%d in %.2f s%s); server CPU %.1f us/update, %.0f%% of a "
-                    + "core (= %.0f updates per CPU-second)%s", what, total / seconds, total, seconds,
-                    failed > 0 ? ", " + failed + " failed" : "", cpuSeconds * 1e6 / total, cpuSeconds * 100 / seconds,
-                    total / cpuSeconds, note == null ? "" : "; " + note);
+                    + "core (= %.0f updates per CPU-second); client %.0f%% of a core%s", what, total / seconds, total,
+                    seconds, failed > 0 ? ", " + failed + " failed" : "", cpuSeconds * 1e6 / total,
+                    cpuSeconds * 100 / seconds, total / cpuSeconds, clientCpuSeconds * 100 / seconds,
+                    note == null ? "" : "; " + note);
             out.println(line);
             return line;
         } finally {

@@ -1,5 +1,7 @@
 package dev.kubespan.discovery.server.internal.grpc;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -139,14 +141,17 @@ final class WatchStream {
                 out.onNext(new SerializedResponse(bytes));
                 continue;
             }
-            java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream(bytes.length * 4);
-            batch.writeBytes(bytes);
-            while (next != null && next.isDeleted() == first.isDeleted() && batch.size() < MAX_BATCH_BYTES) {
+            List<byte[]> batch = new ArrayList<>();
+            batch.add(bytes);
+            int size = bytes.length;
+            while (next != null && next.isDeleted() == first.isDeleted() && size < MAX_BATCH_BYTES) {
                 s.poll();
-                batch.writeBytes(next.wireForm(Messages::watchResponseBytes));
+                byte[] b = next.wireForm(Messages::watchResponseBytes);
+                batch.add(b);
+                size += b.length;
                 next = s.peek();
             }
-            out.onNext(new SerializedResponse(batch.toByteArray()));
+            out.onNext(new SerializedResponse(batch, size));
         }
     }
 }
