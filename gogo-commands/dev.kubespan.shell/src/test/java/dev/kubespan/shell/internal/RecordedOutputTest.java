@@ -33,6 +33,10 @@ import dev.kubespan.api.spec.DiscoveryServiceEndpoint;
 import dev.kubespan.api.spec.KubeSpanConfig;
 import dev.kubespan.api.spec.KubeSpanEndpoint;
 import dev.kubespan.api.spec.KubeSpanPeerStatus;
+import dev.kubespan.api.spec.NatConfig;
+import dev.kubespan.api.spec.NatMapping;
+import dev.kubespan.api.spec.PathProbe;
+import dev.kubespan.api.spec.RelayAllocation;
 import dev.kubespan.api.spec.LinkStatus;
 import dev.kubespan.api.spec.Member;
 import dev.kubespan.api.spec.PeerState;
@@ -132,7 +136,8 @@ public class RecordedOutputTest {
                 new KubeSpanPeerStatus("[2001:db8::3]:51820", "worker-long-name-2", PeerState.UP, 123456789L, 987654L,
                         T1, "[2001:db8::3]:51820", Fixtures.T0), "dev.kubespan.status/peer-status");
         s.put(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, Fixtures.PEER_A,
-                new KubeSpanPeerStatus("", "cp1", PeerState.UNKNOWN, 0, 0, null, "", null),
+                new KubeSpanPeerStatus("198.51.100.9:49152", "cp1", PeerState.UP, 5120, 4096, T1, "198.51.100.9:49152",
+                        Fixtures.T0, KubeSpanPeerStatus.RELAYED, "198.51.100.9:49152"),
                 "dev.kubespan.status/peer-status");
         s.put(ResourceTypes.KUBESPAN_ENDPOINT, Namespaces.KUBESPAN, Fixtures.PEER_B,
                 new KubeSpanEndpoint("nodeB", "203.0.113.7:40123"), "dev.kubespan.status/peer-status");
@@ -164,6 +169,21 @@ public class RecordedOutputTest {
                 new LinkStatus("userspace", true, true, 1420, 51820, 2, 4711,
                         "wireguard-go pid 4711 started 2026-11-26T09:00:00Z; auto: no kernel WireGuard"),
                 "dev.kubespan.wireguard/link-status");
+        s.put(ResourceTypes.NAT_CONFIG, Namespaces.CONFIG, NatConfig.ID,
+                new NatConfig(List.of("198.51.100.1:3478"), List.of("198.51.100.1:3478", "203.0.113.1:3478"), "",
+                        "", "c2hhcmVkIHNlY3JldCBvZiB0aGUgcmVsYXk="), "dev.kubespan.config/config");
+        s.put(ResourceTypes.NAT_MAPPING, Namespaces.KUBESPAN, NatMapping.ID,
+                new NatMapping(51820, "203.0.113.50:51820", List.of("198.51.100.1:3478=203.0.113.50:51820"),
+                        "endpoint-independent", T1, ""), "dev.kubespan.nat/nat-mapping");
+        s.put(ResourceTypes.RELAY_ALLOCATION, Namespaces.KUBESPAN, "198.51.100.1:3478",
+                new RelayAllocation("198.51.100.1:3478", "allocated", "198.51.100.1:49160", "203.0.113.50:40001",
+                        T1.plusSeconds(600), List.of("198.51.100.9"), List.of("127.0.0.1:40101 -> 198.51.100.9:49152"),
+                        ""), "dev.kubespan.nat/relay");
+        s.put(ResourceTypes.RELAY_ALLOCATION, Namespaces.KUBESPAN, "203.0.113.1:3478",
+                new RelayAllocation("203.0.113.1:3478", "failed", "", "", null, List.of(), List.of(),
+                        "401 Unauthorized: wrong credentials for the relay"), "dev.kubespan.nat/relay");
+        s.put(ResourceTypes.PATH_PROBE, Namespaces.KUBESPAN, Fixtures.PEER_A,
+                new PathProbe("cp1", "198.51.100.9:49152", T1, 12, T1, 3), "dev.kubespan.nat/path-probe");
         return s;
     }
 

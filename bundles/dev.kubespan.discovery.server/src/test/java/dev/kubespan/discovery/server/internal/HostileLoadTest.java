@@ -221,8 +221,13 @@ public class HostileLoadTest {
             out.flush();
             halfOpen.add(s);
         }
-        Thread.sleep(300);
+        // The server accepts them on its own time (a loaded machine lags by seconds); wait until it
+        // counts all 200, well inside the 10 s handshake timeout that would close them.
         double openConnections = metric(scrape(), "discovery_server_connections");
+        for (long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); openConnections < 200
+                && System.nanoTime() < until; openConnections = metric(scrape(), "discovery_server_connections")) {
+            Thread.sleep(100);
+        }
 
         Path floodOut = Files.createTempFile("hostile-flood", ".out");
         toClose.add(() -> Files.deleteIfExists(floodOut));
