@@ -34,15 +34,22 @@ final class NatMappingController implements Controller {
     /**
      * While a peer has no direct path, the mapping is checked this often: a NAT that changed its
      * behaviour (a relaxed rule, a new router) maps the port anew, and peers can only probe the
-     * new mapping once it is published.
+     * new mapping once it is published. Longer than the 30 s a Linux NAT keeps a UDP flow that saw
+     * one answer ({@code nf_conntrack_udp_timeout}), so every check is a new flow through the NAT
+     * and sees the mapping that new flows get now, which is what a peer's probe meets: a check
+     * within the flow's lifetime would only repeat the mapping the flow got when it began (after
+     * {@code --random-fully} was replaced by plain MASQUERADE, the NAT keeps the old random port
+     * for the flow to the STUN server, while new flows get another one).
      */
-    static final Duration RECHECK_WHILE_NEEDED = Duration.ofSeconds(30);
+    static final Duration RECHECK_WHILE_NEEDED = Duration.ofSeconds(35);
     static final Duration ANSWER_WITHIN = Duration.ofSeconds(2);
     static final int TRIES = 3;
 
     private final PortProbes probes;
     private final Map<String, String> answers = new java.util.concurrent.ConcurrentHashMap<>();
     private Instant nextCheck = Instant.MIN;
+    /** When the last check ended (answered or given up); a peer in need pulls the next one in. */
+    private Instant checkedAt = Instant.MIN;
     private Instant answerDue;
     private int tries;
     private String asked = "";
@@ -113,12 +120,14 @@ final class NatMappingController implements Controller {
                 return;
             }
             tries = 0;
-            boolean needed = ctx.list(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN).stream()
-                    .anyMatch(r -> !KubeSpanPeerStatus.DIRECT.equals(r.spec().path()));
-            nextCheck = now.plus(needed ? RECHECK_WHILE_NEEDED : RECHECK);
+            checkedAt = now;
+            nextCheck = now.plus(RECHECK);
             for (InetSocketAddress s : PortProbes.parse(servers, ctx.log())) {
                 answers.putIfAbsent(s.getAddress().getHostAddress() + ":" + s.getPort(), "no answer");
             }
+        }
+        if (answerDue == null && needed(ctx) && nextCheck.isAfter(checkedAt.plus(RECHECK_WHILE_NEEDED))) {
+            nextCheck = checkedAt.plus(RECHECK_WHILE_NEEDED);
         }
         if (answerDue == null && !now.isBefore(nextCheck)) {
             if (tries == 0) {
@@ -138,6 +147,12 @@ final class NatMappingController implements Controller {
         }
         write(ctx, port, now);
         ctx.wakeAt(answerDue != null ? answerDue : nextCheck);
+    }
+
+    /** Whether a peer has no direct path (probing, relayed): then a changed mapping must be found soon. */
+    private static boolean needed(ControllerContext ctx) {
+        return ctx.list(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN).stream()
+                .anyMatch(r -> !KubeSpanPeerStatus.DIRECT.equals(r.spec().path()));
     }
 
     private void answered(String server, StunMessage m) {

@@ -66,6 +66,9 @@ final class PathProbeController implements Controller {
         boolean punched;
         int windows;
         Instant lastWindow;
+        /** The direct candidates last probed; a new one gives a relayed peer fast windows again. */
+        List<InetSocketAddress> candidates = List.of();
+        boolean renewed;
 
         Plan(Instant needSince) {
             this.needSince = needSince;
@@ -76,6 +79,8 @@ final class PathProbeController implements Controller {
     private final Queue<PortProbes.Heard> heard = new ConcurrentLinkedQueue<>();
     private final Map<String, PortProbes.Heard> latest = new HashMap<>();
     private final Map<String, Plan> plans = new HashMap<>();
+    /** This node's published mapping as last seen; when it changes, relayed peers are probed anew. */
+    private String ownMapping;
 
     PathProbeController(PortProbes probes) {
         this.probes = probes;
@@ -143,6 +148,10 @@ final class PathProbeController implements Controller {
         }
         Set<String> relayHosts = relayHosts(ctx);
         boolean punch = behindNat(ctx);
+        String mapping = ctx.spec(ResourceTypes.NAT_MAPPING, Namespaces.KUBESPAN, dev.kubespan.api.spec.NatMapping.ID)
+                .map(dev.kubespan.api.spec.NatMapping::mappedEndpoint).orElse("");
+        boolean remapped = ownMapping != null && !ownMapping.isEmpty() && !mapping.isEmpty() && !mapping.equals(ownMapping);
+        ownMapping = mapping;
         Map<String, KubeSpanPeerStatus> statuses = new HashMap<>();
         ctx.list(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN).forEach(r -> statuses.put(r.id(), r.spec()));
 
@@ -159,10 +168,24 @@ final class PathProbeController implements Controller {
             keep.add(r.id());
             boolean relayed = KubeSpanPeerStatus.RELAYED.equals(status.path()) && status.state() == PeerState.UP;
             Plan plan = plans.computeIfAbsent(r.id(), k -> new Plan(now));
+            List<InetSocketAddress> direct = direct(r.spec(), relayHosts);
+            boolean newCandidates = !plan.candidates.isEmpty() && !plan.candidates.containsAll(direct);
+            if (relayed && (newCandidates || remapped)) {
+                // A NAT changed (the peer published a mapping not probed yet, or this node's own
+                // mapping moved): probe on the fast grid, as for a new peer, instead of waiting for
+                // the slow one. The later of the two ends' changes starts both ends' windows within
+                // a second, each knowing the other's new mapping by then.
+                ctx.log().info("nat: " + (remapped ? "this node is now seen as " + mapping : r.spec().label()
+                        + " has new candidates " + direct) + "; probing " + r.spec().label() + " in fast windows");
+                plan.windows = 0;
+                plan.renewed = true;
+                plan.punched = false;
+                plan.window = null;
+            }
+            plan.candidates = direct;
             if (plan.window == null) {
                 plan.window = nextWindow(plan, relayed, now);
             }
-            List<InetSocketAddress> direct = direct(r.spec(), relayHosts);
             if (!now.isBefore(plan.window) && !plan.punched) {
                 if (punch) {
                     direct.forEach(c -> probes.punch(c, PUNCH_HOPS));
@@ -213,7 +236,7 @@ final class PathProbeController implements Controller {
 
     /** The next window: on the fast grid at first, later (and for a relayed peer) on the slow one, after a quiet time. */
     static Instant nextWindow(Plan plan, boolean relayed, Instant now) {
-        if (!relayed && plan.windows < FAST_WINDOWS) {
+        if ((!relayed || plan.renewed) && plan.windows < FAST_WINDOWS) {
             Instant earliest = plan.lastWindow == null ? now.plusMillis(500) : plan.lastWindow.plus(FAST);
             return ceil(later(earliest, now.plusMillis(50)), FAST);
         }

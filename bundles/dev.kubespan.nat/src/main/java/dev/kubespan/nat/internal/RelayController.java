@@ -6,8 +6,11 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -38,12 +41,19 @@ import dev.kubespan.nat.internal.stun.TurnCredentials;
  * {@link RelayAllocation}), so any peer, a Talos node too, can reach it there. Permissions cover
  * the IPs of every peer's candidates. Writes {@link RelayAllocation}: state, relayed address,
  * proxies, and the error when the relay cannot be used (wrong credentials, refused, dead).
+ *
+ * <p>Relay servers are used in the configured order: when the one in use fails (no allocation), the
+ * next is tried, and the failed one stays listed with its error. A server that works is kept while
+ * it works; when every server has failed within {@link #RETRY_LEFT_AFTER}, the one in use retries
+ * with its own backoff instead of the servers taking turns in a tight loop.
  */
 final class RelayController implements Controller {
     static final String NAME = "dev.kubespan.nat/relay";
     static final Duration NEED_AFTER = Duration.ofSeconds(3);
     static final Duration LINGER = Duration.ofMinutes(10);
     static final Duration CREDENTIALS_VALID = Duration.ofHours(24);
+    /** A relay server left after a failure is not tried again before this (unless it is the only one left). */
+    static final Duration RETRY_LEFT_AFTER = Duration.ofMinutes(1);
 
     private final Clock clock;
     private final Log log;
@@ -51,6 +61,13 @@ final class RelayController implements Controller {
     };
     private TurnRelay relay;
     private String relayFor = "";
+    private String relayServer = "";
+    /** Which of the configured relay servers is in use: the first, or the next after one failed. */
+    private int serverIndex;
+    /** The last state of servers left because they failed, shown until they are tried again. */
+    private final Map<String, RelayAllocation> left = new LinkedHashMap<>();
+    private final Map<String, Instant> failedAt = new HashMap<>();
+    private String configured = "";
     private Instant neededUntil = Instant.MIN;
 
     RelayController(Clock clock, Log log) {
@@ -90,6 +107,7 @@ final class RelayController implements Controller {
         NatConfig nat = ctx.spec(ResourceTypes.NAT_CONFIG, Namespaces.CONFIG, NatConfig.ID).orElse(NatConfig.none());
         if (cfg.isEmpty() || !nat.relayEnabled()) {
             stop();
+            left.clear();
             ctx.deleteOwnedExcept(ResourceTypes.RELAY_ALLOCATION, Namespaces.KUBESPAN, List.of());
             return;
         }
@@ -103,13 +121,38 @@ final class RelayController implements Controller {
                 log.info("nat: no peer needs the relay any more; releasing the allocation on " + relayFor);
             }
             stop();
+            left.clear();
             ctx.deleteOwnedExcept(ResourceTypes.RELAY_ALLOCATION, Namespaces.KUBESPAN, List.of());
             if (wakeFor != null) {
                 ctx.wakeAt(wakeFor);
             }
             return;
         }
-        String server = nat.relayServers().get(0);
+        List<String> servers = nat.relayServers();
+        String config = servers + " " + nat.relayUsername() + " " + nat.relayPassword().hashCode() + " "
+                + nat.relaySharedSecret().hashCode() + " " + cfg.get().listenPort();
+        if (!config.equals(configured)) {
+            // new servers or credentials: what failed before says nothing about them; the first goes first
+            configured = config;
+            serverIndex = 0;
+            left.clear();
+            failedAt.clear();
+        }
+        String server = servers.get(Math.floorMod(serverIndex, servers.size()));
+        if (relay != null && server.equals(relayServer) && relay.state() != null
+                && "failed".equals(relay.state().phase())) {
+            String next = failover(servers, server, now);
+            if (next != null) {
+                TurnRelay.State failed = relay.state();
+                log.warn("nat: the relay " + server + " cannot be used (" + failed.error() + "); trying " + next);
+                left.put(server, allocation(server, failed));
+                stop();
+                serverIndex = servers.indexOf(next);
+                server = next;
+            } else {
+                ctx.wakeIn(RETRY_LEFT_AFTER.dividedBy(4)); // a server left earlier may be tried again then
+            }
+        }
         String nodeId = ctx.spec(ResourceTypes.NODE_IDENTITY, Namespaces.CLUSTER, NodeIdentity.ID).map(NodeIdentity::nodeId)
                 .orElse("node");
         String key = server + " " + nat.relayUsername() + " " + nat.relayPassword().hashCode() + " "
@@ -118,9 +161,18 @@ final class RelayController implements Controller {
             stop();
             List<InetSocketAddress> resolved = PortProbes.parse(List.of(server), ctx.log());
             if (resolved.isEmpty()) {
-                ctx.put(ResourceTypes.RELAY_ALLOCATION, Namespaces.KUBESPAN, server, new RelayAllocation(server, "failed", "",
-                        "", null, List.of(), List.of(), "cannot resolve the relay server " + server));
-                ctx.wakeIn(Duration.ofSeconds(30));
+                RelayAllocation unresolved = new RelayAllocation(server, "failed", "", "", null, List.of(), List.of(),
+                        "cannot resolve the relay server " + server);
+                String next = failover(servers, server, now);
+                if (next != null) {
+                    log.warn("nat: cannot resolve the relay server " + server + "; trying " + next);
+                    left.put(server, unresolved);
+                    serverIndex = servers.indexOf(next);
+                    ctx.wakeIn(Duration.ofMillis(1));
+                } else {
+                    ctx.put(ResourceTypes.RELAY_ALLOCATION, Namespaces.KUBESPAN, server, unresolved);
+                    ctx.wakeIn(Duration.ofSeconds(30));
+                }
                 return;
             }
             String user = "kubespan-" + (nodeId.length() > 12 ? nodeId.substring(0, 12) : nodeId);
@@ -130,13 +182,15 @@ final class RelayController implements Controller {
                         : TurnCredentials.fromSharedSecret(nat.relaySharedSecret(), user, clock.instant(), CREDENTIALS_VALID),
                         cfg.get().listenPort(), log, clock, () -> trigger.run());
                 relayFor = key;
+                relayServer = server;
+                left.remove(server);
                 log.info("nat: a peer has no direct path; taking a relay allocation on " + server);
             } catch (IOException e) {
                 throw new IllegalStateException("cannot open a socket to the relay " + server + ": " + e.getMessage(), e);
             }
         }
         relay.permit(peerAddresses(ctx));
-        write(ctx, server, relay.state());
+        write(ctx, server, relay.state(), left);
         ctx.wakeAt(wakeFor != null && wakeFor.isBefore(neededUntil) ? wakeFor : neededUntil.plusMillis(1));
     }
 
@@ -177,16 +231,41 @@ final class RelayController implements Controller {
         return out;
     }
 
-    private static void write(ControllerContext ctx, String server, TurnRelay.State s) {
+    /**
+     * The server to use instead of {@code failed}: the next one in the configured order that has not
+     * failed within {@link #RETRY_LEFT_AFTER}; null when there is none (one server, or all failed
+     * lately: the current one keeps retrying with its backoff rather than the servers taking turns
+     * in a tight loop). A server that works is kept; the first one is not preferred again.
+     */
+    private String failover(List<String> servers, String failed, Instant now) {
+        failedAt.put(failed, now);
+        int at = servers.indexOf(failed);
+        for (int i = 1; i < servers.size(); i++) {
+            String next = servers.get((at + i) % servers.size());
+            Instant last = failedAt.get(next);
+            if (last == null || !now.isBefore(last.plus(RETRY_LEFT_AFTER))) {
+                return next;
+            }
+        }
+        return null;
+    }
+
+    private static RelayAllocation allocation(String server, TurnRelay.State s) {
+        List<String> proxies = s.proxies().entrySet().stream()
+                .map(e -> text(e.getKey()) + "=" + text(e.getValue())).toList();
+        return new RelayAllocation(server, s.phase(), s.relayed() == null ? "" : text(s.relayed()),
+                s.mapped() == null ? "" : text(s.mapped()), s.expires(), s.permissions(), proxies, s.error());
+    }
+
+    private static void write(ControllerContext ctx, String server, TurnRelay.State s, Map<String, RelayAllocation> left) {
         if (s == null) {
             return;
         }
-        List<String> proxies = s.proxies().entrySet().stream()
-                .map(e -> text(e.getKey()) + "=" + text(e.getValue())).toList();
-        ctx.put(ResourceTypes.RELAY_ALLOCATION, Namespaces.KUBESPAN, server, new RelayAllocation(server, s.phase(),
-                s.relayed() == null ? "" : text(s.relayed()), s.mapped() == null ? "" : text(s.mapped()), s.expires(),
-                s.permissions(), proxies, s.error()));
-        ctx.deleteOwnedExcept(ResourceTypes.RELAY_ALLOCATION, Namespaces.KUBESPAN, List.of(server));
+        ctx.put(ResourceTypes.RELAY_ALLOCATION, Namespaces.KUBESPAN, server, allocation(server, s));
+        left.forEach((id, a) -> ctx.put(ResourceTypes.RELAY_ALLOCATION, Namespaces.KUBESPAN, id, a));
+        List<String> keep = new java.util.ArrayList<>(left.keySet());
+        keep.add(server);
+        ctx.deleteOwnedExcept(ResourceTypes.RELAY_ALLOCATION, Namespaces.KUBESPAN, keep);
     }
 
     static String text(InetSocketAddress a) {
@@ -202,6 +281,7 @@ final class RelayController implements Controller {
             relay.close();
             relay = null;
             relayFor = "";
+            relayServer = "";
         }
     }
 }

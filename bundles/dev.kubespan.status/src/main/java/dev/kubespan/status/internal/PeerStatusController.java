@@ -57,6 +57,10 @@ final class PeerStatusController implements Controller {
 
     /** How long a fresh peer of ours is probed before a relayed candidate of it is tried. */
     static final Duration RELAY_AFTER = Duration.ofSeconds(5);
+    /** WireGuard's REJECT_AFTER_TIME: a session older than this carries nothing. */
+    static final Duration SESSION_LIFETIME = Duration.ofSeconds(180);
+    /** After a switch, how long packets that were on their way through the relay may still arrive. */
+    static final Duration SWITCH_SETTLES = Duration.ofSeconds(1);
 
     private final WireGuardControl wireGuard;
     private final HostNetwork host;
@@ -66,6 +70,8 @@ final class PeerStatusController implements Controller {
     private final Map<Key, Instant> firstSeen = new HashMap<>();
     /** When each status was last written with fresh counters. */
     private final Map<String, Instant> countersWritten = new HashMap<>();
+    /** The switch (its T0) after which each peer was sent a liveness probe over its new direct path. */
+    private final Map<Key, Instant> switchProbed = new HashMap<>();
     private String lastDeviceError;
 
     PeerStatusController(WireGuardControl wireGuard, HostNetwork host, LivenessProbe probe) {
@@ -216,6 +222,7 @@ final class PeerStatusController implements Controller {
         firstSeen.clear();
         firstSeen.putAll(seenNow);
         activity.retain(seenNow.keySet());
+        switchProbed.keySet().retainAll(seenNow.keySet());
         publishHarvest(ctx, config.harvestExtraEndpoints(), current);
         ctx.wakeAt(next);
     }
@@ -271,6 +278,15 @@ final class PeerStatusController implements Controller {
         String lastUsed = old.lastUsedEndpoint();
         Instant lastChange = old.lastEndpointChange();
         PeerState state = machine.stateOf(lastChange, handshake, lastUsed, now);
+        boolean ours = paths.ours().contains(id);
+        if (state != PeerState.UP && ours && sessionMoved(old, lastUsed, actual, handshake, now)) {
+            Instant change = old.lastEndpointChange();
+            if (activity.grewAfter(key, change.plus(SWITCH_SETTLES))) {
+                state = PeerState.UP;
+            } else if (!now.isBefore(change.plus(SWITCH_SETTLES)) && !change.equals(switchProbed.put(key, change))) {
+                probe(spec, id, log); // something to carry over the new path at once: the peer's answer proves it
+            }
+        }
         if (state == PeerState.UP && onDevice != null) {
             switch (activity.check(key, now)) {
                 case PROBE -> probe(spec, id, log);
@@ -287,7 +303,6 @@ final class PeerStatusController implements Controller {
         String path = state == PeerState.UP ? (via.isEmpty() ? KubeSpanPeerStatus.DIRECT : KubeSpanPeerStatus.RELAYED)
                 : old.path();
         List<Endpoint> candidates = Candidates.order(candidates(spec, id, log), paths.prefixes(), paths.relayHosts());
-        boolean ours = paths.ours().contains(id);
 
         if (lastUsed.isEmpty() && state == PeerState.UP && actualEndpoint != null) {
             // A working tunnel this node has no record of (the store was lost, e.g. the container
@@ -377,6 +392,24 @@ final class PeerStatusController implements Controller {
                     old.lastEndpointChange(), KubeSpanPeerStatus.PROBING, "");
         }
         return null;
+    }
+
+    /**
+     * Whether a peer of ours was moved to a direct path with its WireGuard session alive (it left the
+     * relay). No handshake follows such a switch — WireGuard keeps the session across an endpoint
+     * change, the next handshake comes with the rekey, up to 2 min later — so the proof that the
+     * path works is the peer's packets instead: WireGuard sets the endpoint to the source of the
+     * last authenticated packet, so the device still showing the direct endpoint while the receive
+     * counter grew at a poll {@link #SWITCH_SETTLES} or more after the switch (not merely packets of
+     * the relay still on their way) means the peer is heard there. A liveness probe sent then makes
+     * the peer answer over the new path even when no traffic flows.
+     */
+    private static boolean sessionMoved(KubeSpanPeerStatus old, String lastUsed, String actual, Instant handshake,
+            Instant now) {
+        Instant change = old.lastEndpointChange();
+        return KubeSpanPeerStatus.DIRECT.equals(old.path()) && !lastUsed.isEmpty() && lastUsed.equals(actual)
+                && !Times.isZero(handshake) && !handshake.isAfter(change)
+                && Duration.between(handshake, now).compareTo(SESSION_LIFETIME) < 0;
     }
 
     /** A new endpoint decision: its time is the new T0. */

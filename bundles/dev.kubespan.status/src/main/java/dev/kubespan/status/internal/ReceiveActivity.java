@@ -65,6 +65,12 @@ final class ReceiveActivity {
         }
     }
 
+    /** Whether the peer's receive counter was first seen grown at a poll after {@code t}. */
+    boolean grewAfter(Key peer, Instant t) {
+        Seen s = seen.get(peer);
+        return s != null && s.grewAt.isAfter(t);
+    }
+
     /** What to do about an up peer now; a {@link Verdict#PROBE} is recorded as sent. */
     Verdict check(Key peer, Instant now) {
         Seen s = seen.get(peer);

@@ -26,6 +26,8 @@ import dev.kubespan.api.spec.KubeSpanConfig;
 import dev.kubespan.api.spec.KubeSpanEndpoint;
 import dev.kubespan.api.spec.KubeSpanPeerSpec;
 import dev.kubespan.api.spec.KubeSpanPeerStatus;
+import dev.kubespan.api.spec.NatConfig;
+import dev.kubespan.api.spec.PathProbe;
 import dev.kubespan.api.spec.PeerState;
 import dev.kubespan.api.spec.Times;
 import dev.kubespan.api.wireguard.Key;
@@ -616,6 +618,64 @@ public class PeerStatusControllerTest {
         h.delete(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, "node-b");
         h.settle();
         assertEquals(Map.of(), endpoints());
+    }
+
+    // --- leaving the relay ---
+
+    private static final String RELAYED = "203.0.113.9:49152";
+
+    /**
+     * A peer of ours, up through a relay, then moved to the direct path a probe found; the device
+     * follows, and WireGuard keeps its session across the change, so no handshake comes.
+     */
+    private void relayedPeerMovedToADirectPath() {
+        h.put(ResourceTypes.NAT_CONFIG, Namespaces.CONFIG, NatConfig.ID,
+                new NatConfig(List.of(), List.of("203.0.113.9:3478"), "", "", "c2VjcmV0"));
+        h.put(ResourceTypes.AFFILIATE, Namespaces.CLUSTER, "node-b", new Affiliate("node-b", List.of(), "b", "b",
+                Affiliate.OUR_OPERATING_SYSTEM + " 0.1.0", "worker",
+                new AffiliateKubeSpan(id, "fd00::2", List.of(), List.of(E2, RELAYED), List.of()), null));
+        spec(id, "b", E2, RELAYED);
+        wg.peer(key, null, null, 0, 0);
+        pass();
+        assertEquals(KubeSpanPeerStatus.PROBING, status().path());
+        h.advance(PeerStatusController.RELAY_AFTER.plusSeconds(1));
+        assertEquals(RELAYED, status().lastUsedEndpoint());
+        wg.setEndpoint(key, RELAYED);
+        wg.handshake(key, h.now());
+        h.advance(Duration.ofSeconds(1));
+        assertEquals(PeerState.UP, status().state());
+        assertEquals(KubeSpanPeerStatus.RELAYED, status().path());
+
+        h.put(ResourceTypes.PATH_PROBE, Namespaces.KUBESPAN, id, new PathProbe("b", E2, h.now(), 1, h.now(), 3));
+        h.settle();
+        assertEquals(E2, status().lastUsedEndpoint());
+        assertEquals(KubeSpanPeerStatus.DIRECT, status().path());
+        wg.setEndpoint(key, E2);
+        probes.clear();
+    }
+
+    @Test
+    public void aPeerThatLeftTheRelayIsUpOnceItsPacketsArriveOverTheDirectPath() {
+        relayedPeerMovedToADirectPath();
+        h.advance(PeerStatusController.SWITCH_SETTLES.plusMillis(500));
+        assertEquals("a liveness probe over the new path, for the peer to answer there", 1, probes.size());
+        h.advance(Duration.ofSeconds(1));
+        assertEquals(PeerState.UP, status().state());
+        assertEquals(KubeSpanPeerStatus.DIRECT, status().path());
+        h.advance(TIMEOUT.plusSeconds(5));
+        assertEquals("no handshake, but the peer is heard there: it stays", E2, status().lastUsedEndpoint());
+        assertEquals(PeerState.UP, status().state());
+        assertEquals(1, probes.size());
+    }
+
+    @Test
+    public void aPeerThatLeftTheRelayGoesBackToItWhenNothingArrivesOverTheDirectPath() {
+        peerAnswers = false;
+        relayedPeerMovedToADirectPath();
+        h.advance(TIMEOUT.plusSeconds(1));
+        assertNotEquals(PeerState.UP, status().state());
+        assertEquals(RELAYED, status().lastUsedEndpoint());
+        assertEquals(KubeSpanPeerStatus.RELAYED, status().path());
     }
 
     // --- the runtime contract ---

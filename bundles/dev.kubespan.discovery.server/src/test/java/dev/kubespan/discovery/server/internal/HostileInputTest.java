@@ -177,7 +177,7 @@ public class HostileInputTest {
         long before = serverThreads();
         Calls calls = new Calls();
         calls.start(ClusterGrpc.newStub(ch.channel()), 300); // no deadline
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // bounds a failing test only (a loaded machine)
         while (calls.ended() < 280 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }

@@ -246,7 +246,13 @@ public final class TurnRelay implements AutoCloseable {
     }
 
     private void allocate(Instant now) throws IOException {
-        creds = credentials.get();
+        // The same username while it is valid: coturn ties this socket's session to the first
+        // username it saw, and answers a retry under another one (the TURN REST username carries
+        // its expiry, so a fresh one differs every second) with 437 "Allocation mismatch", hiding
+        // the real reason (442 refused, 401 wrong credentials) behind it.
+        if (creds == null || (creds.expiry() != null && creds.expiry().isBefore(now.plusSeconds(60)))) {
+            creds = credentials.get();
+        }
         phase = "allocating";
         send(StunMessage.of(StunMessage.ALLOCATE, StunMessage.REQUEST, StunMessage.newTransactionId(),
                 withAuth(List.of(StunMessage.udpTransport(), StunMessage.intAttr(StunMessage.LIFETIME, REQUESTED_LIFETIME)))),
@@ -342,6 +348,12 @@ public final class TurnRelay implements AutoCloseable {
                 n = socket.read(buffer);
             } catch (java.net.PortUnreachableException e) {
                 fail("the relay " + server + " does not listen (port unreachable)");
+                return;
+            } catch (java.nio.channels.ClosedChannelException e) {
+                throw e;
+            } catch (IOException e) {
+                // an ICMP error for the connected socket: host or network unreachable
+                fail("the relay " + server + " cannot be reached (" + e.getMessage() + ")");
                 return;
             }
             if (n <= 0) {

@@ -14,13 +14,13 @@ import java.util.concurrent.TimeUnit;
  * A real coturn (Debian's {@code turnserver}, installed by scripts/install-nat-deps) on loopback,
  * with the TURN REST shared secret scheme, started and stopped by the test (by its PID).
  */
-final class Coturn implements AutoCloseable {
-    final int port;
-    final String secret;
+public final class Coturn implements AutoCloseable {
+    public final int port;
+    public final String secret;
     private final Process process;
     private final Path dir;
 
-    Coturn(String secret, String... extra) throws IOException, InterruptedException {
+    public Coturn(String secret, String... extra) throws IOException, InterruptedException {
         this.secret = secret;
         try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();

@@ -123,6 +123,7 @@ public class TurnRelayTest {
             assertTrue(s.error(), s.error().contains("401") && s.error().contains("credentials"));
             assertEquals(null, s.relayed());
             assertTrue(log.lines().stream().noneMatch(l -> l.contains("a-wrong-secret")));
+            assertSameErrorAfterRetries(relay, s.error());
         }
     }
 
@@ -134,7 +135,21 @@ public class TurnRelayTest {
                         })) {
             TurnRelay.State s = await(relay, x -> !x.error().isEmpty(), "an error");
             assertTrue(s.error(), s.error().startsWith("Allocate refused: 442"));
+            assertSameErrorAfterRetries(relay, s.error());
         }
+    }
+
+    /**
+     * The retries (backoff from 1 s) keep showing the real reason: coturn ties a socket's session to
+     * the first username, and a retry under a fresh TURN REST username got 437 "Allocation mismatch".
+     */
+    private void assertSameErrorAfterRetries(TurnRelay relay, String first) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+        while (System.nanoTime() < deadline) {
+            assertEquals(first, relay.state().error());
+            Thread.sleep(100);
+        }
+        assertTrue("retried: " + log.lines(), log.count(l -> l.contains("Allocate refused: 437")) == 0);
     }
 
     @Test
