@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * One stored affiliate with its expirations (milliseconds on the backend's clock): data, the
  * affiliate's own expiration and each endpoint's. {@link #merge} is the AffiliateUpdate rule of
- * discovery-protocol.md §4.2, shared by every backend; a record is guarded by its owner.
+ * docs/discovery-protocol.md §4.2, shared by every backend; a record is guarded by its owner.
  */
 public final class AffiliateRecord {
     private final String id;

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Validation of requests against {@link Limits} (discovery-protocol.md §4.1), the same for every backend. */
+/** Validation of requests against {@link Limits} (docs/discovery-protocol.md §4.1), the same for every backend. */
 public final class Requests {
     private Requests() {
     }
