@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -72,18 +73,24 @@ public final class OwnedServer implements AutoCloseable {
             }
             bossGroup = OwnedThreads.nioGroup(1, prefix + "-boss");
             workerGroup = OwnedThreads.nioGroup(b.workerThreads, prefix + "-worker", b.events);
-            calls = b.callThreads > 0 ? OwnedThreads.boundedPool(b.callThreads, prefix + "-call")
-                    : OwnedThreads.cachedPool(prefix + "-call");
+            if (!b.directCalls) {
+                calls = b.callThreads > 0 ? OwnedThreads.boundedPool(b.callThreads, prefix + "-call")
+                        : OwnedThreads.cachedPool(prefix + "-call");
+            }
             ConnectionLimits limits = new ConnectionLimits(b.maxConnections, b.maxConnectionsPerAddress);
             TransportEvents events = b.events;
             NettyServerBuilder nb = NettyServerBuilder.forAddress(b.address, creds)
                     .bossEventLoopGroup(bossGroup)
                     .workerEventLoopGroup(workerGroup)
                     .channelFactory(() -> new AdmittingServerSocketChannel(limits, events))
-                    .executor(calls)
                     .permitKeepAliveTime(b.permitKeepAliveTime.toMillis(), TimeUnit.MILLISECONDS)
                     .permitKeepAliveWithoutCalls(b.permitKeepAliveWithoutCalls)
                     .maxInboundMessageSize(b.maxInboundMessageSize);
+            if (calls == null) {
+                nb.directExecutor();
+            } else {
+                nb.executor(calls);
+            }
             if (b.handshakeTimeout != null) {
                 nb.handshakeTimeout(b.handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -160,6 +167,16 @@ public final class OwnedServer implements AutoCloseable {
         return address;
     }
 
+    /**
+     * Where the server runs its calls: its call pool, or the calling thread when calls run on
+     * the event loops ({@link Builder#directCalls()}). For work that must run like a call of
+     * this server, e.g. a call started late by the caller's own timer.
+     */
+    public Executor callExecutor() {
+        ExecutorService pool = executor;
+        return pool == null ? Runnable::run : pool;
+    }
+
     /** Whether the server speaks TLS (otherwise h2c). */
     public boolean isTls() {
         return tls;
@@ -230,6 +247,7 @@ public final class OwnedServer implements AutoCloseable {
         private int maxRstFrames;
         private Duration maxRstWindow;
         private int callThreads;
+        private boolean directCalls;
         private TransportEvents events;
 
         private Builder(InetSocketAddress address) {
@@ -361,6 +379,17 @@ public final class OwnedServer implements AutoCloseable {
          */
         public Builder callThreads(int threads) {
             this.callThreads = notNegative(threads, "callThreads");
+            return this;
+        }
+
+        /**
+         * Runs every call on the event loop of its connection, with no hand-off to a call thread
+         * (grpc's {@code directExecutor}): the cheapest way through the transport, and only for
+         * services whose handlers never block, since a blocked handler stalls every connection
+         * of its event loop. Overrides {@link #callThreads}.
+         */
+        public Builder directCalls() {
+            this.directCalls = true;
             return this;
         }
 

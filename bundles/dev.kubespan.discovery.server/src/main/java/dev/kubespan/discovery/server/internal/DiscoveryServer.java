@@ -50,7 +50,7 @@ public final class DiscoveryServer implements AutoCloseable {
     private static final int RST_FRAMES_PER_WINDOW = 200;
     private static final Duration RST_WINDOW = Duration.ofSeconds(10);
 
-    private OwnedServer grpc;
+    private volatile OwnedServer grpc;
     private MetricsHttpServer metricsHttp;
     private boolean closed;
 
@@ -112,11 +112,13 @@ public final class DiscoveryServer implements AutoCloseable {
             loadSnapshot();
         }
         gc();
+        // Started only once the server runs: a call that waited for its rate-limit token.
+        java.util.concurrent.Executor delayedStarts = task -> grpc.callExecutor().execute(task);
         OwnedServer.Builder b = OwnedServer.forAddress(settings.listen)
                 .addService(new ClusterService(state, metrics, settings.redirectEndpoint, fanOut).definition())
                 .intercept(new ClientAddressInterceptor(
                         new ClientAddresses(settings.trustXRealIp, settings.trustXForwardedFor, settings.trustedProxies),
-                        activeCalls, limiter, metrics.limits()))
+                        activeCalls, limiter, metrics.limits(), delayedStarts))
                 .intercept(new MetricsInterceptor(metrics))
                 .permitKeepAliveTime(settings.permitKeepAliveTime)
                 .permitKeepAliveWithoutCalls(false)
@@ -161,8 +163,12 @@ public final class DiscoveryServer implements AutoCloseable {
                 .maxConcurrentCallsPerConnection(settings.maxCallsPerConnection)
                 .maxRstFramesPerWindow(RST_FRAMES_PER_WINDOW, RST_WINDOW)
                 .maxInboundMessageSize(settings.maxMessageSize)
-                .callThreads(settings.callThreads)
                 .transportEvents(connectionEvents);
+        if (state.blocksCalls()) {
+            b.callThreads(settings.callThreads);
+        } else {
+            b.directCalls();
+        }
     }
 
     private void loadSnapshot() {

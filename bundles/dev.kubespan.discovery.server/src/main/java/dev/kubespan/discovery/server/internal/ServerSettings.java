@@ -169,7 +169,10 @@ public final class ServerSettings {
         return this;
     }
 
-    /** Threads that run calls (handlers never block; a flood queues instead of adding threads). */
+    /**
+     * Threads that run calls when the backend may block (etcd; a flood queues instead of adding
+     * threads). The in-memory backend runs calls on the event loops and needs none.
+     */
     public ServerSettings callThreads(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("call threads must be at least 1, got " + threads);
@@ -211,7 +214,7 @@ public final class ServerSettings {
                         ? rateLimitPerSecond + "/s burst " + rateLimitBurst + " wait <= " + seconds(rateLimitMaxWait)
                                 + " (<= " + rateLimitMaxWaiting + " waiting)"
                         : "off")
-                + ", " + callThreads + " call threads, messages <= " + maxMessageSize + " bytes, forwarding headers: "
+                + ", " + (etcd != null ? callThreads + " call threads" : "calls on the event loops") + ", messages <= " + maxMessageSize + " bytes, forwarding headers: "
                 + (trustXRealIp || trustXForwardedFor
                         ? (trustXRealIp ? "X-Real-IP " : "") + (trustXForwardedFor ? "X-Forwarded-For " : "")
                                 + "from " + (trustedProxies.isEmpty() ? "any peer" : trustedProxies.toString())

@@ -9,7 +9,8 @@ import dev.kubespan.api.Log;
 
 /**
  * The server side of {@link DiscoveryServerBenchmark}, in its own JVM: the standalone server's
- * flags, then commands on stdin: {@code heap} (after a full GC: heap used and RSS), {@code quit}.
+ * flags, then commands on stdin: {@code heap} (after a full GC: heap used and RSS), {@code cpu}
+ * (CPU time the process used so far, ns), {@code quit}.
  */
 public final class BenchServer {
     private BenchServer() {
@@ -29,6 +30,10 @@ public final class BenchServer {
                 }
                 long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
                 System.out.println("HEAP " + used + " RSS " + rssKib("self"));
+                System.out.flush();
+            } else if (line.equals("cpu")) {
+                System.out.println("CPU " + ((com.sun.management.OperatingSystemMXBean) ManagementFactory
+                        .getOperatingSystemMXBean()).getProcessCpuTime());
                 System.out.flush();
             } else if (line.equals("quit")) {
                 break;

@@ -45,6 +45,10 @@ public final class DiscoveryServerBenchmark {
     private static final com.google.protobuf.Duration TTL = com.google.protobuf.Duration.newBuilder().setSeconds(1800)
             .build();
 
+    /** Per-IP limits of the benchmark's server: on, and out of the way of one IP standing for many nodes. */
+    private static final List<String> SERVER_LIMITS = List.of("--rate-limit", "10000000", "--rate-burst", "10000000",
+            "--max-calls-per-ip", "100000");
+
     private final boolean etcd;
     private final String[] backendFlags;
     private final PrintStream out = System.out;
@@ -65,6 +69,7 @@ public final class DiscoveryServerBenchmark {
         String backend = etcd ? "etcd" : "memory";
         startServer();
         try (OwnedChannel writer = channel()) {
+            out.printf("server limits: %s%n", String.join(" ", SERVER_LIMITS));
             out.printf("machine: %d cores, Java %s; server JVM %s; backend %s%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.version"), pinned() ? "pinned to CPU 0, client on the others" : "unpinned",
                     backend);
@@ -81,12 +86,16 @@ public final class DiscoveryServerBenchmark {
             int n1 = etcd ? 4_000 : 60_000;
             int n8 = etcd ? 8_000 : 120_000;
             throughput("warm-up", 1, etcd ? 1_000 : 40_000, null);
-            figure(backend, throughput("AffiliateUpdate, 1 caller (pipelined, " + WINDOW + " in flight), no watchers", 1,
-                    n1, null));
-            figure(backend, throughput("AffiliateUpdate, 8 callers (8 connections, " + WINDOW
-                    + " in flight each), no watchers", 8, n8, null));
-            withWatchers(backend, 100, 2_000, etcd ? 6_000 : 60_000);
-            for (int watchers : new int[] {100, 1000}) {
+            if (phase("throughput")) {
+                figure(backend, throughput("AffiliateUpdate, 1 caller (pipelined, " + WINDOW
+                        + " in flight), no watchers", 1, n1, null));
+                figure(backend, throughput("AffiliateUpdate, 8 callers (8 connections, " + WINDOW
+                        + " in flight each), no watchers", 8, n8, null));
+            }
+            if (phase("watchers")) {
+                withWatchers(backend, 100, 2_000, etcd ? 6_000 : 60_000);
+            }
+            for (int watchers : phase("fanout") ? new int[] {100, 1000} : new int[0]) {
                 fanOut(writer, backend, watchers, 20);
             }
         } finally {
@@ -117,8 +126,10 @@ public final class DiscoveryServerBenchmark {
         }
         cmd.addAll(List.of("-Xmx2g", "-cp",
                 System.getProperty("java.class.path"), BenchServer.class.getName(), "--addr", "127.0.0.1:" + port,
-                "--metrics-addr=", "--snapshots-enabled=false", "--rate-limit", "0", "--max-affiliates", "1000000",
-                "--max-clusters", "100000"));
+                "--metrics-addr=", "--snapshots-enabled=false", "--max-affiliates", "1000000", "--max-clusters", "100000"));
+        // This one client IP stands for many nodes: the per-IP limits stay on (their cost is part
+        // of every call) but are set far above what it sends.
+        cmd.addAll(SERVER_LIMITS);
         cmd.addAll(List.of(backendFlags));
         server = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         serverOut = new BufferedReader(new InputStreamReader(server.getInputStream()));
@@ -130,7 +141,10 @@ public final class DiscoveryServerBenchmark {
             throw new IllegalStateException("server did not start: " + first);
         }
         if (pinned()) {
-            new ProcessBuilder("taskset", "-cp", "1-" + (Runtime.getRuntime().availableProcessors() - 1),
+            // -a: every thread of this JVM (its GC and compiler threads already run); without it
+            // only the main thread moved and the client took up to 114 % of a core, some of it on
+            // the server's CPU.
+            new ProcessBuilder("taskset", "-a", "-cp", "1-" + (Runtime.getRuntime().availableProcessors() - 1),
                     String.valueOf(ProcessHandle.current().pid())).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
         }
@@ -141,6 +155,24 @@ public final class DiscoveryServerBenchmark {
         server.getOutputStream().flush();
         String[] f = serverOut.readLine().split(" ");
         return new long[] {Long.parseLong(f[1]), Long.parseLong(f[3])};
+    }
+
+    private static long clientCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** Phases to run: BENCH_ONLY=throughput,watchers,fanout (default all; the fill and memory always run). */
+    private static boolean phase(String name) {
+        String only = System.getenv("BENCH_ONLY");
+        return only == null || only.isBlank() || List.of(only.split(",")).contains(name);
+    }
+
+    /** CPU time the server process has used so far, in nanoseconds. */
+    private long serverCpuNanos() throws IOException {
+        server.getOutputStream().write("cpu\n".getBytes());
+        server.getOutputStream().flush();
+        return Long.parseLong(serverOut.readLine().split(" ")[1]);
     }
 
     private void stopServer() throws Exception {
@@ -254,11 +286,20 @@ public final class DiscoveryServerBenchmark {
             requests.add(update(CLUSTER, "node-" + (i % AFFILIATES), 2_000_000 + i));
         }
         try {
+            long cpu0 = serverCpuNanos();
+            long clientCpu0 = clientCpuNanos();
             long start = System.nanoTime();
             int failed = pipelined(channels, requests, WINDOW, perSecond);
             double seconds = (System.nanoTime() - start) / 1e9;
-            String line = String.format("%s: %.0f updates/s (%d in %.2f s%s)%s", what, total / seconds, total, seconds,
-                    failed > 0 ? ", " + failed + " failed" : "", note == null ? "" : "; " + note);
+            double cpuSeconds = (serverCpuNanos() - cpu0) / 1e9;
+            double clientCpuSeconds = (clientCpuNanos() - clientCpu0) / 1e9;
+            // Server CPU per update: what one core could take if the server had it to itself (the
+            // wall-clock rate depends on what else runs on the machine).
+            String line = String.format("%s: %.0f updates/s (%d in %.2f s%s); server CPU %.1f us/update, %.0f%% of a "
+                    + "core (= %.0f updates per CPU-second); client %.0f%% of a core%s", what, total / seconds, total,
+                    seconds, failed > 0 ? ", " + failed + " failed" : "", cpuSeconds * 1e6 / total,
+                    cpuSeconds * 100 / seconds, total / cpuSeconds, clientCpuSeconds * 100 / seconds,
+                    note == null ? "" : "; " + note);
             out.println(line);
             return line;
         } finally {

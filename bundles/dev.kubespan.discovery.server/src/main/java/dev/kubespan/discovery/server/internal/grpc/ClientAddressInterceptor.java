@@ -1,6 +1,7 @@
 package dev.kubespan.discovery.server.internal.grpc;
 
 import java.net.InetAddress;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -32,14 +33,20 @@ public final class ClientAddressInterceptor implements ServerInterceptor {
     private final ActiveCalls activeCalls;
     private final RateLimiter limiter;
     private final LimitMetrics metrics;
+    private final Executor delayedStarts;
 
-    /** {@code activeCalls} null: no cap of calls per IP; {@code limiter} null: no rate limit. */
+    /**
+     * {@code activeCalls} null: no cap of calls per IP; {@code limiter} null: no rate limit. A call
+     * that waited for its token starts on {@code delayedStarts} (handed the limiter's timer thread,
+     * which must not run a handler that blocks).
+     */
     public ClientAddressInterceptor(ClientAddresses addresses, ActiveCalls activeCalls, RateLimiter limiter,
-            LimitMetrics metrics) {
+            LimitMetrics metrics, Executor delayedStarts) {
         this.addresses = addresses;
         this.activeCalls = activeCalls;
         this.limiter = limiter;
         this.metrics = metrics;
+        this.delayedStarts = delayedStarts;
     }
 
     @Override
@@ -91,7 +98,7 @@ public final class ClientAddressInterceptor implements ServerInterceptor {
             return Contexts.interceptCall(context, call, headers, next);
         }
         metrics.rateLimitDelayed();
-        return DelayedCall.start(ticket, context, call, headers, next, metrics);
+        return DelayedCall.start(ticket, context, call, headers, next, metrics, delayedStarts);
     }
 
     private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String why) {

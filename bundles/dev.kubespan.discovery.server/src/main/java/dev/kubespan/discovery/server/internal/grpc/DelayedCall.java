@@ -3,6 +3,8 @@ package dev.kubespan.discovery.server.internal.grpc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -20,7 +22,8 @@ import io.grpc.Status;
  * no message is requested and the handler does not run) until the limiter's timer says the token
  * is there; a cancellation that comes first gives the token back. Transport callbacks (from
  * grpc's call executor) and the start (from the timer thread) are serialised by a queue drained
- * by whichever thread finds it idle, so the handler's listener is never called concurrently.
+ * by whichever thread finds it idle, so the handler's listener is never called concurrently. The
+ * start runs where the server runs its calls (a blocking backend's call threads), not on the timer.
  */
 final class DelayedCall<Q, R> extends ServerCall.Listener<Q> {
     private final RateLimiter.Ticket ticket;
@@ -48,9 +51,16 @@ final class DelayedCall<Q, R> extends ServerCall.Listener<Q> {
 
     /** Returns the listener for grpc; the call starts in {@code context} once the ticket is due. */
     static <Q, R> ServerCall.Listener<Q> start(RateLimiter.Ticket ticket, Context context, ServerCall<Q, R> call,
-            Metadata headers, ServerCallHandler<Q, R> next, LimitMetrics metrics) {
+            Metadata headers, ServerCallHandler<Q, R> next, LimitMetrics metrics, Executor startOn) {
         DelayedCall<Q, R> d = new DelayedCall<>(ticket, context, call, headers, next, metrics);
-        ticket.whenDue(() -> d.run(d::due));
+        ticket.whenDue(() -> {
+            try {
+                startOn.execute(() -> d.run(d::due));
+            } catch (RejectedExecutionException stopping) {
+                // the server is closing: its shutdown cancels the call, which gives the token back
+                d.run(d::cancelBeforeStart);
+            }
+        });
         return d;
     }
 
@@ -126,12 +136,16 @@ final class DelayedCall<Q, R> extends ServerCall.Listener<Q> {
                 }
                 return;
             }
-            over = true;
-            early.clear();
-            if (ticket.cancel()) {
-                metrics.rateLimitCancelled();
-            }
+            cancelBeforeStart();
         });
+    }
+
+    private void cancelBeforeStart() {
+        over = true;
+        early.clear();
+        if (ticket.cancel()) {
+            metrics.rateLimitCancelled();
+        }
     }
 
     private void run(Runnable task) {

@@ -1,5 +1,8 @@
 package dev.kubespan.discovery.server.internal.grpc;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import dev.kubespan.discovery.server.internal.metrics.ServerMetrics;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
@@ -13,6 +16,8 @@ import io.grpc.Status;
 /** The standard {@code grpc_server_*} metrics: started, handled by code, messages, handling time. */
 public final class MetricsInterceptor implements ServerInterceptor {
     private final ServerMetrics metrics;
+    /** The samples of each method, bound on its first call (only the service's methods reach an interceptor). */
+    private final Map<String, ServerMetrics.GrpcMethod> byMethod = new ConcurrentHashMap<>();
 
     public MetricsInterceptor(ServerMetrics metrics) {
         this.metrics = metrics;
@@ -21,34 +26,35 @@ public final class MetricsInterceptor implements ServerInterceptor {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
-        MethodDescriptor<Q, R> m = call.getMethodDescriptor();
-        String type = typeLabel(m.getType());
-        String service = m.getServiceName() == null ? "" : m.getServiceName();
-        String method = m.getBareMethodName() == null ? "" : m.getBareMethodName();
         long start = System.nanoTime();
-        metrics.grpcStarted(type, service, method);
-        java.util.concurrent.atomic.LongAdder sent = metrics.grpcSentCounter(type, service, method);
+        ServerMetrics.GrpcMethod samples = byMethod.computeIfAbsent(call.getMethodDescriptor().getFullMethodName(),
+                name -> samplesOf(call.getMethodDescriptor()));
+        samples.started.increment();
         ServerCall<Q, R> counted = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
             public void sendMessage(R message) {
-                sent.increment();
+                samples.sent.increment();
                 super.sendMessage(message);
             }
 
             @Override
             public void close(Status status, Metadata trailers) {
-                metrics.grpcHandled(type, service, method, codeLabel(status.getCode()),
-                        (System.nanoTime() - start) / 1e9);
+                samples.handled(status.getCode(), codeLabel(status.getCode()), (System.nanoTime() - start) / 1e9);
                 super.close(status, trailers);
             }
         };
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(counted, headers)) {
             @Override
             public void onMessage(Q message) {
-                metrics.grpcReceived(type, service, method);
+                samples.received.increment();
                 super.onMessage(message);
             }
         };
+    }
+
+    private ServerMetrics.GrpcMethod samplesOf(MethodDescriptor<?, ?> m) {
+        return metrics.grpcMethod(typeLabel(m.getType()), m.getServiceName() == null ? "" : m.getServiceName(),
+                m.getBareMethodName() == null ? "" : m.getBareMethodName());
     }
 
     private static String typeLabel(MethodDescriptor.MethodType t) {

@@ -1,9 +1,9 @@
 package dev.kubespan.discovery.server.internal.grpc;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.List;
 
 import dev.kubespan.discovery.grpc.server.WatchResponse;
 import io.grpc.Drainable;
@@ -17,10 +17,17 @@ import io.grpc.protobuf.ProtoUtils;
  * protobuf reads as one WatchResponse listing several affiliates (repeated fields concatenate).
  */
 final class SerializedResponse {
-    private final byte[] bytes;
+    /** The serialized events, in order; the message is their concatenation (never copied into one array). */
+    private final List<byte[]> parts;
+    private final int length;
 
     SerializedResponse(byte[] bytes) {
-        this.bytes = bytes;
+        this(List.of(bytes), bytes.length);
+    }
+
+    SerializedResponse(List<byte[]> parts, int length) {
+        this.parts = parts;
+        this.length = length;
     }
 
     /** The Watch response marshaller: takes a {@link WatchResponse} or a {@link SerializedResponse}. */
@@ -31,7 +38,7 @@ final class SerializedResponse {
         @Override
         public InputStream stream(Object value) {
             if (value instanceof SerializedResponse s) {
-                return new Bytes(s.bytes);
+                return new Parts(s.parts, s.length);
             }
             return proto.stream((WatchResponse) value);
         }
@@ -42,18 +49,59 @@ final class SerializedResponse {
         }
     };
 
-    /** Lets the transport take the length and drain the array without copying it first. */
-    private static final class Bytes extends ByteArrayInputStream implements KnownLength, Drainable {
-        Bytes(byte[] b) {
-            super(b);
+    /** Lets the transport take the length and drain the parts without copying them into one array first. */
+    private static final class Parts extends InputStream implements KnownLength, Drainable {
+        private final List<byte[]> parts;
+        private int part;
+        private int pos;
+        private int left;
+
+        Parts(List<byte[]> parts, int length) {
+            this.parts = parts;
+            this.left = length;
         }
 
         @Override
         public int drainTo(OutputStream target) throws IOException {
-            int n = count - pos;
-            target.write(buf, pos, n);
-            pos = count;
+            int n = left;
+            for (; part < parts.size(); part++, pos = 0) {
+                byte[] b = parts.get(part);
+                target.write(b, pos, b.length - pos);
+            }
+            left = 0;
             return n;
+        }
+
+        @Override
+        public int available() {
+            return left;
+        }
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] into, int off, int len) {
+            if (left == 0) {
+                return -1;
+            }
+            int done = 0;
+            while (done < len && part < parts.size()) {
+                byte[] b = parts.get(part);
+                int n = Math.min(len - done, b.length - pos);
+                System.arraycopy(b, pos, into, off + done, n);
+                done += n;
+                pos += n;
+                if (pos == b.length) {
+                    part++;
+                    pos = 0;
+                }
+            }
+            left -= done;
+            return done;
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.kubespan.discovery.server.internal.grpc;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,11 +28,13 @@ final class WatchStream {
     private static final int MAX_BATCH_BYTES = 256 * 1024;
     /**
      * A watcher that was sent something less than this long ago waits out the rest before the
-     * next send, so that a stream of updates goes out in batches instead of one message each
-     * (each message costs the transport far more than its bytes). A change after a quiet spell
-     * goes out at once.
+     * next send, so that a stream of updates goes out in batches instead of one message each.
+     * A change after a quiet spell goes out at once. 10 ms rather than 2: with the server's core
+     * saturated by 2,000 updates/s into 100 watchers, 2 ms left 10-44 of them aborted as lost
+     * and 10 ms none or one (README, Benchmark); a stream of updates reaches a watcher at most
+     * 10 ms later.
      */
-    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final ServerCallStreamObserver<Object> out;
     private final ScheduledExecutorService executor;
@@ -139,14 +143,17 @@ final class WatchStream {
                 out.onNext(new SerializedResponse(bytes));
                 continue;
             }
-            java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream(bytes.length * 4);
-            batch.writeBytes(bytes);
-            while (next != null && next.isDeleted() == first.isDeleted() && batch.size() < MAX_BATCH_BYTES) {
+            List<byte[]> batch = new ArrayList<>();
+            batch.add(bytes);
+            int size = bytes.length;
+            while (next != null && next.isDeleted() == first.isDeleted() && size < MAX_BATCH_BYTES) {
                 s.poll();
-                batch.writeBytes(next.wireForm(Messages::watchResponseBytes));
+                byte[] b = next.wireForm(Messages::watchResponseBytes);
+                batch.add(b);
+                size += b.length;
                 next = s.peek();
             }
-            out.onNext(new SerializedResponse(batch.toByteArray()));
+            out.onNext(new SerializedResponse(batch, size));
         }
     }
 }

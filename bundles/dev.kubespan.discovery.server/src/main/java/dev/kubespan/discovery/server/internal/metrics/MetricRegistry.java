@@ -130,7 +130,8 @@ public final class MetricRegistry {
         private final double[] bounds;
         private final Map<List<String>, Series> values = new ConcurrentSkipListMap<>(MetricRegistry::compare);
 
-        private static final class Series {
+        /** The histogram of one label set. */
+        public final class Series {
             final LongAdder[] buckets;
             final LongAdder count = new LongAdder();
             final DoubleAdder sum = new DoubleAdder();
@@ -141,6 +142,16 @@ public final class MetricRegistry {
                     buckets[i] = new LongAdder();
                 }
             }
+
+            public void observe(double value) {
+                for (int i = 0; i < bounds.length; i++) {
+                    if (value <= bounds[i]) {
+                        buckets[i].increment();
+                    }
+                }
+                count.increment();
+                sum.add(value);
+            }
         }
 
         Histogram(String name, String help, double[] bounds, String[] labelNames) {
@@ -149,14 +160,12 @@ public final class MetricRegistry {
         }
 
         public void observe(double value, String... labels) {
-            Series s = values.computeIfAbsent(key(labels), k -> new Series(bounds.length));
-            for (int i = 0; i < bounds.length; i++) {
-                if (value <= bounds[i]) {
-                    s.buckets[i].increment();
-                }
-            }
-            s.count.increment();
-            s.sum.add(value);
+            bind(labels).observe(value);
+        }
+
+        /** The series of one label set, for a caller that observes often (no lookup per observation). */
+        public Series bind(String... labels) {
+            return values.computeIfAbsent(key(labels), k -> new Series(bounds.length));
         }
 
         @Override

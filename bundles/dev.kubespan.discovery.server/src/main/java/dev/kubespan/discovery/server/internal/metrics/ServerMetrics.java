@@ -1,10 +1,13 @@
 package dev.kubespan.discovery.server.internal.metrics;
 
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.kubespan.discovery.server.internal.state.State;
+import io.grpc.Status;
 
 /** The discovery server's metrics, named as the reference server names them (docs/discovery-protocol.md §4.8). */
 public final class ServerMetrics {
@@ -124,9 +127,43 @@ public final class ServerMetrics {
         grpcSent.inc(type, service, method);
     }
 
-    /** The sent-messages count of one method, bound once per call (a Watch sends many). */
-    public java.util.concurrent.atomic.LongAdder grpcSentCounter(String type, String service, String method) {
-        return grpcSent.bind(type, service, method);
+    /** The {@code grpc_server_*} samples of one method, looked up once (not per call). */
+    public GrpcMethod grpcMethod(String type, String service, String method) {
+        return new GrpcMethod(type, service, method);
+    }
+
+    /** The {@code grpc_server_*} samples of one method; the handled count per code is bound on first use. */
+    public final class GrpcMethod {
+        private final String type;
+        private final String service;
+        private final String method;
+        public final LongAdder started;
+        public final LongAdder received;
+        public final LongAdder sent;
+        private final MetricRegistry.Histogram.Series handling;
+        private final AtomicReferenceArray<LongAdder> handled =
+                new AtomicReferenceArray<>(Status.Code.values().length);
+
+        private GrpcMethod(String type, String service, String method) {
+            this.type = type;
+            this.service = service;
+            this.method = method;
+            this.started = grpcStarted.bind(type, service, method);
+            this.received = grpcReceived.bind(type, service, method);
+            this.sent = grpcSent.bind(type, service, method);
+            this.handling = grpcHandling.bind(type, service, method);
+        }
+
+        /** A call ended with {@code code} (its Go name is {@code codeLabel}) after {@code seconds}. */
+        public void handled(Status.Code code, String codeLabel, double seconds) {
+            LongAdder count = handled.get(code.ordinal());
+            if (count == null) {
+                count = grpcHandled.bind(type, service, method, codeLabel);
+                handled.set(code.ordinal(), count);
+            }
+            count.increment();
+            handling.observe(seconds);
+        }
     }
 
     public void grpcHandled(String type, String service, String method, String code, double seconds) {

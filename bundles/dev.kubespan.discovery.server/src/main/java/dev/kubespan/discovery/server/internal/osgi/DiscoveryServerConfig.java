@@ -95,7 +95,7 @@ public @interface DiscoveryServerConfig {
     @AttributeDefinition(description = "Calls waiting for a rate-limit token at once, all clients together.", min = "0")
     int rate_max_waiting() default 1000;
 
-    @AttributeDefinition(description = "Threads that run calls.", min = "1")
+    @AttributeDefinition(description = "Threads that run calls with the etcd backend (the in-memory backend runs them on the event loops).", min = "1")
     int call_threads() default 8;
     // --- state backend and server-wide caps ---
 

@@ -16,11 +16,13 @@ public record Limits(int maxClusterIdLength, int maxAffiliateIdLength, int maxAf
     public static final int DEFAULT_MAX_AFFILIATES = 100_000;
 
     /**
-     * Events a watcher may have pending before it is dropped as lost. The reference server keeps
-     * 32; ours delivers off the updating thread and batches, so a burst of updates (or a pause of
-     * the watcher's reader: 512 events are a quarter second at 2,000 updates/s) would overflow 32
-     * before the fan-out thread runs. 512 still ends a client that stops reading (its transport
-     * window holds ~1 MiB more) and costs at most 512 references per watcher.
+     * Events a watcher may have pending before it must show that it reads (see {@link Subscription}:
+     * one that took nothing meanwhile is dropped as lost; one that took something gets room for
+     * as many again, up to 4 times this). The reference server keeps 32; ours delivers off the
+     * updating thread and batches, so a burst of updates (or a pause of the watcher's reader: 512
+     * events are a quarter second at 2,000 updates/s) would overflow 32 before the fan-out thread
+     * runs. 512 still ends a client that stops reading (its transport window holds ~1 MiB more),
+     * and a watcher costs at most 2,048 references.
      */
     public static final int DEFAULT_WATCH_BUFFER = 512;
 

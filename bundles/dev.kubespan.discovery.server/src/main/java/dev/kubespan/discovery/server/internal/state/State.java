@@ -76,6 +76,12 @@ public final class State implements StateBackend {
         return clusters.with(clusterId, Cluster::list);
     }
 
+    /** Every call is a short critical section of one cluster: it runs on the event loop. */
+    @Override
+    public boolean blocksCalls() {
+        return false;
+    }
+
     @Override
     public Subscription watch(String clusterId, Runnable signal) {
         validateClusterId(clusterId);

@@ -31,6 +31,15 @@ public interface StateBackend extends AutoCloseable {
      */
     Subscription watch(String clusterId, Runnable signal);
 
+    /**
+     * Whether a call may wait on another system (etcd: a write waits for its commit). Calls of a
+     * backend that never blocks run on the transport's event loops, with no hand-off to a call
+     * thread; the others run on the server's call threads.
+     */
+    default boolean blocksCalls() {
+        return true;
+    }
+
     /** Periodic housekeeping: expiry where the backend does it itself, idle clusters. */
     State.GcResult gc();
 

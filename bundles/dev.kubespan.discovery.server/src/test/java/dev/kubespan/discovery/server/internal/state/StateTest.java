@@ -1,6 +1,7 @@
 package dev.kubespan.discovery.server.internal.state;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
@@ -167,6 +168,50 @@ public class StateTest {
         assertEquals(Subscription.Status.LOST, s.status());
         assertNull(s.poll());
         assertEquals(0, state.stats().subscriptions());
+    }
+
+    @Test
+    public void watcherThatReadsSlowlyGetsMoreRoomUpToABound() {
+        Subscription s = state.watch("c", () -> { });
+        int capacity = Limits.DEFAULT.watchBufferSize();
+        int offered = 0;
+        // Takes one event per 'capacity' offered: it falls behind, but it reads.
+        for (int round = 0; round < Subscription.GROWTH; round++) {
+            for (int i = 0; i < capacity; i++) {
+                state.update("c", "a", b(offered++), List.of(), TTL);
+            }
+            assertEquals("round " + round, Subscription.Status.ACTIVE, s.status());
+            assertNotNull(s.poll());
+        }
+        // Now 'GROWTH * capacity - GROWTH' pending: the bound holds even for a watcher that reads.
+        for (int i = 0; i < Subscription.GROWTH; i++) {
+            state.update("c", "a", b(offered++), List.of(), TTL);
+        }
+        assertNotNull(s.poll());
+        state.update("c", "a", b(offered++), List.of(), TTL);
+        assertEquals(Subscription.Status.ACTIVE, s.status());
+        state.update("c", "a", b(offered++), List.of(), TTL);
+        assertEquals(Subscription.Status.LOST, s.status());
+        assertNull(s.poll());
+        assertEquals(0, state.stats().subscriptions());
+    }
+
+    @Test
+    public void watcherThatStopsReadingAfterCatchingUpIsLostAtCapacity() {
+        Subscription s = state.watch("c", () -> { });
+        int capacity = Limits.DEFAULT.watchBufferSize();
+        for (int i = 0; i < capacity; i++) {
+            state.update("c", "a", b(i), List.of(), TTL);
+        }
+        while (s.poll() != null) {
+            // caught up: reads everything, then stops reading
+        }
+        for (int i = 0; i < capacity; i++) {
+            state.update("c", "a", b(i + 1), List.of(), TTL);
+        }
+        assertEquals(Subscription.Status.ACTIVE, s.status());
+        state.update("c", "a", b(99), List.of(), TTL);
+        assertEquals(Subscription.Status.LOST, s.status());
     }
 
     @Test
