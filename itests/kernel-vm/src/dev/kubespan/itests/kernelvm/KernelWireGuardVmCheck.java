@@ -444,7 +444,7 @@ public final class KernelWireGuardVmCheck {
                     }
                     Thread.sleep(200);
                 }
-                assertThat(status != null && status.backend().equals("kernel") && status.present() && status.up()
+                assertThat(status != null && status.backend() == Backend.KERNEL && status.present() && status.up()
                         && status.mtu() == 1400 && status.listenPort() == 51990 && status.peers() == 2,
                         "LinkStatus " + status);
                 service.deleteLink("ks-svc");
