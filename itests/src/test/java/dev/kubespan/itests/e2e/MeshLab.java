@@ -503,7 +503,6 @@ final class MeshLab implements AutoCloseable {
         return out;
     }
 
-    /** Resident memory of the node's agent JVM in KiB. */
     /** The start-up timeline of these nodes from their logs (scripts/lib/MeshTimeline.java), as printed. */
     String timeline(List<String> nodes) {
         List<String> args = new ArrayList<>(List.of("timeline", work.toString()));
@@ -511,15 +510,13 @@ final class MeshLab implements AutoCloseable {
         return mesh(args.toArray(String[]::new));
     }
 
+    /** Resident memory of the node's agent JVM in KiB. */
     long agentRssKib(String node) throws IOException {
-        String pid = Files.readString(home(node).resolve("pid")).trim();
-        for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D+", ""));
-            }
+        long rss = agentSample(node).rssKib();
+        if (rss == 0) {
+            throw new IOException("no VmRSS for " + node + " (pid " + agentPid(node) + ")");
         }
-        // the recorded pid is the unshare wrapper; its child is the JVM
-        throw new IOException("no VmRSS for " + node);
+        return rss;
     }
 
     record Result(int exit, String output) {
