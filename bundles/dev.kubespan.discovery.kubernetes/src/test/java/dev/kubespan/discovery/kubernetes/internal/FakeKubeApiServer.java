@@ -577,9 +577,13 @@ final class FakeKubeApiServer implements AutoCloseable {
         long timeoutMillis = TimeUnit.SECONDS.toMillis(Long.parseLong(q.getOrDefault("timeoutSeconds", "1800")));
         boolean gone;
         boolean httpGone;
+        int generation;
+        // The generation is taken with the version check: an expireWatches() between the two
+        // would leave this watch on the new generation, never dropped and never told it is gone.
         synchronized (this) {
             gone = from < compactedUpTo;
             httpGone = goneAsHttpStatus;
+            generation = watchGeneration;
         }
         if (gone) {
             expiredWatches.incrementAndGet();
@@ -601,10 +605,6 @@ final class FakeKubeApiServer implements AutoCloseable {
         try {
             long deadline = System.currentTimeMillis() + timeoutMillis;
             long sent = from;
-            int generation;
-            synchronized (this) {
-                generation = watchGeneration;
-            }
             while (true) {
                 List<Event> pending = new ArrayList<>();
                 synchronized (this) {
