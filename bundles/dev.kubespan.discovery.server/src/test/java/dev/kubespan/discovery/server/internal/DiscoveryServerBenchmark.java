@@ -11,27 +11,24 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 import com.google.protobuf.ByteString;
 
 import dev.kubespan.discovery.grpc.server.AffiliateUpdateRequest;
-import dev.kubespan.discovery.grpc.server.AffiliateUpdateResponse;
-import dev.kubespan.discovery.grpc.server.ClusterGrpc;
 import dev.kubespan.discovery.grpc.server.WatchRequest;
-import dev.kubespan.discovery.grpc.transport.OwnedChannel;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
 
 /**
  * Benchmark over real TCP on 127.0.0.1 (not a test: prints figures). The server runs in its own
  * JVM ({@link BenchServer}, pinned to CPU 0 with {@code taskset} when there are two CPUs or
- * more); this JVM is the client: pipelined AffiliateUpdate calls (a window of calls in flight on
- * each connection), watchers, and the fan-out timing. Run with {@code scripts/bench-discovery}
+ * more); this JVM is the client ({@link BenchClient}: requests encoded before the clock starts,
+ * one event loop thread): pipelined AffiliateUpdate calls (a window of calls in flight on each
+ * connection), watchers, and the fan-out timing. Run with {@code scripts/bench-discovery}
  * (in-memory and etcd backends; etcd in network namespaces) or directly:
  * {@code java -cp <test classpath> ...DiscoveryServerBenchmark [--state etcd --etcd-endpoints URLS]}.
  */
@@ -53,6 +50,7 @@ public final class DiscoveryServerBenchmark {
     private final String[] backendFlags;
     private final PrintStream out = System.out;
     private Process server;
+    private BenchClient client;
     private BufferedReader serverOut;
     private int port;
 
@@ -68,17 +66,20 @@ public final class DiscoveryServerBenchmark {
     private void run() throws Exception {
         String backend = etcd ? "etcd" : "memory";
         startServer();
-        try (OwnedChannel writer = channel()) {
+        BenchClient bench = new BenchClient(port);
+        client = bench;
+        try (bench) {
+            ManagedChannel writer = client.connect();
             out.printf("server limits: %s%n", String.join(" ", SERVER_LIMITS));
-            out.printf("machine: %d cores, Java %s; server JVM %s; backend %s%n", Runtime.getRuntime().availableProcessors(),
+            out.printf("machine: %d cores, Java %s; server JVM %s; backend %s%n", CPUS,
                     System.getProperty("java.version"), pinned() ? "pinned to CPU 0, client on the others" : "unpinned",
                     backend);
             long t0 = System.nanoTime();
-            List<AffiliateUpdateRequest> fill = new ArrayList<>();
+            List<byte[]> fill = new ArrayList<>();
             for (int i = 0; i < AFFILIATES; i++) {
                 fill.add(update(CLUSTER, "node-" + i, i));
             }
-            pipelined(List.of(writer), fill, etcd ? 1 : WINDOW);
+            client.pipelined(List.of(writer), fill, etcd ? 1 : WINDOW, 0);
             out.printf("cluster filled: %d affiliates, %d-byte data, 2 endpoints each, in %.1f s%n", AFFILIATES, DATA_BYTES,
                     (System.nanoTime() - t0) / 1e9);
             memory(writer, backend);
@@ -95,16 +96,22 @@ public final class DiscoveryServerBenchmark {
             if (phase("watchers")) {
                 withWatchers(backend, 100, 2_000, etcd ? 6_000 : 60_000);
             }
+            int rounds = Integer.parseInt(System.getenv().getOrDefault("BENCH_FANOUT_ROUNDS", "20"));
             for (int watchers : phase("fanout") ? new int[] {100, 1000} : new int[0]) {
-                fanOut(writer, backend, watchers, 20);
+                fanOut(writer, backend, watchers, rounds);
             }
         } finally {
             stopServer();
         }
     }
 
+    /** CPUs of the machine, read before this JVM moves itself off CPU 0 (after that it sees fewer). */
+    private static final int CPUS = Runtime.getRuntime().availableProcessors();
+    private static final boolean PINNED = System.getenv("BENCH_NO_PIN") == null && CPUS >= 2
+            && Files.isExecutable(Path.of("/usr/bin/taskset"));
+
     private static boolean pinned() {
-        return System.getenv("BENCH_NO_PIN") == null && Runtime.getRuntime().availableProcessors() >= 2 && Files.isExecutable(Path.of("/usr/bin/taskset"));
+        return PINNED;
     }
 
     private void figure(String backend, String line) {
@@ -144,7 +151,7 @@ public final class DiscoveryServerBenchmark {
             // -a: every thread of this JVM (its GC and compiler threads already run); without it
             // only the main thread moved and the client took up to 114 % of a core, some of it on
             // the server's CPU.
-            new ProcessBuilder("taskset", "-a", "-cp", "1-" + (Runtime.getRuntime().availableProcessors() - 1),
+            new ProcessBuilder("taskset", "-a", "-cp", "1-" + (CPUS - 1),
                     String.valueOf(ProcessHandle.current().pid())).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
         }
@@ -190,12 +197,12 @@ public final class DiscoveryServerBenchmark {
         }
     }
 
-    private OwnedChannel channel() throws IOException {
-        return OwnedChannel.forTarget("127.0.0.1:" + port).plaintext().threadNamePrefix("bench-client")
-                .maxInboundMessageSize(64 * 1024 * 1024).build();
+    /** An AffiliateUpdate, encoded: {@code seq} in the first 4 bytes of the data tells updates apart. */
+    private static byte[] update(String cluster, String id, int seq) {
+        return updateRequest(cluster, id, seq).toByteArray();
     }
 
-    private static AffiliateUpdateRequest update(String cluster, String id, int seq) {
+    private static AffiliateUpdateRequest updateRequest(String cluster, String id, int seq) {
         byte[] data = new byte[DATA_BYTES];
         Arrays.fill(data, (byte) seq);
         data[0] = (byte) (seq >>> 24);
@@ -208,80 +215,16 @@ public final class DiscoveryServerBenchmark {
                 .setTtl(TTL).build();
     }
 
-    /** Sends every request, at most {@code window} in flight per channel; returns the failures. */
-    private static int pipelined(List<OwnedChannel> channels, List<AffiliateUpdateRequest> requests, int window)
-            throws InterruptedException {
-        return pipelined(channels, requests, window, 0);
-    }
-
-    /** As above, offering at most {@code perSecond} updates per second in all when positive. */
-    private static int pipelined(List<OwnedChannel> channels, List<AffiliateUpdateRequest> requests, int window,
-            double perSecond) throws InterruptedException {
-        long start = System.nanoTime();
-        AtomicInteger failures = new AtomicInteger();
-        AtomicReference<Status> firstFailure = new AtomicReference<>();
-        List<Thread> senders = new ArrayList<>();
-        AtomicInteger next = new AtomicInteger();
-        for (OwnedChannel ch : channels) {
-            Thread t = new Thread(() -> {
-                Semaphore slots = new Semaphore(window);
-                var stub = ClusterGrpc.newStub(ch.channel());
-                int i;
-                try {
-                    while ((i = next.getAndIncrement()) < requests.size()) {
-                        if (perSecond > 0) {
-                            long due = start + (long) (i * 1e9 / perSecond);
-                            long wait = due - System.nanoTime();
-                            if (wait > 0) {
-                                TimeUnit.NANOSECONDS.sleep(wait);
-                            }
-                        }
-                        slots.acquire();
-                        stub.affiliateUpdate(requests.get(i), new StreamObserver<AffiliateUpdateResponse>() {
-                            @Override
-                            public void onNext(AffiliateUpdateResponse value) {
-                            }
-
-                            @Override
-                            public void onError(Throwable e) {
-                                failures.incrementAndGet();
-                                firstFailure.compareAndSet(null, Status.fromThrowable(e));
-                                slots.release();
-                            }
-
-                            @Override
-                            public void onCompleted() {
-                                slots.release();
-                            }
-                        });
-                    }
-                    slots.acquire(window);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "bench-sender");
-            senders.add(t);
-            t.start();
-        }
-        for (Thread t : senders) {
-            t.join();
-        }
-        if (firstFailure.get() != null) {
-            System.out.println("  (" + failures.get() + " failed; first: " + firstFailure.get() + ")");
-        }
-        return failures.get();
-    }
-
     private String throughput(String what, int callers, int total, String note) throws Exception {
         return throughput(what, callers, total, note, 0);
     }
 
     private String throughput(String what, int callers, int total, String note, double perSecond) throws Exception {
-        List<OwnedChannel> channels = new ArrayList<>();
+        List<ManagedChannel> channels = new ArrayList<>();
         for (int i = 0; i < callers; i++) {
-            channels.add(channel());
+            channels.add(client.connect());
         }
-        List<AffiliateUpdateRequest> requests = new ArrayList<>(total);
+        List<byte[]> requests = new ArrayList<>(total);
         for (int i = 0; i < total; i++) {
             requests.add(update(CLUSTER, "node-" + (i % AFFILIATES), 2_000_000 + i));
         }
@@ -289,7 +232,7 @@ public final class DiscoveryServerBenchmark {
             long cpu0 = serverCpuNanos();
             long clientCpu0 = clientCpuNanos();
             long start = System.nanoTime();
-            int failed = pipelined(channels, requests, WINDOW, perSecond);
+            int failed = client.pipelined(channels, requests, WINDOW, perSecond);
             double seconds = (System.nanoTime() - start) / 1e9;
             double cpuSeconds = (serverCpuNanos() - cpu0) / 1e9;
             double clientCpuSeconds = (clientCpuNanos() - clientCpu0) / 1e9;
@@ -303,26 +246,24 @@ public final class DiscoveryServerBenchmark {
             out.println(line);
             return line;
         } finally {
-            for (OwnedChannel c : channels) {
-                c.close();
-            }
+            client.disconnect(channels);
         }
     }
 
     /** Heap of the server (after GC) and, for etcd, the members' RSS, before and after 10 clusters x 1000 affiliates. */
-    private void memory(OwnedChannel writer, String backend) throws Exception {
+    private void memory(ManagedChannel writer, String backend) throws Exception {
         int clusters = etcd ? 2 : 10;
         int per = 1000;
         long[] before = heap();
         long etcdBefore = etcd ? etcdRssKib() : 0;
-        List<AffiliateUpdateRequest> fill = new ArrayList<>();
+        List<byte[]> fill = new ArrayList<>();
         for (int c = 0; c < clusters; c++) {
             for (int i = 0; i < per; i++) {
                 fill.add(update("memory-cluster-" + c, "node-" + i, i));
             }
         }
         long t0 = System.nanoTime();
-        int failed = pipelined(List.of(writer), fill, etcd ? 1 : WINDOW);
+        int failed = client.pipelined(List.of(writer), fill, etcd ? 1 : WINDOW, 0);
         double seconds = (System.nanoTime() - t0) / 1e9;
         long[] after = heap();
         int n = clusters * per - failed;
@@ -352,32 +293,15 @@ public final class DiscoveryServerBenchmark {
         return sum;
     }
 
-    /**
-     * Watch with the responses left as bytes: the benchmark's one client JVM stands for many
+    /*
+     * Watchers leave the responses as bytes: the benchmark's one client JVM stands for many
      * nodes, each of which parses only its own stream, so it must not spend a core parsing 100
-     * streams. It walks the top-level fields and parses only the marker affiliate.
+     * streams. A watcher walks the top-level fields and parses only the marker affiliate.
      */
-    private static final io.grpc.MethodDescriptor<WatchRequest, byte[]> RAW_WATCH = ClusterGrpc.getWatchMethod()
-            .toBuilder(ClusterGrpc.getWatchMethod().getRequestMarshaller(), new io.grpc.MethodDescriptor.Marshaller<byte[]>() {
-                @Override
-                public java.io.InputStream stream(byte[] value) {
-                    return new java.io.ByteArrayInputStream(value);
-                }
-
-                @Override
-                public byte[] parse(java.io.InputStream stream) {
-                    try {
-                        return stream.readAllBytes();
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }
-            }).build();
-
     private static final byte[] MARKER_BYTES = MARKER_ID.getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     /** A watcher that timestamps the arrival of a marked update and notices an abort. */
-    private static final class TimedWatcher implements StreamObserver<byte[]> {
+    private static final class TimedWatcher extends ClientCall.Listener<byte[]> {
         final CountDownLatch snapshot = new CountDownLatch(1);
         volatile CountDownLatch round;
         volatile int marker = -1;
@@ -386,7 +310,7 @@ public final class DiscoveryServerBenchmark {
         volatile Status end;
 
         @Override
-        public void onNext(byte[] r) {
+        public void onMessage(byte[] r) {
             if (snapshot.getCount() > 0) {
                 snapshot.countDown();
                 return;
@@ -430,28 +354,22 @@ public final class DiscoveryServerBenchmark {
         }
 
         @Override
-        public void onError(Throwable t) {
-            end = Status.fromThrowable(t);
-        }
-
-        @Override
-        public void onCompleted() {
-            end = Status.OK;
+        public void onClose(Status status, Metadata trailers) {
+            end = status;
         }
     }
 
-    private List<TimedWatcher> attach(int watchers, List<OwnedChannel> channels, String backend) throws Exception {
+    private List<TimedWatcher> attach(int watchers, List<ManagedChannel> channels, String backend) throws Exception {
         int perChannel = Math.max(10, watchers / 10);
         List<TimedWatcher> ws = new ArrayList<>();
         long setup = System.nanoTime();
+        byte[] request = WatchRequest.newBuilder().setClusterId(CLUSTER).build().toByteArray();
         for (int i = 0; i < watchers; i++) {
             if (i % perChannel == 0) {
-                channels.add(channel());
+                channels.add(client.connect());
             }
             TimedWatcher w = new TimedWatcher();
-            io.grpc.stub.ClientCalls.asyncServerStreamingCall(
-                    channels.get(channels.size() - 1).channel().newCall(RAW_WATCH, io.grpc.CallOptions.DEFAULT),
-                    WatchRequest.newBuilder().setClusterId(CLUSTER).build(), w);
+            BenchClient.watch(channels.get(channels.size() - 1), request, w);
             ws.add(w);
         }
         for (TimedWatcher w : ws) {
@@ -470,7 +388,7 @@ public final class DiscoveryServerBenchmark {
      */
     private void withWatchers(String backend, int watchers, int offered, int total) throws Exception {
         for (double rate : new double[] {offered, 0}) {
-            List<OwnedChannel> channels = new ArrayList<>();
+            List<ManagedChannel> channels = new ArrayList<>();
             try {
                 List<TimedWatcher> ws = attach(watchers, channels, backend);
                 int n = rate > 0 ? (int) (rate * 5) : total;
@@ -482,20 +400,17 @@ public final class DiscoveryServerBenchmark {
                 figure(backend, line + String.format("; watchers aborted: %d of %d; fewest affiliates delivered to one "
                         + "watcher: %d", aborted, watchers, minEvents));
             } finally {
-                for (OwnedChannel c : channels) {
-                    c.close();
-                }
+                client.disconnect(channels);
             }
         }
     }
 
-    private void fanOut(OwnedChannel writer, String backend, int watchers, int rounds) throws Exception {
-        List<OwnedChannel> channels = new ArrayList<>();
+    private void fanOut(ManagedChannel writer, String backend, int watchers, int rounds) throws Exception {
+        List<ManagedChannel> channels = new ArrayList<>();
         try {
             List<TimedWatcher> ws = attach(watchers, channels, backend);
             long[] last = new long[rounds];
             long[] median = new long[rounds];
-            var stub = ClusterGrpc.newBlockingStub(writer.channel());
             for (int r = 0; r < rounds; r++) {
                 CountDownLatch latch = new CountDownLatch(watchers);
                 int marker = 1_000_000 + r;
@@ -503,8 +418,13 @@ public final class DiscoveryServerBenchmark {
                     w.round = latch;
                     w.marker = marker;
                 }
+                byte[] request = update(CLUSTER, MARKER_ID, marker);
                 long t0 = System.nanoTime();
-                stub.affiliateUpdate(update(CLUSTER, MARKER_ID, marker));
+                BenchClient.update(writer, request, status -> {
+                    if (!status.isOk()) {
+                        System.out.println("  marker update failed: " + status);
+                    }
+                });
                 if (!latch.await(60, TimeUnit.SECONDS)) {
                     throw new IllegalStateException("update did not reach every watcher");
                 }
@@ -519,9 +439,7 @@ public final class DiscoveryServerBenchmark {
                     + "(min %.2f, max %.2f) over %d rounds; median watcher %.2f ms", watchers, channels.size(),
                     last[rounds / 2] / 1e6, last[0] / 1e6, last[rounds - 1] / 1e6, rounds, median[rounds / 2] / 1e6));
         } finally {
-            for (OwnedChannel c : channels) {
-                c.close();
-            }
+            client.disconnect(channels);
         }
     }
 }
