@@ -175,11 +175,12 @@ public final class DiscoveryServerBenchmark {
         return only == null || only.isBlank() || List.of(only.split(",")).contains(name);
     }
 
-    /** CPU time the server process has used so far, in nanoseconds. */
-    private long serverCpuNanos() throws IOException {
+    /** CPU time the server process, and of it its JIT compiler threads, have used so far, in nanoseconds. */
+    private long[] serverCpuNanos() throws IOException {
         server.getOutputStream().write("cpu\n".getBytes());
         server.getOutputStream().flush();
-        return Long.parseLong(serverOut.readLine().split(" ")[1]);
+        String[] f = serverOut.readLine().split(" ");
+        return new long[] {Long.parseLong(f[1]), Long.parseLong(f[3])};
     }
 
     private void stopServer() throws Exception {
@@ -229,20 +230,24 @@ public final class DiscoveryServerBenchmark {
             requests.add(update(CLUSTER, "node-" + (i % AFFILIATES), 2_000_000 + i));
         }
         try {
-            long cpu0 = serverCpuNanos();
+            long[] cpu0 = serverCpuNanos();
             long clientCpu0 = clientCpuNanos();
             long start = System.nanoTime();
             int failed = client.pipelined(channels, requests, WINDOW, perSecond);
             double seconds = (System.nanoTime() - start) / 1e9;
-            double cpuSeconds = (serverCpuNanos() - cpu0) / 1e9;
+            long[] cpu1 = serverCpuNanos();
+            double cpuSeconds = (cpu1[0] - cpu0[0]) / 1e9;
+            double jitSeconds = (cpu1[1] - cpu0[1]) / 1e9;
             double clientCpuSeconds = (clientCpuNanos() - clientCpu0) / 1e9;
             // Server CPU per update: what one core could take if the server had it to itself (the
             // wall-clock rate depends on what else runs on the machine).
-            String line = String.format("%s: %.0f updates/s (%d in %.2f s%s); server CPU %.1f us/update, %.0f%% of a "
-                    + "core (= %.0f updates per CPU-second); client %.0f%% of a core%s", what, total / seconds, total,
+            // The JIT compiler's share is shown apart: it is the price of a fresh JVM, not of the updates.
+            String line = String.format("%s: %.0f updates/s (%d in %.2f s%s); server CPU %.1f us/update (JIT "
+                    + "compiler %.1f of it), %.0f%% of a core (= %.0f updates per CPU-second); client %.1f us/update, "
+                    + "%.0f%% of a core%s", what, total / seconds, total,
                     seconds, failed > 0 ? ", " + failed + " failed" : "", cpuSeconds * 1e6 / total,
-                    cpuSeconds * 100 / seconds, total / cpuSeconds, clientCpuSeconds * 100 / seconds,
-                    note == null ? "" : "; " + note);
+                    jitSeconds * 1e6 / total, cpuSeconds * 100 / seconds, total / cpuSeconds,
+                    clientCpuSeconds * 1e6 / total, clientCpuSeconds * 100 / seconds, note == null ? "" : "; " + note);
             out.println(line);
             return line;
         } finally {
@@ -387,6 +392,18 @@ public final class DiscoveryServerBenchmark {
      * as fast as the callers go; after each, how many watchers were aborted ("lost update").
      */
     private void withWatchers(String backend, int watchers, int offered, int total) throws Exception {
+        // Warm-up, not a figure: the fan-out's code is not compiled yet (perf of a run without it:
+        // two thirds of the server's CPU in the offered-rate phase went to the C2 compiler).
+        List<ManagedChannel> warm = new ArrayList<>();
+        try {
+            List<TimedWatcher> ws = attach(watchers, warm, backend);
+            throughput("warm-up with " + watchers + " watchers", 8, etcd ? 1_000 : 20_000, null, etcd ? 0 : offered);
+            Thread.sleep(1000);
+            out.printf("  (warm-up: %d of %d watchers aborted)%n", ws.stream().filter(w -> w.end != null).count(),
+                    watchers);
+        } finally {
+            client.disconnect(warm);
+        }
         for (double rate : new double[] {offered, 0}) {
             List<ManagedChannel> channels = new ArrayList<>();
             try {
