@@ -19,12 +19,12 @@ import dev.kubespan.wireguard.internal.LinkAccess;
 import dev.kubespan.wireguard.internal.LinkNames;
 import dev.kubespan.wireguard.internal.LinkOpsAccess;
 import dev.kubespan.wireguard.internal.WireGuardBackend;
-import dev.kubespan.wireguard.internal.netlink.Errno;
-import dev.kubespan.wireguard.internal.netlink.Netlink;
-import dev.kubespan.wireguard.internal.netlink.NetlinkMessage;
-import dev.kubespan.wireguard.internal.netlink.NetlinkRequest;
-import dev.kubespan.wireguard.internal.netlink.NetlinkSocket;
-import dev.kubespan.wireguard.internal.rtnl.LinkOps;
+import dev.kubespan.net.netlink.Errno;
+import dev.kubespan.net.netlink.Netlink;
+import dev.kubespan.net.netlink.NetlinkMessage;
+import dev.kubespan.net.netlink.NetlinkRequest;
+import dev.kubespan.net.netlink.NetlinkSocket;
+import dev.kubespan.net.netlink.LinkOps;
 
 /**
  * WireGuard in the kernel: links of kind {@code wireguard} created over rtnetlink, configured and

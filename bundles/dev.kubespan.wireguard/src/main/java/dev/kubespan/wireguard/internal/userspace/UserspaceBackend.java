@@ -30,7 +30,7 @@ import dev.kubespan.wireguard.internal.DeviceSnapshot;
 import dev.kubespan.wireguard.internal.LinkAccess;
 import dev.kubespan.wireguard.internal.WireGuardBackend;
 import dev.kubespan.wireguard.internal.uapi.UapiClient;
-import dev.kubespan.wireguard.internal.netlink.Errno;
+import dev.kubespan.net.netlink.Errno;
 
 /**
  * WireGuard in userspace: one supervised wireguard-go per link, configured over its UAPI socket.

@@ -31,10 +31,10 @@ import dev.kubespan.api.wireguard.WireGuardException;
 import dev.kubespan.wireguard.internal.DeviceChange;
 import dev.kubespan.wireguard.internal.LinkAccess;
 import dev.kubespan.wireguard.internal.PeerChange;
-import dev.kubespan.wireguard.internal.netlink.Errno;
-import dev.kubespan.wireguard.internal.netlink.GenericNetlink;
-import dev.kubespan.wireguard.internal.netlink.NetlinkMessage;
-import dev.kubespan.wireguard.internal.netlink.NetlinkRequest;
+import dev.kubespan.net.netlink.Errno;
+import dev.kubespan.net.netlink.GenericNetlink;
+import dev.kubespan.net.netlink.NetlinkMessage;
+import dev.kubespan.net.netlink.NetlinkRequest;
 import dev.kubespan.test.RecordingLog;
 
 /**

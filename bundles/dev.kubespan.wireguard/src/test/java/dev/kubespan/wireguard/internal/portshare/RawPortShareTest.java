@@ -18,7 +18,7 @@ import org.junit.Before;
 import org.junit.Test;
 
 import dev.kubespan.test.RecordingLog;
-import dev.kubespan.wireguard.internal.netlink.Libc;
+import dev.kubespan.net.netlink.Libc;
 import dev.kubespan.test.Netns;
 
 /**

@@ -21,7 +21,7 @@ import dev.kubespan.api.wireguard.PeerConfig;
 import dev.kubespan.test.Netns;
 import dev.kubespan.wireguard.internal.LinkOpsAccess;
 import dev.kubespan.wireguard.internal.WireGuardService;
-import dev.kubespan.wireguard.internal.rtnl.LinkOps;
+import dev.kubespan.net.netlink.LinkOps;
 
 /**
  * Time to apply N peers and to read the device back through our API, next to {@code wg set} and

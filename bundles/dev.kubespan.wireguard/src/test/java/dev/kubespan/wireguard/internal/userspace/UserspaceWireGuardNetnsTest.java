@@ -48,7 +48,7 @@ import dev.kubespan.test.Netns;
 import dev.kubespan.wireguard.internal.LinkOpsAccess;
 import dev.kubespan.wireguard.internal.LinkStatusController;
 import dev.kubespan.wireguard.internal.WireGuardService;
-import dev.kubespan.wireguard.internal.rtnl.LinkOps;
+import dev.kubespan.net.netlink.LinkOps;
 
 /**
  * The userspace backend end to end: real wireguard-go, two network namespaces this test creates
