@@ -28,14 +28,14 @@ import dev.kubespan.api.net.NetworkException;
 import dev.kubespan.api.net.PortRange;
 import dev.kubespan.api.net.Route;
 import dev.kubespan.api.net.Rule;
+import dev.kubespan.net.netlink.GenlFamily;
+import dev.kubespan.net.netlink.GenlFamilyResolver;
 import dev.kubespan.net.netlink.LinkOps;
+import dev.kubespan.net.netlink.Netlink;
+import dev.kubespan.net.netlink.NetlinkSocket;
 import dev.kubespan.test.Netns;
 import dev.kubespan.test.OsgiLogger;
 import dev.kubespan.test.RecordingLog;
-import dev.kubespan.net.netlink.GenlFamily;
-import dev.kubespan.net.netlink.GenlFamilyResolver;
-import dev.kubespan.net.netlink.Netlink;
-import dev.kubespan.net.netlink.NetlinkSocket;
 
 /**
  * The rtnetlink operations against the real kernel, inside a network namespace this class

@@ -16,11 +16,11 @@ import com.sun.jna.Memory;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.net.Route;
 import dev.kubespan.api.net.Rule;
-import dev.kubespan.test.Netns;
 import dev.kubespan.net.internal.AddressMessages;
 import dev.kubespan.net.internal.LinkMessages;
 import dev.kubespan.net.internal.RouteMessages;
 import dev.kubespan.net.internal.RuleMessages;
+import dev.kubespan.test.Netns;
 
 /**
  * Records the kernel's replies used as test fixtures in {@code src/test/resources/netlink/}.

@@ -23,9 +23,9 @@ import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.WireGuardException;
-import dev.kubespan.wireguard.internal.DeviceSnapshot;
 import dev.kubespan.net.netlink.NetlinkMessage;
 import dev.kubespan.net.netlink.NetlinkReplies;
+import dev.kubespan.wireguard.internal.DeviceSnapshot;
 
 /**
  * WG_CMD_GET_DEVICE: the request byte for byte, and the decoding of dump replies.

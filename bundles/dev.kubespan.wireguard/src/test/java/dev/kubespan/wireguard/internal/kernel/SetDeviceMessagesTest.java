@@ -22,13 +22,13 @@ import org.junit.Test;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.wireguard.Key;
-import dev.kubespan.wireguard.internal.DeviceChange;
-import dev.kubespan.wireguard.internal.PeerChange;
 import dev.kubespan.net.netlink.GenericNetlink;
 import dev.kubespan.net.netlink.NetlinkAttributes;
 import dev.kubespan.net.netlink.NetlinkAttributes.Attribute;
 import dev.kubespan.net.netlink.NetlinkMessage;
 import dev.kubespan.net.netlink.NetlinkRequest;
+import dev.kubespan.wireguard.internal.DeviceChange;
+import dev.kubespan.wireguard.internal.PeerChange;
 
 /**
  * WG_CMD_SET_DEVICE byte for byte. The expected bytes were written by hand from the attribute
