@@ -46,11 +46,12 @@ javac=$(dirname "$java")/javac
 
 jna_version=$(sed -n 's:.*<jna.version>\(.*\)</jna.version>.*:\1:p' "$repo/pom.xml" | head -1)
 wg_jar=${KUBESPAN_VM_WG_JAR:-$repo/bundles/dev.kubespan.wireguard/target/dev.kubespan.wireguard-0.1.0-SNAPSHOT.jar}
+net_jar=${KUBESPAN_VM_NET_JAR:-$repo/bundles/dev.kubespan.net/target/dev.kubespan.net-0.1.0-SNAPSHOT.jar}
 api_jar=${KUBESPAN_VM_API_JAR:-$repo/bundles/dev.kubespan.api/target/dev.kubespan.api-0.1.0-SNAPSHOT.jar}
 test_jar=${KUBESPAN_VM_TEST_JAR:-$repo/bundles/dev.kubespan.test/target/dev.kubespan.test-0.1.0-SNAPSHOT.jar}
 jna_jar=${KUBESPAN_VM_JNA_JAR:-$HOME/.m2/repository/net/java/dev/jna/jna/$jna_version/jna-$jna_version.jar}
-for j in "$wg_jar" "$api_jar" "$test_jar" "$jna_jar"; do
-    [ -e "$j" ] || fail "$j not found (build with: mvn -B -pl bundles/dev.kubespan.wireguard,bundles/dev.kubespan.test -am package -DskipTests)"
+for j in "$wg_jar" "$net_jar" "$api_jar" "$test_jar" "$jna_jar"; do
+    [ -e "$j" ] || fail "$j not found (build with: mvn -B -pl bundles/dev.kubespan.wireguard,bundles/dev.kubespan.net,bundles/dev.kubespan.test -am package -DskipTests)"
     case "$j" in /run/*) fail "$j is hidden inside the VM (tmpfs); copy it elsewhere";; esac
 done
 
@@ -80,7 +81,7 @@ say "initramfs with $(wc -l < "$work/initramfs/modules.list") modules ($(du -k "
 
 # 3. the test program, compiled here; the VM runs it from the shared root
 rm -rf "$work/classes" && mkdir -p "$work/classes"
-"$javac" --release 17 -nowarn -d "$work/classes" -cp "$wg_jar:$api_jar:$test_jar:$jna_jar" \
+"$javac" --release 17 -nowarn -d "$work/classes" -cp "$wg_jar:$net_jar:$api_jar:$test_jar:$jna_jar" \
     $(find "$here/src" -name '*.java')
 cat > "$work/vm-command.sh" <<CMD
 #!/bin/sh
@@ -89,7 +90,7 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/t
 mkdir -p /tmp/jna
 cd /tmp
 exec "$java" -XX:TieredStopAtLevel=1 -Xshare:auto -XX:+UseSerialGC -Djna.tmpdir=/tmp/jna -Djava.io.tmpdir=/tmp \\
-    -cp "$work/classes:$wg_jar:$api_jar:$test_jar:$jna_jar" dev.kubespan.itests.kernelvm.KernelWireGuardVmCheck
+    -cp "$work/classes:$wg_jar:$net_jar:$api_jar:$test_jar:$jna_jar" dev.kubespan.itests.kernelvm.KernelWireGuardVmCheck
 CMD
 chmod 755 "$work/vm-command.sh"
 say "test program compiled at $(elapsed) s; booting (timeout ${timeout_s} s)"

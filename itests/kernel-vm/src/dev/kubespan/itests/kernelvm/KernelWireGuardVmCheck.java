@@ -27,6 +27,15 @@ import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
 import dev.kubespan.api.wireguard.WireGuardException;
+import dev.kubespan.net.internal.AddressOps;
+import dev.kubespan.net.netlink.GenericNetlink;
+import dev.kubespan.net.netlink.GenlFamily;
+import dev.kubespan.net.netlink.GenlFamilyResolver;
+import dev.kubespan.net.netlink.LinkOps;
+import dev.kubespan.net.netlink.Netlink;
+import dev.kubespan.net.netlink.NetlinkAttributes;
+import dev.kubespan.net.netlink.NetlinkMessage;
+import dev.kubespan.net.netlink.NetlinkSocket;
 import dev.kubespan.test.Netns;
 import dev.kubespan.test.Processes;
 import dev.kubespan.test.RecordingLog;
@@ -40,15 +49,6 @@ import dev.kubespan.wireguard.internal.WireGuardService;
 import dev.kubespan.wireguard.internal.kernel.DeviceDump;
 import dev.kubespan.wireguard.internal.kernel.KernelBackend;
 import dev.kubespan.wireguard.internal.kernel.SetDeviceMessages;
-import dev.kubespan.wireguard.internal.netlink.GenericNetlink;
-import dev.kubespan.wireguard.internal.netlink.GenlFamily;
-import dev.kubespan.wireguard.internal.netlink.GenlFamilyResolver;
-import dev.kubespan.wireguard.internal.netlink.Netlink;
-import dev.kubespan.wireguard.internal.netlink.NetlinkAttributes;
-import dev.kubespan.wireguard.internal.netlink.NetlinkMessage;
-import dev.kubespan.wireguard.internal.netlink.NetlinkSocket;
-import dev.kubespan.wireguard.internal.rtnl.AddressOps;
-import dev.kubespan.wireguard.internal.rtnl.LinkOps;
 
 /**
  * Runs inside the kernel VM (itests/kernel-vm/run.sh): the kernel WireGuard backend against a real

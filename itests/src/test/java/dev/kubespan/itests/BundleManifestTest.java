@@ -69,6 +69,23 @@ public class BundleManifestTest {
                 || p.startsWith("io.grpc.internal")));
     }
 
+    /**
+     * The one netlink codec is the net bundle's only export, and WireGuard takes it from there
+     * instead of carrying a copy (bundles/dev.kubespan.net/README.md).
+     */
+    @Test
+    public void theNetlinkCodecIsExportedOnceAndImportedByWireGuard() throws IOException {
+        assertEquals(Map.of("dev.kubespan.net.netlink", "1.0.0"), exports(bundleJar(ROOT.resolve("bundles/dev.kubespan.net"))));
+        Path wireguard = bundleJar(ROOT.resolve("bundles/dev.kubespan.wireguard"));
+        assertEquals(Map.of(), exports(wireguard));
+        String imports = String.valueOf(header(wireguard, "Import-Package"));
+        assertTrue(imports, imports.contains("dev.kubespan.net.netlink;version=\"[1.0,2)\""));
+        try (JarFile j = new JarFile(wireguard.toFile())) {
+            assertTrue("the wireguard bundle carries netlink classes of its own",
+                    j.stream().noneMatch(e -> e.getName().contains("/netlink/") || e.getName().contains("/rtnl/")));
+        }
+    }
+
     /** Modules that build a bundle (bnd-maven-plugin), our own test-support jar excepted. */
     private static List<Path> bundleModules() throws IOException {
         List<Path> out = new ArrayList<>();
@@ -125,11 +142,7 @@ public class BundleManifestTest {
 
     /** Package → version of the Export-Package header. */
     static Map<String, String> exports(Path jar) throws IOException {
-        Manifest m;
-        try (JarFile j = new JarFile(jar.toFile())) {
-            m = j.getManifest();
-        }
-        String header = m.getMainAttributes().getValue("Export-Package");
+        String header = header(jar, "Export-Package");
         Map<String, String> out = new TreeMap<>();
         if (header == null) {
             return out;
@@ -146,6 +159,15 @@ public class BundleManifestTest {
             out.put(parts[0].trim(), version);
         }
         return out;
+    }
+
+    /** A main manifest header, or null. */
+    private static String header(Path jar, String name) throws IOException {
+        Manifest m;
+        try (JarFile j = new JarFile(jar.toFile())) {
+            m = j.getManifest();
+        }
+        return m.getMainAttributes().getValue(name);
     }
 
     private static List<String> splitOutsideQuotes(String header) {

@@ -26,7 +26,7 @@ import org.junit.Test;
  * output. This test fails, never skips, when the VM cannot run: install the VM dependencies and
  * the kernel cache with {@code scripts/install-vm-deps} first (the test JVM has no network).
  *
- * <p>The jars under test are the ones on this test's class path (the reactor-built wireguard and
+ * <p>The jars under test are the ones on this test's class path (the reactor-built wireguard, net and
  * api bundles, and JNA), so the pom needs nothing extra for it.
  */
 public class KernelWireGuardVmIT {
@@ -43,6 +43,7 @@ public class KernelWireGuardVmIT {
         Map<String, String> env = pb.environment();
         env.put("KUBESPAN_VM_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         env.put("KUBESPAN_VM_WG_JAR", jarOf("dev.kubespan.wireguard.internal.kernel.KernelBackend"));
+        env.put("KUBESPAN_VM_NET_JAR", jarOf("dev.kubespan.net.netlink.NetlinkSocket"));
         env.put("KUBESPAN_VM_API_JAR", jarOf("dev.kubespan.api.wireguard.Key"));
         env.put("KUBESPAN_VM_TEST_JAR", jarOf("dev.kubespan.test.Netns"));
         env.put("KUBESPAN_VM_JNA_JAR", jarOf("com.sun.jna.Native"));

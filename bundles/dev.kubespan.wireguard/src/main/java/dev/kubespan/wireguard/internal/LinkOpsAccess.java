@@ -7,7 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import dev.kubespan.api.net.LinkInfo;
-import dev.kubespan.wireguard.internal.rtnl.LinkOps;
+import dev.kubespan.net.netlink.LinkOps;
 
 /** {@link LinkAccess} over rtnetlink ({@link LinkOps}), in the namespace its socket was opened in. */
 public final class LinkOpsAccess implements LinkAccess {

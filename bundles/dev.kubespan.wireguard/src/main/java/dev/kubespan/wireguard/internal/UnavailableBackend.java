@@ -7,7 +7,7 @@ import java.util.Set;
 import dev.kubespan.api.net.LinkInfo;
 import dev.kubespan.api.wireguard.Backend;
 import dev.kubespan.api.wireguard.WireGuardException;
-import dev.kubespan.wireguard.internal.netlink.Errno;
+import dev.kubespan.net.netlink.Errno;
 
 /** Stands in for a backend that cannot run: every operation fails with the reason. */
 final class UnavailableBackend implements WireGuardBackend {

@@ -25,8 +25,8 @@ import dev.kubespan.api.wireguard.Backend;
 import dev.kubespan.api.wireguard.DeviceConfig;
 import dev.kubespan.api.wireguard.DeviceState;
 import dev.kubespan.api.wireguard.WireGuardControl;
+import dev.kubespan.net.netlink.GenlFamilyResolver;
 import dev.kubespan.wireguard.internal.kernel.KernelBackend;
-import dev.kubespan.wireguard.internal.netlink.GenlFamilyResolver;
 import dev.kubespan.wireguard.internal.userspace.UserspaceBackend;
 import dev.kubespan.wireguard.internal.userspace.UserspaceSettings;
 

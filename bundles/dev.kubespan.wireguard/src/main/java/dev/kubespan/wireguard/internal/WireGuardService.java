@@ -23,7 +23,7 @@ import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
 import dev.kubespan.api.wireguard.WireGuardControl;
 import dev.kubespan.api.wireguard.WireGuardException;
-import dev.kubespan.wireguard.internal.netlink.Errno;
+import dev.kubespan.net.netlink.Errno;
 
 /**
  * {@link WireGuardControl} over one {@link WireGuardBackend}: applies desired devices as diffs,

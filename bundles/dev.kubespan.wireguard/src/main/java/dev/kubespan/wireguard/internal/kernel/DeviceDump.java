@@ -19,13 +19,13 @@ import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.DeviceState;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.WireGuardException;
+import dev.kubespan.net.netlink.GenericNetlink;
+import dev.kubespan.net.netlink.Netlink;
+import dev.kubespan.net.netlink.NetlinkAttributes;
+import dev.kubespan.net.netlink.NetlinkAttributes.Attribute;
+import dev.kubespan.net.netlink.NetlinkMessage;
+import dev.kubespan.net.netlink.NetlinkRequest;
 import dev.kubespan.wireguard.internal.DeviceSnapshot;
-import dev.kubespan.wireguard.internal.netlink.GenericNetlink;
-import dev.kubespan.wireguard.internal.netlink.Netlink;
-import dev.kubespan.wireguard.internal.netlink.NetlinkAttributes.Attribute;
-import dev.kubespan.wireguard.internal.netlink.NetlinkAttributes;
-import dev.kubespan.wireguard.internal.netlink.NetlinkMessage;
-import dev.kubespan.wireguard.internal.netlink.NetlinkRequest;
 
 /**
  * WG_CMD_GET_DEVICE: the dump request for one link, and the decoding of its replies

@@ -3,11 +3,11 @@ package dev.kubespan.wireguard.internal.kernel;
 import java.util.List;
 import java.util.OptionalInt;
 
-import dev.kubespan.wireguard.internal.netlink.GenlFamily;
-import dev.kubespan.wireguard.internal.netlink.GenlFamilyResolver;
-import dev.kubespan.wireguard.internal.netlink.NetlinkMessage;
-import dev.kubespan.wireguard.internal.netlink.NetlinkRequest;
-import dev.kubespan.wireguard.internal.netlink.NetlinkSocket;
+import dev.kubespan.net.netlink.GenlFamily;
+import dev.kubespan.net.netlink.GenlFamilyResolver;
+import dev.kubespan.net.netlink.NetlinkMessage;
+import dev.kubespan.net.netlink.NetlinkRequest;
+import dev.kubespan.net.netlink.NetlinkSocket;
 
 /**
  * Generic netlink requests and family lookup on one socket ({@link NetlinkSocket} in production,

@@ -13,18 +13,18 @@ import dev.kubespan.api.net.LinkInfo;
 import dev.kubespan.api.net.NetworkException;
 import dev.kubespan.api.wireguard.Backend;
 import dev.kubespan.api.wireguard.WireGuardException;
+import dev.kubespan.net.netlink.Errno;
+import dev.kubespan.net.netlink.LinkOps;
+import dev.kubespan.net.netlink.Netlink;
+import dev.kubespan.net.netlink.NetlinkMessage;
+import dev.kubespan.net.netlink.NetlinkRequest;
+import dev.kubespan.net.netlink.NetlinkSocket;
 import dev.kubespan.wireguard.internal.DeviceChange;
 import dev.kubespan.wireguard.internal.DeviceSnapshot;
 import dev.kubespan.wireguard.internal.LinkAccess;
 import dev.kubespan.wireguard.internal.LinkNames;
 import dev.kubespan.wireguard.internal.LinkOpsAccess;
 import dev.kubespan.wireguard.internal.WireGuardBackend;
-import dev.kubespan.wireguard.internal.netlink.Errno;
-import dev.kubespan.wireguard.internal.netlink.Netlink;
-import dev.kubespan.wireguard.internal.netlink.NetlinkMessage;
-import dev.kubespan.wireguard.internal.netlink.NetlinkRequest;
-import dev.kubespan.wireguard.internal.netlink.NetlinkSocket;
-import dev.kubespan.wireguard.internal.rtnl.LinkOps;
 
 /**
  * WireGuard in the kernel: links of kind {@code wireguard} created over rtnetlink, configured and

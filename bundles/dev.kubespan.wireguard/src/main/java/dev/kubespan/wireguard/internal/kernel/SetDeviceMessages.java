@@ -5,11 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.kubespan.api.net.IpPrefix;
+import dev.kubespan.net.netlink.GenericNetlink;
+import dev.kubespan.net.netlink.Netlink;
+import dev.kubespan.net.netlink.NetlinkRequest;
 import dev.kubespan.wireguard.internal.DeviceChange;
 import dev.kubespan.wireguard.internal.PeerChange;
-import dev.kubespan.wireguard.internal.netlink.GenericNetlink;
-import dev.kubespan.wireguard.internal.netlink.Netlink;
-import dev.kubespan.wireguard.internal.netlink.NetlinkRequest;
 
 /**
  * Renders a {@link DeviceChange} as WG_CMD_SET_DEVICE messages (docs/wireguard.md §5.3, §5.4), split

@@ -4,7 +4,7 @@ import java.util.OptionalInt;
 import java.util.function.Supplier;
 
 import dev.kubespan.api.wireguard.WireGuardException;
-import dev.kubespan.wireguard.internal.netlink.Errno;
+import dev.kubespan.net.netlink.Errno;
 
 /**
  * The generic netlink id of the {@code wireguard} family, looked up once and cached. The id is

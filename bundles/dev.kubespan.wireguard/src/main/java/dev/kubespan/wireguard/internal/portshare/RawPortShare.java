@@ -16,8 +16,8 @@ import dev.kubespan.api.net.NetworkException;
 import dev.kubespan.api.spec.KubeSpanConfig;
 import dev.kubespan.api.wireguard.WireGuardException;
 import dev.kubespan.api.wireguard.WireGuardPort;
-import dev.kubespan.wireguard.internal.netlink.Errno;
-import dev.kubespan.wireguard.internal.netlink.Libc;
+import dev.kubespan.net.netlink.Errno;
+import dev.kubespan.net.netlink.Libc;
 
 /**
  * One shared UDP port over raw sockets ({@code SOCK_RAW}, {@code IPPROTO_UDP}), one per address

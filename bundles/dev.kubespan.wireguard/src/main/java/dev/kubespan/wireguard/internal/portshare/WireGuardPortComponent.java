@@ -8,7 +8,7 @@ import org.osgi.service.log.LoggerFactory;
 
 import dev.kubespan.api.Log;
 import dev.kubespan.api.wireguard.WireGuardPort;
-import dev.kubespan.wireguard.internal.netlink.Libc;
+import dev.kubespan.net.netlink.Libc;
 
 /** The {@link WireGuardPort} service over raw sockets ({@link RawPortShare}). */
 @Component(service = WireGuardPort.class)

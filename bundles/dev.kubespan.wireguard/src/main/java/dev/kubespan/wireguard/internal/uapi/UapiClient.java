@@ -16,9 +16,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import dev.kubespan.api.wireguard.WireGuardException;
+import dev.kubespan.net.netlink.Errno;
 import dev.kubespan.wireguard.internal.DeviceChange;
 import dev.kubespan.wireguard.internal.DeviceSnapshot;
-import dev.kubespan.wireguard.internal.netlink.Errno;
 
 /**
  * Talks to one wireguard-go over its UAPI socket: one request per connection (the daemon's

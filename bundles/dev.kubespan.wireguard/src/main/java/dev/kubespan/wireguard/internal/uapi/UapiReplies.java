@@ -16,8 +16,8 @@ import dev.kubespan.api.wireguard.DeviceState;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.KeyFormatException;
 import dev.kubespan.api.wireguard.WireGuardException;
+import dev.kubespan.net.netlink.Errno;
 import dev.kubespan.wireguard.internal.DeviceSnapshot;
-import dev.kubespan.wireguard.internal.netlink.Errno;
 
 /**
  * Parses UAPI replies (docs/wireguard.md §4.2, §4.4). A reply is {@code key=value} lines, then

@@ -25,12 +25,12 @@ import dev.kubespan.api.Log;
 import dev.kubespan.api.net.LinkInfo;
 import dev.kubespan.api.wireguard.Backend;
 import dev.kubespan.api.wireguard.WireGuardException;
+import dev.kubespan.net.netlink.Errno;
 import dev.kubespan.wireguard.internal.DeviceChange;
 import dev.kubespan.wireguard.internal.DeviceSnapshot;
 import dev.kubespan.wireguard.internal.LinkAccess;
 import dev.kubespan.wireguard.internal.WireGuardBackend;
 import dev.kubespan.wireguard.internal.uapi.UapiClient;
-import dev.kubespan.wireguard.internal.netlink.Errno;
 
 /**
  * WireGuard in userspace: one supervised wireguard-go per link, configured over its UAPI socket.

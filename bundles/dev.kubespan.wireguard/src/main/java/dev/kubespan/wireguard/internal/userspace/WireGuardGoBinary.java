@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.kubespan.api.wireguard.WireGuardException;
-import dev.kubespan.wireguard.internal.netlink.Errno;
+import dev.kubespan.net.netlink.Errno;
 
 /** Finds the wireguard-go executable: the configured path, else the first one on PATH. */
 final class WireGuardGoBinary {

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import dev.kubespan.api.net.NetworkException;
-import dev.kubespan.wireguard.internal.netlink.Errno;
-import dev.kubespan.wireguard.internal.netlink.Libc;
+import dev.kubespan.net.netlink.Errno;
+import dev.kubespan.net.netlink.Libc;
 
 /**
  * One running wireguard-go: either our child ({@link Process}) or a process adopted from an

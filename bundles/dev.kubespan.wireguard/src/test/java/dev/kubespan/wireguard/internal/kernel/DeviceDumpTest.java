@@ -1,6 +1,6 @@
 package dev.kubespan.wireguard.internal.kernel;
 
-import static dev.kubespan.wireguard.internal.netlink.HexFixture.hex;
+import static dev.kubespan.test.Hex.hex;
 import static dev.kubespan.wireguard.internal.kernel.SetDeviceMessagesTest.key;
 import static dev.kubespan.wireguard.internal.kernel.SetDeviceMessagesTest.rep;
 import static org.junit.Assert.assertEquals;
@@ -23,9 +23,9 @@ import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.wireguard.DevicePeer;
 import dev.kubespan.api.wireguard.WireGuardException;
+import dev.kubespan.net.netlink.NetlinkMessage;
+import dev.kubespan.net.netlink.NetlinkReplies;
 import dev.kubespan.wireguard.internal.DeviceSnapshot;
-import dev.kubespan.wireguard.internal.netlink.NetlinkMessage;
-import dev.kubespan.wireguard.internal.netlink.NetlinkReplies;
 
 /**
  * WG_CMD_GET_DEVICE: the request byte for byte, and the decoding of dump replies.

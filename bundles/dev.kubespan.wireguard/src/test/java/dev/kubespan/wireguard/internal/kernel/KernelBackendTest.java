@@ -28,14 +28,14 @@ import dev.kubespan.api.net.LinkInfo;
 import dev.kubespan.api.net.NetworkException;
 import dev.kubespan.api.wireguard.Backend;
 import dev.kubespan.api.wireguard.WireGuardException;
+import dev.kubespan.net.netlink.Errno;
+import dev.kubespan.net.netlink.GenericNetlink;
+import dev.kubespan.net.netlink.NetlinkMessage;
+import dev.kubespan.net.netlink.NetlinkRequest;
+import dev.kubespan.test.RecordingLog;
 import dev.kubespan.wireguard.internal.DeviceChange;
 import dev.kubespan.wireguard.internal.LinkAccess;
 import dev.kubespan.wireguard.internal.PeerChange;
-import dev.kubespan.wireguard.internal.netlink.Errno;
-import dev.kubespan.wireguard.internal.netlink.GenericNetlink;
-import dev.kubespan.wireguard.internal.netlink.NetlinkMessage;
-import dev.kubespan.wireguard.internal.netlink.NetlinkRequest;
-import dev.kubespan.test.RecordingLog;
 
 /**
  * The backend's own logic (family id caching and re-resolution, fragment sending, error mapping,

@@ -1,6 +1,6 @@
 package dev.kubespan.wireguard.internal.kernel;
 
-import static dev.kubespan.wireguard.internal.netlink.HexFixture.hex;
+import static dev.kubespan.test.Hex.hex;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
@@ -22,13 +22,13 @@ import org.junit.Test;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.wireguard.Key;
+import dev.kubespan.net.netlink.GenericNetlink;
+import dev.kubespan.net.netlink.NetlinkAttributes;
+import dev.kubespan.net.netlink.NetlinkAttributes.Attribute;
+import dev.kubespan.net.netlink.NetlinkMessage;
+import dev.kubespan.net.netlink.NetlinkRequest;
 import dev.kubespan.wireguard.internal.DeviceChange;
 import dev.kubespan.wireguard.internal.PeerChange;
-import dev.kubespan.wireguard.internal.netlink.GenericNetlink;
-import dev.kubespan.wireguard.internal.netlink.NetlinkAttributes;
-import dev.kubespan.wireguard.internal.netlink.NetlinkAttributes.Attribute;
-import dev.kubespan.wireguard.internal.netlink.NetlinkMessage;
-import dev.kubespan.wireguard.internal.netlink.NetlinkRequest;
 
 /**
  * WG_CMD_SET_DEVICE byte for byte. The expected bytes were written by hand from the attribute

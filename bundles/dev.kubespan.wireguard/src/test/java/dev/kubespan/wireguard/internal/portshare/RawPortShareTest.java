@@ -17,9 +17,9 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 
-import dev.kubespan.test.RecordingLog;
-import dev.kubespan.wireguard.internal.netlink.Libc;
+import dev.kubespan.net.netlink.Libc;
 import dev.kubespan.test.Netns;
+import dev.kubespan.test.RecordingLog;
 
 /**
  * The port share in a namespace of its own: a UDP socket holds the port (as WireGuard does); the

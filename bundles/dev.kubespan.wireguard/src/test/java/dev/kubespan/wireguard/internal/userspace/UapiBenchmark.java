@@ -18,10 +18,10 @@ import dev.kubespan.api.net.IpPrefix;
 import dev.kubespan.api.wireguard.DeviceConfig;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
+import dev.kubespan.net.netlink.LinkOps;
 import dev.kubespan.test.Netns;
 import dev.kubespan.wireguard.internal.LinkOpsAccess;
 import dev.kubespan.wireguard.internal.WireGuardService;
-import dev.kubespan.wireguard.internal.rtnl.LinkOps;
 
 /**
  * Time to apply N peers and to read the device back through our API, next to {@code wg set} and

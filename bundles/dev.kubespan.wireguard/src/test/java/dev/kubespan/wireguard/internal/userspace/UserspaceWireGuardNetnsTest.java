@@ -44,11 +44,11 @@ import dev.kubespan.api.wireguard.DeviceState;
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.api.wireguard.PeerConfig;
 import dev.kubespan.api.wireguard.WireGuardException;
+import dev.kubespan.net.netlink.LinkOps;
 import dev.kubespan.test.Netns;
 import dev.kubespan.wireguard.internal.LinkOpsAccess;
 import dev.kubespan.wireguard.internal.LinkStatusController;
 import dev.kubespan.wireguard.internal.WireGuardService;
-import dev.kubespan.wireguard.internal.rtnl.LinkOps;
 
 /**
  * The userspace backend end to end: real wireguard-go, two network namespaces this test creates
