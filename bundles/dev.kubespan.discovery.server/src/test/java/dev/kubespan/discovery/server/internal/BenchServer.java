@@ -3,9 +3,9 @@ package dev.kubespan.discovery.server.internal;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
+
 import dev.kubespan.api.Log;
+import dev.kubespan.test.ProcessSample;
 
 /**
  * The server side of {@link DiscoveryServerBenchmark}, in its own JVM: the standalone server's
@@ -29,7 +29,7 @@ public final class BenchServer {
                     Thread.sleep(100);
                 }
                 long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-                System.out.println("HEAP " + used + " RSS " + rssKib("self"));
+                System.out.println("HEAP " + used + " RSS " + ProcessSample.self().rssKib());
                 System.out.flush();
             } else if (line.equals("cpu")) {
                 System.out.println("CPU " + ((com.sun.management.OperatingSystemMXBean) ManagementFactory
@@ -49,30 +49,7 @@ public final class BenchServer {
      * hot paths pays for it (perf: two thirds of the server's CPU in one such phase).
      */
     static long compilerCpuNanos() throws java.io.IOException {
-        long ticks = 0;
-        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path t : tasks.toList()) {
-                try {
-                    String stat = Files.readString(t.resolve("stat"));
-                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
-                    }
-                } catch (java.io.IOException | RuntimeException ended) {
-                    // a compiler thread that ended meanwhile
-                }
-            }
-        }
-        return ticks * 10_000_000L;
-    }
-
-    static long rssKib(String pid) throws java.io.IOException {
-        for (String l : Files.readAllLines(Path.of("/proc", pid, "status"))) {
-            if (l.startsWith("VmRSS:")) {
-                return Long.parseLong(l.replaceAll("\\D+", ""));
-            }
-        }
-        return -1;
+        return ProcessSample.threadCpuNanos(ProcessHandle.current().pid(),
+                name -> name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler"));
     }
 }

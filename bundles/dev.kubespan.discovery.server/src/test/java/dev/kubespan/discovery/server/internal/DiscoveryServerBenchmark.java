@@ -18,6 +18,7 @@ import com.google.protobuf.ByteString;
 
 import dev.kubespan.discovery.grpc.server.AffiliateUpdateRequest;
 import dev.kubespan.discovery.grpc.server.WatchRequest;
+import dev.kubespan.test.ProcessSample;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -260,7 +261,7 @@ public final class DiscoveryServerBenchmark {
         int clusters = etcd ? 2 : 10;
         int per = 1000;
         long[] before = heap();
-        long etcdBefore = etcd ? etcdRssKib() : 0;
+        long etcdBefore = etcd ? ProcessSample.rssKibOfAll("etcd") : 0;
         List<byte[]> fill = new ArrayList<>();
         for (int c = 0; c < clusters; c++) {
             for (int i = 0; i < per; i++) {
@@ -274,28 +275,11 @@ public final class DiscoveryServerBenchmark {
         int n = clusters * per - failed;
         figure(backend, String.format("memory per 1000 affiliates (%d-byte data, 2 endpoints; %d added): server heap "
                 + "%.2f MiB%s (server RSS %d -> %d MiB)", DATA_BYTES, n, (after[0] - before[0]) / 1048576.0 * 1000 / n,
-                etcd ? String.format(", etcd RSS of 3 members %.2f MiB", (etcdRssKib() - etcdBefore) / 1024.0 * 1000 / n)
+                etcd ? String.format(", etcd RSS of 3 members %.2f MiB", (ProcessSample.rssKibOfAll("etcd") - etcdBefore) / 1024.0 * 1000 / n)
                         : "",
                 before[1] / 1024, after[1] / 1024));
         figure(backend, String.format("affiliate creations, 1 caller%s: %.0f /s", etcd ? " (one at a time)"
                 : " (pipelined)", n / seconds));
-    }
-
-    /** Sum of the RSS of the etcd processes this machine (or PID namespace) shows. */
-    private static long etcdRssKib() throws IOException {
-        long sum = 0;
-        try (var procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
-                try {
-                    if (Files.readString(p.resolve("comm")).trim().equals("etcd")) {
-                        sum += BenchServer.rssKib(p.getFileName().toString());
-                    }
-                } catch (IOException gone) {
-                    // ended meanwhile
-                }
-            }
-        }
-        return sum;
     }
 
     /*

@@ -37,6 +37,7 @@ import dev.kubespan.discovery.grpc.server.AffiliateUpdateRequest;
 import dev.kubespan.discovery.grpc.server.ClusterGrpc;
 import dev.kubespan.discovery.grpc.server.HelloRequest;
 import dev.kubespan.discovery.grpc.server.ListRequest;
+import dev.kubespan.test.ProcessSample;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -87,39 +88,6 @@ public class HostileLoadTest {
             if (!server.waitFor(10, TimeUnit.SECONDS)) {
                 server.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
-        }
-    }
-
-    /** CPU seconds (user + system) the process has used: /proc/PID/stat fields 14 and 15, in clock ticks of 1/100 s. */
-    static double cpuSeconds(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
-    }
-
-    private static String loadAverage() throws IOException {
-        String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-        return f[0] + " " + f[1] + " " + f[2];
-    }
-
-    /** /proc/PID/status: resident memory (KiB) and threads. */
-    record Usage(long rssKib, int threads) {
-        static Usage of(long pid) throws IOException {
-            long rss = 0;
-            int threads = 0;
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    rss = Long.parseLong(line.replaceAll("\\D", ""));
-                } else if (line.startsWith("Threads:")) {
-                    threads = Integer.parseInt(line.replaceAll("\\D", ""));
-                }
-            }
-            return new Usage(rss, threads);
-        }
-
-        @Override
-        public String toString() {
-            return rssKib / 1024 + " MiB RSS, " + threads + " threads";
         }
     }
 
@@ -200,13 +168,13 @@ public class HostileLoadTest {
     @Test
     public void aWellBehavedClientIsAnsweredUnderHalfOpenConnectionsAndAFlood() throws Exception {
         int seconds = Integer.getInteger("hostile.seconds", 10);
-        String loadBefore = loadAverage();
+        String loadBefore = ProcessSample.loadAverage();
         Path log = Files.createTempFile("hostile-server", ".log");
         toClose.add(() -> Files.deleteIfExists(log));
         int port = startServer(log);
         long pid = server.pid();
         Thread.sleep(500);
-        Usage idle = Usage.of(pid);
+        ProcessSample idle = ProcessSample.of(pid);
 
         // 200 half-open connections, 50 from each of 4 addresses (the per-IP cap is 100).
         List<Socket> halfOpen = new ArrayList<>();
@@ -240,14 +208,14 @@ public class HostileLoadTest {
             flooder.waitFor(10, TimeUnit.SECONDS);
         });
         Thread.sleep(2000); // the flood is under way
-        double cpuBefore = cpuSeconds(pid);
+        double cpuBefore = ProcessSample.cpuNanos(pid) / 1e9;
 
         // The well-behaved client: one call every 100 ms, each with a 10 s deadline (the goal, 100 ms, is printed:
         // the cores are shared with the clients and, on a developer machine, with whatever else runs).
         ManagedChannel good = channelFrom("127.0.0.3", port);
         List<Long> latencies = new ArrayList<>();
         Map<Status.Code, Integer> goodCodes = new ConcurrentHashMap<>();
-        Usage peak = idle;
+        ProcessSample peak = idle;
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         int n = 0;
         while (System.nanoTime() < end) {
@@ -258,26 +226,27 @@ public class HostileLoadTest {
             if (n > 5) { // the first calls open the connection and warm up the JIT on both sides
                 latencies.add(micros);
             }
-            Usage u = Usage.of(pid);
-            peak = new Usage(Math.max(peak.rssKib(), u.rssKib()), Math.max(peak.threads(), u.threads()));
+            ProcessSample u = ProcessSample.of(pid);
+            peak = new ProcessSample(Math.max(peak.rssKib(), u.rssKib()), Math.max(peak.threads(), u.threads()),
+                    Math.max(peak.fds(), u.fds()));
             Thread.sleep(Math.max(0, 100 - (System.nanoTime() - start) / 1_000_000));
         }
         String metricsUnderLoad = scrape();
-        double serverCpu = cpuSeconds(pid) - cpuBefore;
-        Usage loaded = Usage.of(pid);
+        double serverCpu = ProcessSample.cpuNanos(pid) / 1e9 - cpuBefore;
+        ProcessSample loaded = ProcessSample.of(pid);
         assertTrue(flooder.waitFor(30, TimeUnit.SECONDS));
         String flood = Files.readString(floodOut).trim();
         for (Socket s : halfOpen) {
             s.close();
         }
         Thread.sleep(1000);
-        Usage after = Usage.of(pid);
+        ProcessSample after = ProcessSample.of(pid);
 
         long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
         long over100 = Arrays.stream(sorted).filter(us -> us > 100_000).count();
         System.out.printf("hostile load for %d s against the standalone server (defaults, -Xmx512m), %d cores shared"
                 + " with the clients; load average before/after: %s / %s%n", seconds,
-                Runtime.getRuntime().availableProcessors(), loadBefore, loadAverage());
+                Runtime.getRuntime().availableProcessors(), loadBefore, ProcessSample.loadAverage());
         System.out.printf("  half-open connections held: %.0f (of 200)%n", openConnections);
         System.out.printf("  flood from 127.0.0.2 (own JVM, nice 10): %s%n", flood);
         System.out.printf("  server counters: calls rejected ip_limit %.0f, rate_limit %.0f, queue_full %.0f;"
