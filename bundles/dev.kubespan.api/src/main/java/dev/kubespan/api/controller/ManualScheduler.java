@@ -22,6 +22,8 @@ public final class ManualScheduler implements Scheduler {
             (a, b) -> a.due.equals(b.due) ? Long.compare(a.seq, b.seq) : a.due.compareTo(b.due));
     private final ThreadLocal<ManualLane> running = new ThreadLocal<>();
     private Instant now;
+    /** The monotonic clock: moves with {@link #advance}, not with {@link #stepWallClock}. */
+    private long nanos;
     private long seq;
 
     public ManualScheduler(Instant start) {
@@ -31,6 +33,26 @@ public final class ManualScheduler implements Scheduler {
     @Override
     public synchronized Instant now() {
         return now;
+    }
+
+    @Override
+    public synchronized long nanoTime() {
+        return nanos;
+    }
+
+    /**
+     * Steps the wall clock by {@code d} (either way) as an operator's {@code date -s} would: the
+     * monotonic clock does not move and no task runs. Pending tasks stay as far in the future as
+     * they were, as on {@link Scheduler#system()}, whose timers are relative delays.
+     */
+    public synchronized void stepWallClock(Duration d) {
+        now = now.plus(d);
+        List<Task> shifted = new ArrayList<>();
+        for (Task t : tasks) {
+            shifted.add(new Task(t.due.plus(d), t.seq, t.lane, t.body));
+        }
+        tasks.clear();
+        tasks.addAll(shifted);
     }
 
     /** A clock that reads this scheduler's time, for code that takes a {@link Clock}. */
@@ -80,18 +102,23 @@ public final class ManualScheduler implements Scheduler {
             synchronized (this) {
                 Task head = tasks.peek();
                 if (head == null || head.due.isAfter(end)) {
-                    now = end;
+                    moveTo(end);
                     break;
                 }
                 tasks.poll();
                 if (head.due.isAfter(now)) {
-                    now = head.due;
+                    moveTo(head.due);
                 }
                 t = head;
             }
             run(t);
         }
         runDue();
+    }
+
+    private void moveTo(Instant t) {
+        nanos += Duration.between(now, t).toNanos();
+        now = t;
     }
 
     /** Tasks waiting, due or not (for tests). */

@@ -1,5 +1,6 @@
 package dev.kubespan.api.controller;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -215,7 +216,7 @@ public final class RunningController implements AutoCloseable {
                     failure = null;
                 }
                 backoff.reset();
-                next = ctx.wake;
+                next = ctx.wakeOnTheClockNow();
             } catch (VirtualMachineError e) {
                 throw e;
             } catch (Throwable t) {
@@ -308,10 +309,36 @@ public final class RunningController implements AutoCloseable {
 
     private final class PassContext implements ControllerContext {
         Instant wake;
+        /** The pass's first reading of the wall clock and the monotonic reading taken with it. */
+        private Instant firstNow;
+        private long firstNanos;
 
         @Override
         public Instant now() {
-            return scheduler.now();
+            Instant now = scheduler.now();
+            if (firstNow == null) {
+                firstNow = now;
+                firstNanos = scheduler.nanoTime();
+            }
+            return now;
+        }
+
+        @Override
+        public long nanoTime() {
+            return scheduler.nanoTime();
+        }
+
+        /**
+         * The wake-up asked for, as far from the wall clock now as it was from the pass's reading
+         * of it less the time the pass took: a step of the wall clock during a long pass neither
+         * delays the wake-up by the step nor makes it fire at once.
+         */
+        Instant wakeOnTheClockNow() {
+            if (wake == null || firstNow == null) {
+                return wake;
+            }
+            long passed = scheduler.nanoTime() - firstNanos;
+            return scheduler.now().plus(Duration.between(firstNow, wake).minusNanos(passed));
         }
 
         @Override
