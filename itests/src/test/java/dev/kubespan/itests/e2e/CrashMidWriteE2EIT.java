@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
 
 import org.junit.After;
 import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TestRule;
 
 import dev.kubespan.api.wireguard.Key;
 import dev.kubespan.config.ConfigGenerator;
@@ -52,6 +54,8 @@ public class CrashMidWriteE2EIT {
     /** Random kills of the agent: only when asked for (scripts/faults), see the class comment. */
     static final int AGENT_ROUNDS = Integer.getInteger("kubespan.faults.rounds", 0);
     private MeshLab lab;
+    @Rule
+    public final TestRule keepLogs = MeshLab.keepLogsOnFailure(() -> lab);
 
     @Before
     public void setUp() throws Exception {
