@@ -41,7 +41,8 @@ import dev.kubespan.config.ConfigGenerator;
  * {@code scripts/faults} adds 2 random kills of the agent, its long form 20
  * ({@code -Dkubespan.faults.rounds=N}). The agent's random kills stay out of CI for now: once in a
  * loaded run the restart after one published no identity within 60 s, and the lab's logs were gone
- * by the time it was looked at (issue 16's note).
+ * by the time it was looked at (issue 16's note). A failed test now keeps them
+ * ({@link MeshLab#keepLogsOnFailure}: {@code target/e2e-failed-logs/}).
  */
 public class CrashMidWriteE2EIT {
     static final String NODE = "node1";

@@ -91,23 +91,29 @@ public final class ManualScheduler implements Scheduler {
         return n;
     }
 
-    /** Moves time forward by {@code d}, running each task when its time comes, in time order. */
+    /**
+     * Moves time forward by {@code d} (on the monotonic clock: a {@link #stepWallClock} by a task
+     * meanwhile neither shortens nor lengthens it), running each task when its time comes, in time
+     * order.
+     */
     public void advance(Duration d) {
-        Instant end;
+        long end;
         synchronized (this) {
-            end = now.plus(d);
+            end = nanos + d.toNanos();
         }
         while (true) {
             Task t;
             synchronized (this) {
                 Task head = tasks.peek();
-                if (head == null || head.due.isAfter(end)) {
-                    moveTo(end);
+                Duration left = Duration.ofNanos(end - nanos);
+                Duration untilHead = head == null ? null : Duration.between(now, head.due);
+                if (head == null || untilHead.compareTo(left) > 0) {
+                    moveBy(left);
                     break;
                 }
                 tasks.poll();
-                if (head.due.isAfter(now)) {
-                    moveTo(head.due);
+                if (!untilHead.isNegative() && !untilHead.isZero()) {
+                    moveBy(untilHead);
                 }
                 t = head;
             }
@@ -116,9 +122,9 @@ public final class ManualScheduler implements Scheduler {
         runDue();
     }
 
-    private void moveTo(Instant t) {
-        nanos += Duration.between(now, t).toNanos();
-        now = t;
+    private void moveBy(Duration d) {
+        nanos += d.toNanos();
+        now = now.plus(d);
     }
 
     /** Tasks waiting, due or not (for tests). */
