@@ -93,48 +93,40 @@ public class DiscoveryChurnE2EIT {
         long start = System.nanoTime();
         long end = start + length.toNanos();
         long nextRestart = start + RESTART_EVERY_MS * 1_000_000;
-        boolean[] present = new boolean[SIMULATED + 1];
-        Random random = new Random();
-        int joins = 0;
-        int leaves = 0;
-        int refused = 0;
         int restarts = 0;
         long restartMs = 0;
         String target = "10.99.0.254:3000";
+        // The joins and leaves run on a thread of their own, so that a slow restart does not hold them up.
+        Churn churn = new Churn(() -> new AffiliatePublisher(target, clusterId, secret.group(1)), subnet, end);
+        Thread churner = new Thread(churn, "churn");
+        churner.start();
+        try {
+            churn.allJoined.await();
+            while (System.nanoTime() < end) {
+                long wait = Math.min(nextRestart, end) - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    continue;
+                }
+                long t0 = System.nanoTime();
+                lab.killDiscovery(restarts % 2 == 0 ? "TERM" : "KILL");
+                lab.startDiscovery();
+                restartMs += (System.nanoTime() - t0) / 1_000_000;
+                restarts++;
+                nextRestart = Math.max(nextRestart + RESTART_EVERY_MS * 1_000_000, System.nanoTime());
+            }
+        } finally {
+            churner.join(Duration.ofSeconds(60).toMillis());
+        }
+        if (churn.failure != null) {
+            throw new AssertionError("the churn thread failed", churn.failure);
+        }
+        int joins = churn.joins;
+        int leaves = churn.leaves;
+        int refused = churn.refused;
+        // Every simulated peer leaves (also those a SIGKILLed server's snapshot brought back).
         AffiliatePublisher pub = new AffiliatePublisher(target, clusterId, secret.group(1));
         try {
-            for (int slot = 1; slot <= SIMULATED; slot++) { // all 50 join first, then come and go
-                pub.publish("sim-" + slot, slot, 60, subnet);
-                present[slot] = true;
-                joins++;
-            }
-            while (System.nanoTime() < end) {
-                if (System.nanoTime() >= nextRestart) {
-                    long t0 = System.nanoTime();
-                    lab.killDiscovery(restarts % 2 == 0 ? "TERM" : "KILL");
-                    lab.startDiscovery();
-                    restartMs += (System.nanoTime() - t0) / 1_000_000;
-                    restarts++;
-                    nextRestart = Math.max(nextRestart + RESTART_EVERY_MS * 1_000_000, System.nanoTime());
-                    pub.close(); // a fresh channel, not one in gRPC's reconnect backoff
-                    pub = new AffiliatePublisher(target, clusterId, secret.group(1));
-                }
-                int slot = 1 + random.nextInt(SIMULATED);
-                try {
-                    if (present[slot]) {
-                        pub.delete("sim-" + slot);
-                        leaves++;
-                    } else {
-                        pub.publish("sim-" + slot, slot, 60, subnet);
-                        joins++;
-                    }
-                    present[slot] = !present[slot];
-                } catch (StatusRuntimeException e) {
-                    refused++; // the server is restarting
-                }
-                Thread.sleep(CHURN_EVERY_MS);
-            }
-            // Every simulated peer leaves (also those a SIGKILLed server's snapshot brought back).
             long patience = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             for (int slot = 1; slot <= SIMULATED; slot++) {
                 while (true) {
@@ -208,5 +200,65 @@ public class DiscoveryChurnE2EIT {
         assertTrue("pings lost: " + (sent - received) + " of " + sent, (sent - received) * 200 <= sent);
         assertEquals(List.of(), problems);
         assertTrue("the server was restarted", restarts >= 3);
+    }
+
+    /**
+     * The 50 simulated peers: all join, then one joins or leaves every {@link #CHURN_EVERY_MS} until
+     * {@code end}. A call the restarting server refuses is counted, and the next goes over a fresh
+     * channel (not one in gRPC's reconnect backoff).
+     */
+    static final class Churn implements Runnable {
+        private final java.util.function.Supplier<AffiliatePublisher> publishers;
+        private final InetAddress subnet;
+        private final long end;
+        final java.util.concurrent.CountDownLatch allJoined = new java.util.concurrent.CountDownLatch(1);
+        volatile int joins;
+        volatile int leaves;
+        volatile int refused;
+        volatile Throwable failure;
+
+        Churn(java.util.function.Supplier<AffiliatePublisher> publishers, InetAddress subnet, long end) {
+            this.publishers = publishers;
+            this.subnet = subnet;
+            this.end = end;
+        }
+
+        @Override
+        public void run() {
+            boolean[] present = new boolean[SIMULATED + 1];
+            Random random = new Random();
+            AffiliatePublisher pub = publishers.get();
+            try {
+                for (int slot = 1; slot <= SIMULATED; slot++) {
+                    pub.publish("sim-" + slot, slot, 60, subnet);
+                    present[slot] = true;
+                    joins++;
+                }
+                allJoined.countDown();
+                while (System.nanoTime() < end) {
+                    int slot = 1 + random.nextInt(SIMULATED);
+                    try {
+                        if (present[slot]) {
+                            pub.delete("sim-" + slot);
+                            leaves++;
+                        } else {
+                            pub.publish("sim-" + slot, slot, 60, subnet);
+                            joins++;
+                        }
+                        present[slot] = !present[slot];
+                    } catch (StatusRuntimeException e) {
+                        refused++; // the server is restarting
+                        pub.close();
+                        pub = publishers.get();
+                    }
+                    Thread.sleep(CHURN_EVERY_MS);
+                }
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                allJoined.countDown();
+                pub.close();
+            }
+        }
     }
 }

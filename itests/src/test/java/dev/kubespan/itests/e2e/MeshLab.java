@@ -22,6 +22,7 @@ final class MeshLab implements AutoCloseable {
     private final Path script;
     private final Path dist;
     private final Path work;
+    private final String name;
     private final List<String> started = new ArrayList<>();
 
     MeshLab(String name) throws IOException {
@@ -34,6 +35,7 @@ final class MeshLab implements AutoCloseable {
         this.script = root.resolve("scripts/lib/mesh.sh");
         this.etcdScript = root.resolve("scripts/lib/etcd.sh");
         this.dist = Path.of(System.getProperty("kubespan.itest.dist"));
+        this.name = name;
         this.work = Path.of(System.getProperty("kubespan.itest.workdir"), "e2e-" + name);
         deleteTree(work);
         Files.createDirectories(work);
@@ -548,6 +550,60 @@ final class MeshLab implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
         }
+    }
+
+    /** How much of each log {@link #keepLogs} copies: its end. */
+    static final long KEPT_LOG_BYTES = 4L << 20;
+
+    /**
+     * Copies the end of every log of the lab (the agents' {@code agent.log}, the discovery server's,
+     * the background commands' output) to {@code target/e2e-failed-logs/<lab>-<what>/}, where the
+     * next lab of the same name does not delete them, and prints the last lines of each agent's log.
+     * Returns the folder.
+     */
+    Path keepLogs(String what) {
+        Path dir = Path.of(System.getProperty("kubespan.itest.workdir")).getParent().resolve("e2e-failed-logs")
+                .resolve(name + "-" + what.replaceAll("[^A-Za-z0-9._-]+", "_"));
+        try (var files = Files.walk(work, 3)) {
+            for (Path f : files.filter(Files::isRegularFile)
+                    .filter(f -> f.getFileName().toString().matches(".*\\.(log|out)")).toList()) {
+                Path to = dir.resolve(work.relativize(f).toString().replace('/', '_'));
+                Files.createDirectories(dir);
+                try (var in = java.nio.channels.FileChannel.open(f)) {
+                    long from = Math.max(0, in.size() - KEPT_LOG_BYTES);
+                    try (var out = java.nio.channels.FileChannel.open(to, java.nio.file.StandardOpenOption.CREATE,
+                            java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                        in.transferTo(from, in.size() - from, out);
+                    }
+                }
+                if (f.getFileName().toString().equals("agent.log")) {
+                    List<String> lines = Files.readAllLines(to, StandardCharsets.ISO_8859_1);
+                    System.out.println("--- last lines of " + work.relativize(f) + " (all kept in " + to + ") ---");
+                    lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.out::println);
+                }
+            }
+        } catch (IOException e) {
+            System.out.println("cannot keep the logs of " + work + ": " + e);
+        }
+        return dir;
+    }
+
+    /**
+     * A rule that keeps the lab's logs ({@link #keepLogs}) when a test fails, after its clean-up
+     * (which stops the processes but leaves the files): {@code @Rule public final TestRule keepLogs =
+     * MeshLab.keepLogsOnFailure(() -> lab);}.
+     */
+    static org.junit.rules.TestRule keepLogsOnFailure(java.util.function.Supplier<MeshLab> lab) {
+        return new org.junit.rules.TestWatcher() {
+            @Override
+            protected void failed(Throwable e, org.junit.runner.Description d) {
+                MeshLab l = lab.get();
+                if (l != null) {
+                    System.out.println(d.getMethodName() + " failed; its logs are kept in "
+                            + l.keepLogs(d.getMethodName()));
+                }
+            }
+        };
     }
 
     @Override

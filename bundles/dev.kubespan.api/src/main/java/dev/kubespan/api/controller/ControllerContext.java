@@ -20,8 +20,16 @@ import dev.kubespan.api.ResourceType;
 @ProviderType
 public interface ControllerContext {
 
-    /** The runtime's clock, read once per call. */
+    /** The runtime's wall clock, read once per call. */
     Instant now();
+
+    /**
+     * The runtime's monotonic clock ({@link Scheduler#nanoTime()}), read once per call: what an age
+     * that must survive a step of the wall clock is measured with.
+     */
+    default long nanoTime() {
+        return System.nanoTime();
+    }
 
     Log log();
 

@@ -22,6 +22,8 @@ public final class ManualScheduler implements Scheduler {
             (a, b) -> a.due.equals(b.due) ? Long.compare(a.seq, b.seq) : a.due.compareTo(b.due));
     private final ThreadLocal<ManualLane> running = new ThreadLocal<>();
     private Instant now;
+    /** The monotonic clock: moves with {@link #advance}, not with {@link #stepWallClock}. */
+    private long nanos;
     private long seq;
 
     public ManualScheduler(Instant start) {
@@ -31,6 +33,26 @@ public final class ManualScheduler implements Scheduler {
     @Override
     public synchronized Instant now() {
         return now;
+    }
+
+    @Override
+    public synchronized long nanoTime() {
+        return nanos;
+    }
+
+    /**
+     * Steps the wall clock by {@code d} (either way) as an operator's {@code date -s} would: the
+     * monotonic clock does not move and no task runs. Pending tasks stay as far in the future as
+     * they were, as on {@link Scheduler#system()}, whose timers are relative delays.
+     */
+    public synchronized void stepWallClock(Duration d) {
+        now = now.plus(d);
+        List<Task> shifted = new ArrayList<>();
+        for (Task t : tasks) {
+            shifted.add(new Task(t.due.plus(d), t.seq, t.lane, t.body));
+        }
+        tasks.clear();
+        tasks.addAll(shifted);
     }
 
     /** A clock that reads this scheduler's time, for code that takes a {@link Clock}. */
@@ -69,29 +91,40 @@ public final class ManualScheduler implements Scheduler {
         return n;
     }
 
-    /** Moves time forward by {@code d}, running each task when its time comes, in time order. */
+    /**
+     * Moves time forward by {@code d} (on the monotonic clock: a {@link #stepWallClock} by a task
+     * meanwhile neither shortens nor lengthens it), running each task when its time comes, in time
+     * order.
+     */
     public void advance(Duration d) {
-        Instant end;
+        long end;
         synchronized (this) {
-            end = now.plus(d);
+            end = nanos + d.toNanos();
         }
         while (true) {
             Task t;
             synchronized (this) {
                 Task head = tasks.peek();
-                if (head == null || head.due.isAfter(end)) {
-                    now = end;
+                Duration left = Duration.ofNanos(end - nanos);
+                Duration untilHead = head == null ? null : Duration.between(now, head.due);
+                if (head == null || untilHead.compareTo(left) > 0) {
+                    moveBy(left);
                     break;
                 }
                 tasks.poll();
-                if (head.due.isAfter(now)) {
-                    now = head.due;
+                if (!untilHead.isNegative() && !untilHead.isZero()) {
+                    moveBy(untilHead);
                 }
                 t = head;
             }
             run(t);
         }
         runDue();
+    }
+
+    private void moveBy(Duration d) {
+        nanos += d.toNanos();
+        now = now.plus(d);
     }
 
     /** Tasks waiting, due or not (for tests). */

@@ -1,5 +1,6 @@
 package dev.kubespan.api.controller;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -215,7 +216,7 @@ public final class RunningController implements AutoCloseable {
                     failure = null;
                 }
                 backoff.reset();
-                next = ctx.wake;
+                next = ctx.wakeOnTheClockNow();
             } catch (VirtualMachineError e) {
                 throw e;
             } catch (Throwable t) {
@@ -307,11 +308,32 @@ public final class RunningController implements AutoCloseable {
     }
 
     private final class PassContext implements ControllerContext {
-        Instant wake;
+        /** The earliest wake-up asked for, on the monotonic clock; valid when {@link #wakeAsked}. */
+        private long wakeNanos;
+        private boolean wakeAsked;
+        /** The pass's latest reading of the wall clock and the monotonic reading taken with it. */
+        private Instant lastNow;
+        private long lastNanos;
 
         @Override
         public Instant now() {
-            return scheduler.now();
+            lastNow = scheduler.now();
+            lastNanos = scheduler.nanoTime();
+            return lastNow;
+        }
+
+        @Override
+        public long nanoTime() {
+            return scheduler.nanoTime();
+        }
+
+        /**
+         * The wake-up asked for, as far from the wall clock now as it was from the reading it was
+         * computed from, less the time since: a step of the wall clock during or after a pass
+         * neither delays a wake-up by the step nor makes it fire at once.
+         */
+        Instant wakeOnTheClockNow() {
+            return wakeAsked ? scheduler.now().plusNanos(wakeNanos - scheduler.nanoTime()) : null;
         }
 
         @Override
@@ -381,9 +403,25 @@ public final class RunningController implements AutoCloseable {
 
         @Override
         public void wakeAt(Instant when) {
-            if (when != null && (wake == null || when.isBefore(wake))) {
-                wake = when;
+            if (when == null) {
+                return;
             }
+            if (lastNow == null) {
+                now();
+            }
+            long at = saturatingAdd(lastNanos, Duration.between(lastNow, when));
+            if (!wakeAsked || at - wakeNanos < 0) {
+                wakeNanos = at;
+                wakeAsked = true;
+            }
+        }
+
+        /** {@code nanos + d}, a far past or future taken as a year away (no overflow). */
+        private static long saturatingAdd(long nanos, Duration d) {
+            long bound = Duration.ofDays(365).toNanos();
+            long delta = d.compareTo(Duration.ofDays(365)) > 0 ? bound
+                    : d.compareTo(Duration.ofDays(-365)) < 0 ? -bound : d.toNanos();
+            return nanos + delta;
         }
     }
 

@@ -12,7 +12,17 @@ import org.osgi.annotation.versioning.ConsumerType;
 @ConsumerType
 public interface Scheduler {
 
+    /** The wall clock: for instants that are shown or sent, and for wake-up times. */
     Instant now();
+
+    /**
+     * A monotonic reading in nanoseconds, as {@link System#nanoTime()}: for ages and deadlines,
+     * which a step of the wall clock (an operator's {@code date -s}, a first NTP sync) must not
+     * move. Only differences between two readings mean anything.
+     */
+    default long nanoTime() {
+        return System.nanoTime();
+    }
 
     /** A serial executor for one controller: its tasks never overlap and run in order. */
     Lane lane(String name);

@@ -5,5 +5,5 @@
  * once per cause, a stop that waits for a running pass), the Java counterpart of Talos'
  * controller contract.
  */
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.kubespan.api.controller;

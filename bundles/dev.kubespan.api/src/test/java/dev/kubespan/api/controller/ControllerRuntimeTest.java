@@ -169,6 +169,49 @@ public class ControllerRuntimeTest {
     }
 
     @Test
+    public void aWakeUpKeepsItsDelayWhenTheWallClockStepsDuringThePass() {
+        TestController c = new TestController("test/step", List.of(), List.of());
+        c.body = ctx -> {
+            Instant t = ctx.now();
+            scheduler.stepWallClock(Duration.ofHours(-1)); // date -s, while the pass runs
+            ctx.wakeAt(t.plusSeconds(10));
+        };
+        start(c);
+        scheduler.runDue();
+        assertEquals(1, c.passes.get());
+        c.body = ctx -> {
+            ctx.now();
+            scheduler.stepWallClock(Duration.ofHours(1));
+            ctx.wakeIn(Duration.ofSeconds(10)); // reads the stepped clock: already relative to it
+        };
+        scheduler.advance(Duration.ofSeconds(10));
+        assertEquals("10 s after the first pass, not an hour later", 2, c.passes.get());
+        c.body = ctx -> {
+        };
+        scheduler.advance(Duration.ofMillis(9999));
+        assertEquals(2, c.passes.get());
+        scheduler.advance(Duration.ofMillis(1));
+        assertEquals("10 s after the second pass, neither at once nor an hour later", 3, c.passes.get());
+    }
+
+    @Test
+    public void aPendingWakeUpKeepsItsDelayWhenTheWallClockStepsBetweenPasses() {
+        TestController c = new TestController("test/step2", List.of(), List.of());
+        c.body = ctx -> ctx.wakeIn(Duration.ofSeconds(10));
+        start(c);
+        scheduler.runDue();
+        long nanos = scheduler.nanoTime();
+        scheduler.stepWallClock(Duration.ofHours(-1));
+        assertEquals("the monotonic clock does not step", nanos, scheduler.nanoTime());
+        scheduler.advance(Duration.ofSeconds(10));
+        assertEquals(2, c.passes.get());
+        scheduler.stepWallClock(Duration.ofHours(1));
+        assertEquals("no pass merely because the wall clock moved", 2, c.passes.get());
+        scheduler.advance(Duration.ofSeconds(10));
+        assertEquals(3, c.passes.get());
+    }
+
+    @Test
     public void aPassRunsAgainAtTheTimeItAskedFor() {
         TestController c = new TestController("test/wake", List.of(), List.of());
         c.body = ctx -> {

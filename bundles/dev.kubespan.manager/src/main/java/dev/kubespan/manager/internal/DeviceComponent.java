@@ -45,7 +45,7 @@ public final class DeviceComponent {
             @Reference RoutingControl routing, @Reference HostNetwork host,
             @Reference(service = LoggerFactory.class) Logger logger, Config config) {
         ControllerRuntime runtime = new ControllerRuntime(store, Log.of(logger));
-        controller = runtime.start(new DeviceController(wireGuard, routing, host, runtime.scheduler().now(),
+        controller = runtime.start(new DeviceController(wireGuard, routing, host, runtime.scheduler().nanoTime(),
                 Duration.ofSeconds(Math.max(0, config.startupGraceSeconds()))));
         controller.closeWith(host.onChange(controller::trigger));
     }

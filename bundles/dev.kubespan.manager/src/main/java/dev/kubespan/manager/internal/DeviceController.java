@@ -65,7 +65,9 @@ final class DeviceController implements Controller {
     private final WireGuardControl wireGuard;
     private final RoutingControl routing;
     private final HostNetwork host;
-    private final Instant graceEnds;
+    /** On the monotonic clock: a step of the wall clock at boot (a first NTP sync) neither ends nor prolongs it. */
+    private final long graceEndsNanos;
+    private long nanoNow;
     private final EndpointDecisions decisions = new EndpointDecisions();
     private Log log;
     private Instant now;
@@ -76,12 +78,13 @@ final class DeviceController implements Controller {
     /** The preshared key last applied in this activation; null = not known to be on the device. */
     private Key appliedPsk;
 
-    DeviceController(WireGuardControl wireGuard, RoutingControl routing, HostNetwork host, Instant started,
+    /** {@code startedNanos}: the runtime's {@code nanoTime()} at start. */
+    DeviceController(WireGuardControl wireGuard, RoutingControl routing, HostNetwork host, long startedNanos,
             Duration startupGrace) {
         this.wireGuard = wireGuard;
         this.routing = routing;
         this.host = host;
-        this.graceEnds = started.plus(startupGrace);
+        this.graceEndsNanos = startedNanos + startupGrace.toNanos();
     }
 
     @Override
@@ -106,16 +109,17 @@ final class DeviceController implements Controller {
     }
 
     private boolean inGrace() {
-        return now.isBefore(graceEnds);
+        return nanoNow - graceEndsNanos < 0;
     }
 
     @Override
     public void reconcile(ControllerContext ctx) {
         log = ctx.log();
         now = ctx.now();
+        nanoNow = ctx.nanoTime();
         Owners.tick(ctx);
         if (inGrace()) {
-            ctx.wakeAt(graceEnds);
+            ctx.wakeIn(Duration.ofNanos(graceEndsNanos - nanoNow));
         }
         Optional<KubeSpanConfig> config = Owners.kubeSpanConfig(ctx);
         if (config.isEmpty()) {

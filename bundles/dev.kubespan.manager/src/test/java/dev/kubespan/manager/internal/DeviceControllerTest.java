@@ -77,7 +77,7 @@ public class DeviceControllerTest {
     }
 
     private void startDevice() {
-        device = h.start(new DeviceController(kernel, kernel, kernel, h.now(), GRACE));
+        device = h.start(new DeviceController(kernel, kernel, kernel, h.scheduler.nanoTime(), GRACE));
     }
 
     /** One pass, as after any change of an input. */
@@ -184,6 +184,19 @@ public class DeviceControllerTest {
         assertEquals(1, kernel.calls("apply"));
         assertEquals(Set.of(P1), kernel.peers.keySet());
         assertEquals(Set.of("10.0.0.1/32"), routeDestinations());
+    }
+
+    @Test
+    public void theStartUpGraceLastsItsTimeThoughTheWallClockStepsForward() {
+        reconcile();
+        store.delete(ResourceTypes.KUBESPAN_PEER_SPEC, Namespaces.KUBESPAN, P2.toBase64(), Owners.PEER_SPEC);
+        h.scheduler.stepWallClock(Duration.ofHours(1)); // a first NTP sync at boot
+        reconcile();
+        assertTrue("a peer without a spec is kept for the " + GRACE.toSeconds() + " s of grace",
+                kernel.peers.containsKey(P2));
+        h.advance(GRACE);
+        reconcile();
+        assertEquals(Set.of(P1), kernel.peers.keySet());
     }
 
     @Test

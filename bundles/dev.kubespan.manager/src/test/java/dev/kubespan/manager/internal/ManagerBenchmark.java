@@ -59,7 +59,7 @@ public final class ManagerBenchmark {
         }
 
         void startDevice() {
-            device = h.start(new DeviceController(kernel, kernel, kernel, h.now(), Duration.ZERO));
+            device = h.start(new DeviceController(kernel, kernel, kernel, h.scheduler.nanoTime(), Duration.ZERO));
         }
 
         @Override

@@ -44,7 +44,7 @@ public final class NatComponent {
             pathProbe.heard(h);
             paths.trigger();
         });
-        relay = new RelayController(Clock.systemUTC(), log);
+        relay = new RelayController(Clock.systemUTC(), new SteadyClock(), log);
         relays = runtime.start(relay);
         relay.triggerWith(relays::trigger);
     }

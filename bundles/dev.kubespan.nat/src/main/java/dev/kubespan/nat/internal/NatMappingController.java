@@ -95,11 +95,13 @@ final class NatMappingController implements Controller {
         }
         int port = cfg.get().listenPort();
         String what = port + " " + servers;
-        Instant now = ctx.now();
+        Instant now = ctx.now(); // shown in the NatMapping
+        // the deadlines on the monotonic clock: a step of the wall clock neither delays nor hurries a check
+        Instant t = Instant.EPOCH.plusNanos(ctx.nanoTime());
         if (!what.equals(asked)) {
             asked = what;
             answers.clear();
-            nextCheck = now;
+            nextCheck = t;
             tries = 0;
         }
         try {
@@ -112,16 +114,16 @@ final class NatMappingController implements Controller {
         }
         boolean missing = PortProbes.parse(servers, ctx.log()).stream()
                 .anyMatch(s -> !answers.containsKey(s.getAddress().getHostAddress() + ":" + s.getPort()));
-        if (answerDue != null && (!now.isBefore(answerDue) || !missing)) {
+        if (answerDue != null && (!t.isBefore(answerDue) || !missing)) {
             answerDue = null;
             if (missing && tries < TRIES) {
-                nextCheck = now;
+                nextCheck = t;
                 ctx.wakeIn(Duration.ofMillis(1));
                 return;
             }
             tries = 0;
-            checkedAt = now;
-            nextCheck = now.plus(RECHECK);
+            checkedAt = t;
+            nextCheck = t.plus(RECHECK);
             for (InetSocketAddress s : PortProbes.parse(servers, ctx.log())) {
                 answers.putIfAbsent(s.getAddress().getHostAddress() + ":" + s.getPort(), "no answer");
             }
@@ -129,7 +131,7 @@ final class NatMappingController implements Controller {
         if (answerDue == null && needed(ctx) && nextCheck.isAfter(checkedAt.plus(RECHECK_WHILE_NEEDED))) {
             nextCheck = checkedAt.plus(RECHECK_WHILE_NEEDED);
         }
-        if (answerDue == null && !now.isBefore(nextCheck)) {
+        if (answerDue == null && !t.isBefore(nextCheck)) {
             if (tries == 0) {
                 answers.clear();
             }
@@ -140,13 +142,14 @@ final class NatMappingController implements Controller {
                 }
             }
             tries++;
-            answerDue = now.plus(ANSWER_WITHIN);
+            answerDue = t.plus(ANSWER_WITHIN);
             nextCheck = answerDue;
-            ctx.wakeAt(answerDue);
+            ctx.wakeIn(Duration.between(t, answerDue));
             return;
         }
         write(ctx, port, now);
-        ctx.wakeAt(answerDue != null ? answerDue : nextCheck);
+        Instant next = answerDue != null ? answerDue : nextCheck;
+        ctx.wakeIn(next.isAfter(t) ? Duration.between(t, next) : Duration.ZERO);
     }
 
     /** Whether a peer has no direct path (probing, relayed): then a changed mapping must be found soon. */

@@ -56,7 +56,10 @@ final class RelayController implements Controller {
     /** A relay server left after a failure is not tried again before this (unless it is the only one left). */
     static final Duration RETRY_LEFT_AFTER = Duration.ofMinutes(1);
 
+    /** The wall clock: the TURN credentials' expiry, what is shown. */
     private final Clock clock;
+    /** The relay's deadlines (refreshes, retransmissions), which a step of the wall clock must not move. */
+    private final SteadyClock steady;
     private final Log log;
     private Runnable trigger = () -> {
     };
@@ -71,8 +74,9 @@ final class RelayController implements Controller {
     private String configured = "";
     private Instant neededUntil = Instant.MIN;
 
-    RelayController(Clock clock, Log log) {
+    RelayController(Clock clock, SteadyClock steady, Log log) {
         this.clock = clock;
+        this.steady = steady;
         this.log = log;
     }
 
@@ -181,7 +185,7 @@ final class RelayController implements Controller {
                 relay = new TurnRelay(resolved.get(0), () -> nat.relaySharedSecret().isEmpty()
                         ? new TurnCredentials(nat.relayUsername(), nat.relayPassword())
                         : TurnCredentials.fromSharedSecret(nat.relaySharedSecret(), user, clock.instant(), CREDENTIALS_VALID),
-                        cfg.get().listenPort(), log, clock, () -> trigger.run());
+                        cfg.get().listenPort(), log, steady, () -> trigger.run());
                 relayFor = key;
                 relayServer = server;
                 left.remove(server);
@@ -247,14 +251,15 @@ final class RelayController implements Controller {
         return null;
     }
 
-    private static RelayAllocation allocation(String server, TurnRelay.State s) {
+    private RelayAllocation allocation(String server, TurnRelay.State s) {
         List<String> proxies = s.proxies().entrySet().stream()
                 .map(e -> text(e.getKey()) + "=" + text(e.getValue())).toList();
         return new RelayAllocation(server, s.phase(), s.relayed() == null ? "" : text(s.relayed()),
-                s.mapped() == null ? "" : text(s.mapped()), s.expires(), s.permissions(), proxies, s.error());
+                s.mapped() == null ? "" : text(s.mapped()), steady.toWall(s.expires(), clock), s.permissions(), proxies,
+                s.error());
     }
 
-    private static void write(ControllerContext ctx, String server, TurnRelay.State s, Map<String, RelayAllocation> left) {
+    private void write(ControllerContext ctx, String server, TurnRelay.State s, Map<String, RelayAllocation> left) {
         if (s == null) {
             return;
         }

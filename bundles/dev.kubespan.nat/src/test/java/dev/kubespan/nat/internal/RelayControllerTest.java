@@ -57,7 +57,7 @@ public class RelayControllerTest {
                 new NatConfig(List.of(), List.of(servers), "", "", secret));
         h.put(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, "peer-b", new KubeSpanPeerStatus("", "b",
                 PeerState.DOWN, 0, 0, null, "192.0.2.2:51820", h.now(), PeerPath.PROBING, ""));
-        RelayController relay = new RelayController(Clock.systemUTC(), h.log);
+        RelayController relay = new RelayController(Clock.systemUTC(), new SteadyClock(), h.log);
         controller = h.start(relay);
     }
 

@@ -73,6 +73,11 @@ final class PeerStatusController implements Controller {
     private final Map<String, Instant> countersWritten = new HashMap<>();
     /** The switch (its T0) after which each peer was sent a liveness probe over its new direct path. */
     private final Map<Key, Instant> switchProbed = new HashMap<>();
+    /** Ages are measured on this timeline, not on the wall clock: see {@link SteadyTime}. */
+    private SteadyTime timeline;
+    private final SteadyTime.Stamps<Key> handshakes = new SteadyTime.Stamps<>();
+    private final SteadyTime.Stamps<Key> changes = new SteadyTime.Stamps<>();
+    private final SteadyTime.Stamps<String> probeAnswers = new SteadyTime.Stamps<>();
     private String lastDeviceError;
 
     PeerStatusController(WireGuardControl wireGuard, HostNetwork host, LivenessProbe probe) {
@@ -175,7 +180,12 @@ final class PeerStatusController implements Controller {
 
     @Override
     public void reconcile(ControllerContext ctx) {
-        Instant now = ctx.now();
+        Instant wallNow = ctx.now();
+        long nanoNow = ctx.nanoTime();
+        if (timeline == null) {
+            timeline = new SteadyTime(wallNow, nanoNow);
+        }
+        SteadyTime.Now now = new SteadyTime.Now(wallNow, timeline.at(nanoNow));
         KubeSpanConfig config = ctx.spec(ResourceTypes.KUBESPAN_CONFIG, Namespaces.CONFIG, KubeSpanConfig.ID)
                 .filter(KubeSpanConfig::enabled).orElse(null);
         if (config == null) {
@@ -184,6 +194,9 @@ final class PeerStatusController implements Controller {
             firstSeen.clear();
             countersWritten.clear();
             activity.retain(java.util.Set.of());
+            handshakes.clear();
+            changes.clear();
+            probeAnswers.clear();
             return;
         }
         Duration timeout = positive(config.endpointConnectionTimeout(), KubeSpanConfig.DEFAULT_CONNECTION_TIMEOUT);
@@ -202,7 +215,7 @@ final class PeerStatusController implements Controller {
 
         Device device = readDevice(ctx.log());
         Paths paths = Paths.of(ctx, host);
-        Instant next = now.plus(settings.tick());
+        Instant next = now.steady().plus(settings.tick());
         Map<String, KubeSpanPeerStatus> current = new TreeMap<>();
         Map<Key, Instant> seenNow = new HashMap<>();
         for (Map.Entry<String, KubeSpanPeerSpec> e : specs.entrySet()) {
@@ -211,12 +224,12 @@ final class PeerStatusController implements Controller {
             if (key == null) {
                 continue;
             }
-            seenNow.put(key, firstSeen.getOrDefault(key, now));
+            seenNow.put(key, firstSeen.getOrDefault(key, now.steady()));
             KubeSpanPeerStatus old = previous.getOrDefault(id, new KubeSpanPeerStatus("", e.getValue().label(),
                     PeerState.UNKNOWN, 0, 0, Times.ZERO, "", Times.ZERO, PeerPath.DIRECT, ""));
             KubeSpanPeerStatus status = device == null ? relabel(old, e.getValue())
                     : track(id, key, e.getValue(), old, device, settings.machine(), paths, now, ctx.log());
-            write(ctx, id, old, status, previous.containsKey(id), settings.tick(), now);
+            write(ctx, id, old, status, previous.containsKey(id), settings.tick(), now.steady());
             current.put(id, status);
             next = earliest(next, nextPoll(key, status, seenNow.get(key), settings, now));
         }
@@ -224,8 +237,11 @@ final class PeerStatusController implements Controller {
         firstSeen.putAll(seenNow);
         activity.retain(seenNow.keySet());
         switchProbed.keySet().retainAll(seenNow.keySet());
+        handshakes.retain(seenNow.keySet());
+        changes.retain(seenNow.keySet());
+        probeAnswers.retain(specs.keySet());
         publishHarvest(ctx, config.harvestExtraEndpoints(), current);
-        ctx.wakeAt(next);
+        ctx.wakeAt(now.onWallClock(next));
     }
 
     /** Writes a status, except when only its counters changed and they were written less than a tick ago. */
@@ -247,17 +263,21 @@ final class PeerStatusController implements Controller {
                 && a.relayedVia().equals(b.relayedVia());
     }
 
-    /** The earliest moment this peer needs another look; null when the regular tick will do. */
-    private Instant nextPoll(Key key, KubeSpanPeerStatus status, Instant seenSince, Settings settings, Instant now) {
-        Instant next = settings.machine().nextWake(status.lastEndpointChange(), status.lastHandshakeTime(), now)
-                .orElse(null);
-        Instant since = Times.isZero(status.lastEndpointChange()) || status.lastEndpointChange().isBefore(seenSince)
-                ? seenSince : status.lastEndpointChange();
-        next = earliest(next, HandshakeProbe.next(since, status.lastHandshakeTime(), settings.connectionTimeout(), now));
+    /**
+     * The earliest moment (on the timeline) this peer needs another look; null when the regular
+     * tick will do.
+     */
+    private Instant nextPoll(Key key, KubeSpanPeerStatus status, Instant seenSince, Settings settings,
+            SteadyTime.Now now) {
+        Instant change = changes.place(key, status.lastEndpointChange(), now);
+        Instant handshake = handshakes.place(key, status.lastHandshakeTime(), now);
+        Instant next = settings.machine().nextWake(change, handshake, now.steady()).orElse(null);
+        Instant since = Times.isZero(change) || change.isBefore(seenSince) ? seenSince : change;
+        next = earliest(next, HandshakeProbe.next(since, handshake, settings.connectionTimeout(), now.steady()));
         if (status.state() == PeerState.UP) {
-            next = earliest(next, now.plus(ReceiveActivity.POLL));
+            next = earliest(next, now.steady().plus(ReceiveActivity.POLL));
             Instant check = activity.nextCheck(key);
-            if (check != null && check.isAfter(now)) {
+            if (check != null && check.isAfter(now.steady())) {
                 next = earliest(next, check);
             }
         }
@@ -266,30 +286,33 @@ final class PeerStatusController implements Controller {
 
     /** Steps 4-6 of docs/kubespan-node.md §4.2 for one peer, and its path. */
     private KubeSpanPeerStatus track(String id, Key key, KubeSpanPeerSpec spec, KubeSpanPeerStatus old,
-            Device device, PeerStateMachine machine, Paths paths, Instant now, Log log) {
+            Device device, PeerStateMachine machine, Paths paths, SteadyTime.Now now, Log log) {
         DevicePeer onDevice = device.peer(key);
         Endpoint actualEndpoint = onDevice == null ? null : onDevice.endpoint();
         String actual = actualEndpoint == null ? "" : actualEndpoint.toString();
-        Instant handshake = onDevice == null ? Times.ZERO : handshakeTime(onDevice.lastHandshake());
+        // shown as WireGuard reports them (wall clock); compared on the timeline
+        Instant handshakeWall = onDevice == null ? Times.ZERO : handshakeTime(onDevice.lastHandshake());
+        Instant handshake = handshakes.place(key, handshakeWall, now);
         long rx = onDevice == null ? 0 : onDevice.receiveBytes();
         long tx = onDevice == null ? 0 : onDevice.transmitBytes();
         if (onDevice != null) {
-            activity.observe(key, rx, now);
+            activity.observe(key, rx, now.steady());
         }
         String lastUsed = old.lastUsedEndpoint();
         Instant lastChange = old.lastEndpointChange();
-        PeerState state = machine.stateOf(lastChange, handshake, lastUsed, now);
+        Instant change = changes.place(key, lastChange, now);
+        PeerState state = machine.stateOf(change, handshake, lastUsed, now.steady());
         boolean ours = paths.ours().contains(id);
-        if (state != PeerState.UP && ours && sessionMoved(old, lastUsed, actual, handshake, now)) {
-            Instant change = old.lastEndpointChange();
+        if (state != PeerState.UP && ours && sessionMoved(old, lastUsed, actual, change, handshake, now.steady())) {
             if (activity.grewAfter(key, change.plus(SWITCH_SETTLES))) {
                 state = PeerState.UP;
-            } else if (!now.isBefore(change.plus(SWITCH_SETTLES)) && !change.equals(switchProbed.put(key, change))) {
+            } else if (!now.steady().isBefore(change.plus(SWITCH_SETTLES))
+                    && !change.equals(switchProbed.put(key, change))) {
                 probe(spec, id, log); // something to carry over the new path at once: the peer's answer proves it
             }
         }
         if (state == PeerState.UP && onDevice != null) {
-            switch (activity.check(key, now)) {
+            switch (activity.check(key, now.steady())) {
                 case PROBE -> probe(spec, id, log);
                 case SILENT -> {
                     log.warn("peer " + spec.label() + " (" + id + "): no answer to liveness probes for "
@@ -314,8 +337,8 @@ final class PeerStatusController implements Controller {
                     + (via.isEmpty() ? "" : " (relayed via " + via + ")"));
             lastUsed = actual;
         } else if (ours) {
-            KubeSpanPeerStatus decided = decideOurs(id, spec, old, state, actual, via, candidates, paths, onDevice != null,
-                    rx, tx, handshake, now, log);
+            KubeSpanPeerStatus decided = decideOurs(id, spec, old, change, state, actual, via, candidates, paths,
+                    onDevice != null, rx, tx, handshakeWall, now, log);
             if (decided != null) {
                 return decided;
             }
@@ -329,16 +352,16 @@ final class PeerStatusController implements Controller {
             if (chosen.isPresent()) {
                 log.debug("peer " + spec.label() + " (" + id + "): state " + state + ", trying endpoint " + chosen.get()
                         + " (was '" + lastUsed + "')");
-                return decision(actual, spec, rx, tx, handshake, chosen.get(), now, paths.via(chosen.get()));
+                return decision(actual, spec, rx, tx, handshakeWall, chosen.get(), now.wall(), paths.via(chosen.get()));
             }
         }
         if (state != old.state() && (state == PeerState.UP || old.state() == PeerState.UP)) {
             log.info("peer " + spec.label() + " (" + id + "): " + old.state() + " -> " + state
                     + (actual.isEmpty() ? "" : " via " + actual)
-                    + (state == PeerState.UP ? " (handshake " + handshake + ", " + (via.isEmpty() ? "direct"
+                    + (state == PeerState.UP ? " (handshake " + handshakeWall + ", " + (via.isEmpty() ? "direct"
                             : "relayed via " + via) + ")" : ""));
         }
-        return new KubeSpanPeerStatus(actual, spec.label(), state, rx, tx, handshake, lastUsed, lastChange, path,
+        return new KubeSpanPeerStatus(actual, spec.label(), state, rx, tx, handshakeWall, lastUsed, lastChange, path,
                 PeerPath.RELAYED == path ? via.isEmpty() ? old.relayedVia() : via : "");
     }
 
@@ -349,18 +372,19 @@ final class PeerStatusController implements Controller {
      * probing (no endpoint on the device) until the NAT bundle's synchronized probes find a direct
      * path; a relayed candidate of the peer when probing has not found one for {@link #RELAY_AFTER};
      * and from a relayed path back to a direct one as soon as a probe finds it. Returns null when
-     * nothing is to be decided now.
+     * nothing is to be decided now. {@code change} is the old status' T0 on the timeline.
      */
-    private KubeSpanPeerStatus decideOurs(String id, KubeSpanPeerSpec spec, KubeSpanPeerStatus old, PeerState state,
-            String actual, String via, List<Endpoint> candidates, Paths paths, boolean onDevice, long rx, long tx,
-            Instant handshake, Instant now, Log log) {
+    private KubeSpanPeerStatus decideOurs(String id, KubeSpanPeerSpec spec, KubeSpanPeerStatus old, Instant change,
+            PeerState state, String actual, String via, List<Endpoint> candidates, Paths paths, boolean onDevice,
+            long rx, long tx, Instant handshake, SteadyTime.Now now, Log log) {
         PathProbe found = paths.probes().get(id);
         boolean wantsPath = state != PeerState.UP || !via.isEmpty();
         if (wantsPath && found != null && !found.reachableAt().isEmpty()
-                && found.answeredAt().isAfter(old.lastEndpointChange()) && !found.reachableAt().equals(actual)) {
+                && probeAnswers.place(id, found.answeredAt(), now).isAfter(change)
+                && !found.reachableAt().equals(actual)) {
             log.info("peer " + spec.label() + " (" + id + "): a direct path answers at " + found.reachableAt()
                     + (via.isEmpty() ? "" : "; leaving the relay " + via));
-            return decision(actual, spec, rx, tx, handshake, found.reachableAt(), now, "");
+            return decision(actual, spec, rx, tx, handshake, found.reachableAt(), now.wall(), "");
         }
         List<String> relayed = candidates.stream().filter(e -> Candidates.rank(e, List.of(), paths.relayHosts())
                 == Candidates.RELAY).map(Endpoint::toString).toList();
@@ -370,22 +394,22 @@ final class PeerStatusController implements Controller {
                     .filter(e -> Candidates.rank(e, paths.prefixes(), paths.relayHosts()) == Candidates.SAME_SUBNET)
                     .findFirst();
             if (near.isPresent()) {
-                return decision(actual, spec, rx, tx, handshake, near.get().toString(), now, "");
+                return decision(actual, spec, rx, tx, handshake, near.get().toString(), now.wall(), "");
             }
             log.info("peer " + spec.label() + " (" + id + "): no candidate on this node's subnets; probing "
                     + candidates.size() + " candidate(s) for a direct path");
-            return new KubeSpanPeerStatus(actual, spec.label(), PeerState.UNKNOWN, rx, tx, handshake, "", now,
+            return new KubeSpanPeerStatus(actual, spec.label(), PeerState.UNKNOWN, rx, tx, handshake, "", now.wall(),
                     PeerPath.PROBING, "");
         }
         boolean probingLongEnough = PeerPath.PROBING == old.path() && lastUsed.isEmpty()
-                && !now.isBefore(old.lastEndpointChange().plus(RELAY_AFTER));
+                && !now.steady().isBefore(change.plus(RELAY_AFTER));
         boolean down = state == PeerState.DOWN && onDevice;
         if ((probingLongEnough || down) && !relayed.isEmpty()) {
             Optional<String> next = EndpointRotation.next(relayed, relayed.contains(lastUsed) ? lastUsed : "", actual);
             if (next.isPresent() && !(next.get().equals(lastUsed) && state != PeerState.DOWN)) {
                 log.info("peer " + spec.label() + " (" + id + "): no direct path found; trying its relayed address "
                         + next.get());
-                return decision(actual, spec, rx, tx, handshake, next.get(), now, next.get());
+                return decision(actual, spec, rx, tx, handshake, next.get(), now.wall(), next.get());
             }
         }
         if (down && PeerPath.PROBING != old.path()) {
@@ -406,9 +430,8 @@ final class PeerStatusController implements Controller {
      * the relay still on their way) means the peer is heard there. A liveness probe sent then makes
      * the peer answer over the new path even when no traffic flows.
      */
-    private static boolean sessionMoved(KubeSpanPeerStatus old, String lastUsed, String actual, Instant handshake,
-            Instant now) {
-        Instant change = old.lastEndpointChange();
+    private static boolean sessionMoved(KubeSpanPeerStatus old, String lastUsed, String actual, Instant change,
+            Instant handshake, Instant now) {
         return old.path() == PeerPath.DIRECT && !lastUsed.isEmpty() && lastUsed.equals(actual)
                 && !Times.isZero(handshake) && !handshake.isAfter(change)
                 && Duration.between(handshake, now).compareTo(SESSION_LIFETIME) < 0;

@@ -321,6 +321,7 @@ public class PeerStatusControllerTest {
         wg.peer(key, null, null, 0, 0);
         pass();
         Instant hs = START.plusSeconds(1);
+        h.advanceTo(hs);
         wg.handshake(key, hs);
         keepTrafficFlowing(Duration.ofSeconds(250));
         assertEquals(PeerState.UP, status().state());
@@ -695,5 +696,98 @@ public class PeerStatusControllerTest {
         } catch (dev.kubespan.api.OwnershipException e) {
             assertTrue(e.getMessage(), e.getMessage().contains(PeerStatusController.NAME));
         }
+    }
+
+    // --- a stepped wall clock (an operator's date -s, a first NTP sync): ages are monotonic ---
+
+    /** A peer of E1 that handshook just now: up. */
+    private void upOnE1() {
+        spec(id, "b", E1, E2);
+        wg.peer(key, null, null, 0, 0);
+        pass();
+        wg.setEndpoint(key, E1);
+        h.advance(Duration.ofMillis(50));
+        wg.handshake(key, h.now());
+        h.advance(Duration.ofSeconds(1));
+        assertEquals(PeerState.UP, status().state());
+    }
+
+    @Test
+    public void aLivePeerStaysUpWhileTheWallClockStepsAnHourForwardAndBack() {
+        upOnE1();
+        List<PeerState> seen = new ArrayList<>();
+        Watch states = h.store.watch(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, e -> {
+            if (e.resource() != null && e.kind() != ResourceEvent.Kind.DESTROYED) {
+                seen.add(e.resource().spec().state());
+            }
+        });
+        try {
+            for (Duration step : List.of(Duration.ofHours(1), Duration.ofHours(-1), Duration.ofHours(-1),
+                    Duration.ofHours(1))) {
+                h.scheduler.stepWallClock(step);
+                // traffic flows, and WireGuard rekeys (its handshake times are on the stepped clock too)
+                for (int i = 0; i < 4; i++) {
+                    h.advance(Duration.ofSeconds(30));
+                    wg.traffic(key, 100, 100);
+                    if (i == 1) {
+                        wg.handshake(key, h.now());
+                    }
+                }
+                assertEquals("after a step of " + step, PeerState.UP, status().state());
+                assertEquals("shown as WireGuard reports it", wg.peers.get(key).lastHandshake(),
+                        status().lastHandshakeTime());
+            }
+        } finally {
+            states.close();
+        }
+        assertFalse("states seen: " + seen, seen.contains(PeerState.DOWN));
+        assertEquals(List.of(E1), decisions);
+    }
+
+    @Test
+    public void aPeerThatDiesAfterTheWallClockSteppedBackIsDownAsSoonAsWithoutTheStep() {
+        upOnE1();
+        h.scheduler.stepWallClock(Duration.ofHours(-1));
+        peerAnswers = false; // no handshake, no traffic, no answer to probes from now on
+        long died = h.scheduler.nanoTime();
+        Duration bound = KubeSpanConfig.DEFAULT_DOWN_INTERVAL.plus(TICK);
+        while (decisions.size() == 1 && h.scheduler.nanoTime() - died < bound.toNanos()) {
+            h.advance(Duration.ofSeconds(1));
+        }
+        assertEquals("down (and moved on) within " + bound.toSeconds() + " s of monotonic time", List.of(E1, E2),
+                decisions);
+        Duration took = Duration.ofNanos(h.scheduler.nanoTime() - died);
+        assertTrue("down after " + took.toSeconds() + " s: the liveness probes, as without a step",
+                took.compareTo(ReceiveActivity.SUSPECT_AFTER.plus(ReceiveActivity.ANSWER_WITHIN).plus(
+                        ReceiveActivity.POLL)) <= 0);
+    }
+
+    @Test
+    public void aSilentNewPeerIsRotatedAfterTheConnectionTimeoutThoughTheWallClockSteppedBack() {
+        spec(id, "b", E1, E2);
+        wg.peer(key, null, null, 0, 0);
+        pass();
+        wg.setEndpoint(key, E1);
+        h.advance(Duration.ofSeconds(5));
+        h.scheduler.stepWallClock(Duration.ofHours(-1));
+        h.advance(TIMEOUT.minusSeconds(5).plusSeconds(1));
+        assertEquals("E1 timed out after " + TIMEOUT.toSeconds() + " s of monotonic time", List.of(E1, E2), decisions);
+        assertEquals("the decision's time is on the wall clock, as shown", h.now().minusSeconds(1),
+                status().lastEndpointChange().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    }
+
+    @Test
+    public void aNewPeerIsNotRotatedWhenTheWallClockStepsForwardBeforeItsFirstHandshake() {
+        spec(id, "b", E1, E2);
+        wg.peer(key, null, null, 0, 0);
+        pass();
+        wg.setEndpoint(key, E1);
+        h.advance(Duration.ofSeconds(2));
+        h.scheduler.stepWallClock(Duration.ofHours(1));
+        h.advance(Duration.ofSeconds(2));
+        wg.handshake(key, h.now());
+        h.advance(HandshakeProbe.SLOWEST);
+        assertEquals(PeerState.UP, status().state());
+        assertEquals("no rotation: E1 had " + TIMEOUT.toSeconds() + " s, not 0", List.of(E1), decisions);
     }
 }

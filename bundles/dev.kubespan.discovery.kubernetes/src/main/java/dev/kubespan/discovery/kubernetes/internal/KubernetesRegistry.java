@@ -64,6 +64,10 @@ public final class KubernetesRegistry implements AutoCloseable, Controller {
     /** Node name → the problems last logged for it, so a bad Node is reported once, not every resync. */
     private final Map<String, List<String>> reportedProblems = new HashMap<>();
     private RunningController loop;
+    /**
+     * The resync and push-retry deadlines are on the monotonic clock ({@link ControllerContext#nanoTime()} as
+     * an instant): a step of the wall clock back must not postpone them by the step.
+     */
     private Instant nextResync;
     private ControllerContext pass;
     private volatile boolean closed;
@@ -111,7 +115,7 @@ public final class KubernetesRegistry implements AutoCloseable, Controller {
 
     /** Registers the store watches and the resync timer; returns at once. */
     public void start() {
-        nextResync = clock.instant().plus(resync);
+        nextResync = null; // set by the first pass
         loop = new ControllerRuntime(store, log).start(this);
     }
 
@@ -162,11 +166,15 @@ public final class KubernetesRegistry implements AutoCloseable, Controller {
             }
             pass = ctx;
             try {
-                boolean resyncing = !ctx.now().isBefore(nextResync);
-                if (resyncing) {
-                    nextResync = ctx.now().plus(resync);
+                Instant t = steadyNow(ctx);
+                if (nextResync == null) {
+                    nextResync = t.plus(resync);
                 }
-                ctx.wakeAt(nextResync);
+                boolean resyncing = !t.isBefore(nextResync);
+                if (resyncing) {
+                    nextResync = t.plus(resync);
+                }
+                ctx.wakeIn(Duration.between(t, nextResync));
                 reconcileLocked(resyncing);
             } finally {
                 pass = null;
@@ -263,7 +271,7 @@ public final class KubernetesRegistry implements AutoCloseable, Controller {
         if (published) {
             return;
         }
-        Instant now = clock.instant();
+        Instant now = steadyNow(pass);
         if (now.isBefore(s.nextPushAttempt)) {
             return; // a retry is already scheduled
         }
@@ -288,7 +296,7 @@ public final class KubernetesRegistry implements AutoCloseable, Controller {
             s.state.error(message);
             Duration delay = pushBackoff.next();
             s.nextPushAttempt = now.plus(delay);
-            pass.wakeAt(s.nextPushAttempt);
+            pass.wakeIn(delay);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -340,5 +348,9 @@ public final class KubernetesRegistry implements AutoCloseable, Controller {
 
     private <S> Optional<S> spec(ResourceType<S> type, String namespace, String id) {
         return pass.spec(type, namespace, id);
+    }
+
+    private static Instant steadyNow(ControllerContext ctx) {
+        return Instant.EPOCH.plusNanos(ctx.nanoTime());
     }
 }
