@@ -22,6 +22,8 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TestRule;
 
+import dev.kubespan.test.ProcessSample;
+
 /**
  * The wall clock stepped an hour forward, back, back again and forward under one agent, with a full
  * mesh of three carrying ping6. The host's clock is not touched: node1's JVM runs with libfaketime
@@ -85,21 +87,11 @@ public class ClockStepE2EIT {
         lab.start("node2", 2);
         lab.start("node3", 3);
         Mesh.awaitFullMesh(lab, NODES, Duration.ofMinutes(3));
-        Map<String, String> address = new LinkedHashMap<>();
-        Map<String, MeshLab.ProcessSample> before = new LinkedHashMap<>();
+        Map<String, ProcessSample> before = new LinkedHashMap<>();
         for (String n : NODES) {
-            address.put(n, lab.kubespanAddress(n));
             before.put(n, lab.agentSample(n));
         }
-        List<MeshLab.Background> pings = new ArrayList<>();
-        for (String from : NODES) {
-            for (String to : NODES) {
-                if (!from.equals(to)) {
-                    pings.add(lab.background(from, "clock-ping-" + from + "-" + to, "ping", "-6", "-i", "0.2",
-                            address.get(to)));
-                }
-            }
-        }
+        MeshLab.Pings pings = lab.pingEachOther(NODES, "clock");
         long minutes = Long.getLong("kubespan.faults.minutes", 0);
         Duration hold = minutes > 0 ? Duration.ofSeconds(150) : Duration.ofSeconds(15);
         int cycles = minutes > 0 ? (int) Math.max(1, minutes * 60 / (hold.toSeconds() * OFFSETS.size())) : 1;
@@ -132,15 +124,7 @@ public class ClockStepE2EIT {
             }
         }
         long seconds = (System.nanoTime() - start) / 1_000_000_000;
-        long sent = 0;
-        long received = 0;
-        for (MeshLab.Background p : pings) {
-            Matcher m = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(p.interrupt());
-            if (m.find()) {
-                sent += Long.parseLong(m.group(1));
-                received += Long.parseLong(m.group(2));
-            }
-        }
+        MeshLab.PingCount pinged = pings.stop();
         List<String> downs = new ArrayList<>();
         for (String n : NODES) {
             Files.readString(lab.home(n).resolve("agent.log")).lines()
@@ -158,7 +142,7 @@ public class ClockStepE2EIT {
         }
         Figures.record("node1's wall clock +1 h, back, -1 h, back (" + cycles + "x, " + hold.toSeconds() + " s each)",
                 seconds + " s, " + polls[0] + " polls of 3 shells");
-        Figures.record("ping6 at 5/s on 6 paths during the clock steps", (sent - received) + " of " + sent + " lost");
+        Figures.record("ping6 at 5/s on 6 paths during the clock steps", pinged.toString());
         Figures.record("peers shown not up / down transitions logged", notUp.size() + " / " + downs.size());
         Figures.record("node1's discovery client not connected / affiliates expired",
                 registry.size() + " polls / " + (long) expiredAffiliates);
@@ -169,7 +153,7 @@ public class ClockStepE2EIT {
         for (String n : List.of("node2", "node3")) {
             assertTrue(n + " still has node1 from discovery", lab.peerSpecs(n).containsKey("node1"));
         }
-        assertTrue("pings lost: " + (sent - received) + " of " + sent, (sent - received) * 200 <= sent);
+        assertTrue("pings lost: " + pinged, pinged.lost() * 200 <= pinged.sent());
         Mesh.awaitFullMesh(lab, NODES, Duration.ofSeconds(30));
     }
 

@@ -19,6 +19,7 @@ import org.junit.Before;
 import org.junit.Test;
 
 import io.grpc.StatusRuntimeException;
+import dev.kubespan.test.ProcessSample;
 
 /**
  * A mesh of three real agents under two faults at once: the discovery server restarted every 10 s
@@ -75,19 +76,11 @@ public class DiscoveryChurnE2EIT {
         Matcher secret = Pattern.compile("clusterSecret: *(\\S+)").matcher(Files.readString(lab.work().resolve("cluster.yaml")));
         assertTrue(secret.find());
 
-        Map<String, MeshLab.ProcessSample> before = new LinkedHashMap<>();
+        Map<String, ProcessSample> before = new LinkedHashMap<>();
         for (String n : NODES) {
             before.put(n, lab.agentSample(n));
         }
-        List<MeshLab.Background> pings = new ArrayList<>();
-        for (String from : NODES) {
-            for (String to : NODES) {
-                if (!from.equals(to)) {
-                    pings.add(lab.background(from, "churn-ping-" + from + "-" + to, "ping", "-6", "-i", "0.2",
-                            address.get(to)));
-                }
-            }
-        }
+        MeshLab.Pings pings = lab.pingEachOther(NODES, "churn");
         long minutes = Long.getLong("kubespan.faults.minutes", 0);
         Duration length = minutes > 0 ? Duration.ofMinutes(minutes) : Duration.ofSeconds(45);
         long start = System.nanoTime();
@@ -147,15 +140,7 @@ public class DiscoveryChurnE2EIT {
             pub.close();
         }
         long seconds = (System.nanoTime() - start) / 1_000_000_000;
-        long sent = 0;
-        long received = 0;
-        for (MeshLab.Background p : pings) {
-            Matcher m = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(p.interrupt());
-            if (m.find()) {
-                sent += Long.parseLong(m.group(1));
-                received += Long.parseLong(m.group(2));
-            }
-        }
+        MeshLab.PingCount pinged = pings.stop();
         // The simulated peers leave every agent once deleted; the real ones stay up.
         for (String n : NODES) {
             Mesh.await(n + " forgets the simulated peers", Duration.ofSeconds(90), () -> {
@@ -180,8 +165,8 @@ public class DiscoveryChurnE2EIT {
                     }
                 }
             }
-            MeshLab.ProcessSample b = before.get(n);
-            MeshLab.ProcessSample a = lab.agentSample(n);
+            ProcessSample b = before.get(n);
+            ProcessSample a = lab.agentSample(n);
             Figures.record("agent " + n + " start -> end of the churn", b + " -> " + a);
             if (a.rssKib() > b.rssKib() + RSS_GROWTH_MIB * 1024 || a.threads() > b.threads() + THREAD_GROWTH
                     || a.fds() > b.fds() + FD_GROWTH) {
@@ -193,11 +178,11 @@ public class DiscoveryChurnE2EIT {
         Figures.record("discovery restarts + " + SIMULATED + " simulated peers churning, " + seconds + " s",
                 restarts + " restarts (mean " + (restarts == 0 ? 0 : restartMs / restarts) + " ms down), " + joins
                         + " joins, " + leaves + " leaves, " + refused + " refused while restarting");
-        Figures.record("ping6 at 5/s on 6 paths during the churn", (sent - received) + " of " + sent + " lost");
+        Figures.record("ping6 at 5/s on 6 paths during the churn", pinged.toString());
         Figures.record("false down transitions during the churn (3 agents)",
                 falseDowns.size() + " (simulated peers seen down: " + simulatedDowns + ")");
         assertEquals("down transitions of running nodes", List.of(), falseDowns);
-        assertTrue("pings lost: " + (sent - received) + " of " + sent, (sent - received) * 200 <= sent);
+        assertTrue("pings lost: " + pinged, pinged.lost() * 200 <= pinged.sent());
         assertEquals(List.of(), problems);
         assertTrue("the server was restarted", restarts >= 3);
     }

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.kubespan.test.ProcessSample;
+
 /**
  * The end-to-end lab, driven through {@code scripts/lib/mesh.sh} (the same script the demo
  * uses): real distributions in their own network namespaces, a real standalone discovery
@@ -317,30 +319,6 @@ final class MeshLab implements AutoCloseable {
     }
 
     /** Resident memory, threads and open files of a process, from /proc. */
-    record ProcessSample(long rssKib, int threads, int fds) {
-        static ProcessSample of(long pid) throws IOException {
-            long rss = 0;
-            int threads = 0;
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    rss = Long.parseLong(line.replaceAll("\\D+", ""));
-                } else if (line.startsWith("Threads:")) {
-                    threads = Integer.parseInt(line.replaceAll("\\D+", ""));
-                }
-            }
-            int fds;
-            try (var s = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
-                fds = (int) s.count();
-            }
-            return new ProcessSample(rss, threads, fds);
-        }
-
-        @Override
-        public String toString() {
-            return String.format("RSS %d MiB, %d threads, %d fds", rssKib / 1024, threads, fds);
-        }
-    }
-
     /** The node's agent JVM as {@link ProcessSample}. */
     ProcessSample agentSample(String node) throws IOException {
         return ProcessSample.of(agentPid(node));
@@ -466,6 +444,50 @@ final class MeshLab implements AutoCloseable {
         @Override
         public void close() {
             process.destroyForcibly();
+        }
+    }
+
+    /** ping6 at 5/s from each of {@code nodes} to each other one's KubeSpan address, in the background. */
+    Pings pingEachOther(List<String> nodes, String label) throws IOException {
+        List<Background> each = new ArrayList<>();
+        for (String from : nodes) {
+            for (String to : nodes) {
+                if (!from.equals(to)) {
+                    each.add(background(from, label + "-ping-" + from + "-" + to, "ping", "-6", "-i", "0.2",
+                            kubespanAddress(to)));
+                }
+            }
+        }
+        return new Pings(each);
+    }
+
+    /** The pings {@link #pingEachOther} started. */
+    record Pings(List<Background> each) {
+        private static final Pattern SUMMARY = Pattern.compile("(\\d+) packets transmitted, (\\d+) received");
+
+        /** Stops every ping (SIGINT makes it print its summary) and adds the summaries up. */
+        PingCount stop() throws IOException, InterruptedException {
+            long sent = 0;
+            long received = 0;
+            for (Background p : each) {
+                Matcher m = SUMMARY.matcher(p.interrupt());
+                if (m.find()) {
+                    sent += Long.parseLong(m.group(1));
+                    received += Long.parseLong(m.group(2));
+                }
+            }
+            return new PingCount(sent, received);
+        }
+    }
+
+    record PingCount(long sent, long received) {
+        long lost() {
+            return sent - received;
+        }
+
+        @Override
+        public String toString() {
+            return lost() + " of " + sent + " lost";
         }
     }
 

@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.After;
 import org.junit.Before;
@@ -52,25 +50,9 @@ public class SendErrorsE2EIT {
         lab.start("node3", 3);
         Mesh.awaitFullMesh(lab, NODES, Duration.ofMinutes(3));
         long meshMs = (System.nanoTime() - t0) / 1_000_000;
-        List<MeshLab.Background> pings = new ArrayList<>();
-        for (String from : NODES) {
-            for (String to : NODES) {
-                if (!from.equals(to)) {
-                    pings.add(lab.background(from, "senderr-ping-" + from + "-" + to, "ping", "-6", "-i", "0.2",
-                            lab.kubespanAddress(to)));
-                }
-            }
-        }
+        MeshLab.Pings pings = lab.pingEachOther(NODES, "senderr");
         Thread.sleep(Duration.ofSeconds(Long.getLong("kubespan.faults.minutes", 0) > 0 ? 120 : 20).toMillis());
-        long sent = 0;
-        long received = 0;
-        for (MeshLab.Background p : pings) {
-            Matcher m = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(p.interrupt());
-            if (m.find()) {
-                sent += Long.parseLong(m.group(1));
-                received += Long.parseLong(m.group(2));
-            }
-        }
+        MeshLab.PingCount pinged = pings.stop();
         String log = Files.readString(lab.home("node1").resolve("agent.log"));
         long errors = log.lines().filter(l -> l.contains("ENOBUFS") || l.contains("No buffer space")).count();
         List<String> falseDowns = new ArrayList<>();
@@ -81,10 +63,10 @@ public class SendErrorsE2EIT {
         log.lines().filter(l -> l.contains("ENOBUFS") || l.contains("No buffer space")).limit(5)
                 .forEach(l -> System.out.println("node1: " + l));
         Figures.record("every 10th sendto fails (ENOBUFS) on node1: full mesh / log lines / ping6 lost",
-                Figures.seconds(meshMs * 1_000_000) + " / " + errors + " / " + (sent - received) + " of " + sent
+                Figures.seconds(meshMs * 1_000_000) + " / " + errors + " / " + pinged
                         + "; false downs " + falseDowns.size());
         assertTrue("node1 says what failed", errors > 0);
         assertEquals("down transitions of running nodes", List.of(), falseDowns);
-        assertTrue("pings lost: " + (sent - received) + " of " + sent, (sent - received) * 100 <= sent);
+        assertTrue("pings lost: " + pinged, pinged.lost() * 100 <= pinged.sent());
     }
 }

@@ -10,12 +10,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
+
+import dev.kubespan.test.ProcessSample;
 
 /**
  * wireguard-go SIGKILLed (as the OOM killer would) under traffic, with every agent in a PID
@@ -63,18 +63,11 @@ public class WireGuardGoKilledE2EIT {
         for (String n : NODES) {
             address.put(n, lab.kubespanAddress(n));
         }
-        Map<String, MeshLab.ProcessSample> before = new LinkedHashMap<>();
+        Map<String, ProcessSample> before = new LinkedHashMap<>();
         for (String n : NODES) {
             before.put(n, lab.agentSample(n));
         }
-        List<MeshLab.Background> pings = new ArrayList<>();
-        for (String from : NODES) {
-            for (String to : NODES) {
-                if (!from.equals(to)) {
-                    pings.add(lab.background(from, "ping-" + from + "-" + to, "ping", "-6", "-i", "0.2", address.get(to)));
-                }
-            }
-        }
+        MeshLab.Pings pings = lab.pingEachOther(NODES, "mesh");
         long minutes = Long.getLong("kubespan.faults.minutes", 0);
         long until = System.nanoTime() + Duration.ofMinutes(minutes).toNanos();
         List<String> late = new ArrayList<>();
@@ -95,15 +88,7 @@ public class WireGuardGoKilledE2EIT {
                 Thread.sleep(1000);
             }
         }
-        long sent = 0;
-        long received = 0;
-        for (MeshLab.Background p : pings) {
-            Matcher m = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(p.interrupt());
-            if (m.find()) {
-                sent += Long.parseLong(m.group(1));
-                received += Long.parseLong(m.group(2));
-            }
-        }
+        MeshLab.PingCount pinged = pings.stop();
         for (String victim : VICTIMS.keySet()) {
             List<Long> ms = recoveries.get(victim).stream().sorted().toList();
             Figures.record("wireguard-go SIGKILL -> answers again, " + victim + " " + VICTIMS.get(victim),
@@ -111,14 +96,14 @@ public class WireGuardGoKilledE2EIT {
                             ms.get(ms.size() - 1), ms.size()));
         }
         Figures.record("ping6 at 5/s on 6 paths during " + round * VICTIMS.size() + " kills",
-                (sent - received) + " of " + sent + " lost");
+                pinged.toString());
         int downs = 0;
         for (String n : NODES) {
             String log = Files.readString(lab.home(n).resolve("agent.log"));
             downs += (int) log.lines().filter(l -> l.contains(" -> down") || l.contains("no answer to liveness probes"))
                     .peek(l -> System.out.println(n + ": " + l)).count();
             long starts = log.lines().filter(l -> l.contains("started wireguard-go pid")).count();
-            MeshLab.ProcessSample after = lab.agentSample(n);
+            ProcessSample after = lab.agentSample(n);
             Figures.record("agent " + n + " before -> after the kills", before.get(n) + " -> " + after
                     + (VICTIMS.containsKey(n) ? ", wireguard-go started " + starts + " times" : ""));
         }
