@@ -130,8 +130,12 @@ public class RealServerIntegrationTest {
         await("connected to the second replica", () -> a.status("s1")
                 .map(s -> s.state() == ConnectionState.CONNECTED && s.endpoint().contains(":" + second.port() + ",")).orElse(false),
                 () -> a.status("s1"));
-        assertEquals(Set.of("service/nodeB"), a.raw().keySet());
-        assertEquals(Set.of("service/nodeA"), b.raw().keySet());
+        // Each sees the other again once the other's publication on the second replica reached
+        // its watch there: connecting first can mean a snapshot without the other yet.
+        await("nodeA sees nodeB through the second replica", () -> a.raw().keySet().equals(Set.of("service/nodeB")),
+                () -> a.raw().keySet());
+        await("nodeB sees nodeA through the second replica", () -> b.raw().keySet().equals(Set.of("service/nodeA")),
+                () -> b.raw().keySet());
     }
 
     /** AffiliateUpdate RPCs the server has handled so far, from its own metrics. */
