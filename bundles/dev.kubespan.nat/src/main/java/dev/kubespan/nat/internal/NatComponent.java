@@ -13,6 +13,7 @@ import dev.kubespan.api.Log;
 import dev.kubespan.api.ResourceStore;
 import dev.kubespan.api.controller.ControllerRuntime;
 import dev.kubespan.api.controller.RunningController;
+import dev.kubespan.api.controller.SteadyClock;
 import dev.kubespan.api.wireguard.WireGuardPort;
 
 /**
@@ -44,7 +45,7 @@ public final class NatComponent {
             pathProbe.heard(h);
             paths.trigger();
         });
-        relay = new RelayController(Clock.systemUTC(), new SteadyClock(), log);
+        relay = new RelayController(Clock.systemUTC(), SteadyClock.system(), log);
         relays = runtime.start(relay);
         relay.triggerWith(relays::trigger);
     }

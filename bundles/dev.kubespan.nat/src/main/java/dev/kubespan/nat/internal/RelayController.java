@@ -22,6 +22,7 @@ import dev.kubespan.api.controller.Controller;
 import dev.kubespan.api.controller.ControllerContext;
 import dev.kubespan.api.controller.Input;
 import dev.kubespan.api.controller.Output;
+import dev.kubespan.api.controller.SteadyClock;
 import dev.kubespan.api.net.Endpoint;
 import dev.kubespan.api.spec.KubeSpanConfig;
 import dev.kubespan.api.spec.KubeSpanPeerSpec;

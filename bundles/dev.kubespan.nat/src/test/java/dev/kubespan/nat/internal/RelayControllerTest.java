@@ -18,6 +18,7 @@ import org.junit.Test;
 import dev.kubespan.api.Namespaces;
 import dev.kubespan.api.ResourceTypes;
 import dev.kubespan.api.controller.RunningController;
+import dev.kubespan.api.controller.SteadyClock;
 import dev.kubespan.api.spec.KubeSpanConfig;
 import dev.kubespan.api.spec.KubeSpanPeerStatus;
 import dev.kubespan.api.spec.NatConfig;
@@ -57,7 +58,7 @@ public class RelayControllerTest {
                 new NatConfig(List.of(), List.of(servers), "", "", secret));
         h.put(ResourceTypes.KUBESPAN_PEER_STATUS, Namespaces.KUBESPAN, "peer-b", new KubeSpanPeerStatus("", "b",
                 PeerState.DOWN, 0, 0, null, "192.0.2.2:51820", h.now(), PeerPath.PROBING, ""));
-        RelayController relay = new RelayController(Clock.systemUTC(), new SteadyClock(), h.log);
+        RelayController relay = new RelayController(Clock.systemUTC(), SteadyClock.system(), h.log);
         controller = h.start(relay);
     }
 

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
+import dev.kubespan.api.controller.SteadyClock;
 import dev.kubespan.api.spec.Times;
 
 /**
@@ -21,17 +22,16 @@ import dev.kubespan.api.spec.Times;
  * value keeps its place whatever the wall clock does.
  */
 final class SteadyTime {
-    private final Instant originWall;
-    private final long originNanos;
+    /** Only {@link SteadyClock#at} is used: the controller reads the monotonic clock through its context. */
+    private final SteadyClock origin;
 
     SteadyTime(Instant wallNow, long nanoNow) {
-        originWall = wallNow;
-        originNanos = nanoNow;
+        origin = new SteadyClock(wallNow, nanoNow, System::nanoTime);
     }
 
     /** A reading of the monotonic clock on the timeline. */
     Instant at(long nanos) {
-        return originWall.plusNanos(nanos - originNanos);
+        return origin.at(nanos);
     }
 
     /** One reading of both clocks, taken once per pass. */
