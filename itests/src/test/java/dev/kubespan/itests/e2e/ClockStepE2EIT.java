@@ -80,10 +80,8 @@ public class ClockStepE2EIT {
     public void steppingOneAgentsWallClockAnHourEachWayShowsNoPeerDown() throws Exception {
         Path offset = lab.work().resolve("node1.faketime");
         Files.writeString(offset, "+0\n");
-        lab.launch("node1", 1, "env LD_PRELOAD=" + libfaketime() + " FAKETIME_TIMESTAMP_FILE=" + offset + " " + FAKETIME_ENV);
-        Path socket = lab.home("node1").resolve("data/shell.sock");
-        Mesh.await("node1 (under libfaketime) starts", Duration.ofMinutes(2),
-                () -> Mesh.Seen.of(Files.exists(socket), "no shell socket"));
+        lab.launchAndAwaitShell("node1", 1,
+                "env LD_PRELOAD=" + libfaketime() + " FAKETIME_TIMESTAMP_FILE=" + offset + " " + FAKETIME_ENV, "libfaketime");
         lab.start("node2", 2);
         lab.start("node3", 3);
         Mesh.awaitFullMesh(lab, NODES, Duration.ofMinutes(3));

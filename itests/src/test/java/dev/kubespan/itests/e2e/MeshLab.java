@@ -285,6 +285,17 @@ final class MeshLab implements AutoCloseable {
         mesh("node-net", work.toString(), node, String.valueOf(index));
     }
 
+    /**
+     * {@link #launch} with {@code wrap}, then waits (2 min) for the agent's shell socket: a wrapped
+     * agent (strace, libfaketime) starts slower, and mesh.sh does not wait for it.
+     */
+    void launchAndAwaitShell(String node, int index, String wrap, String under) throws InterruptedException {
+        launch(node, index, wrap);
+        Path socket = home(node).resolve("data/shell.sock");
+        Mesh.await(node + " (under " + under + ") starts", Duration.ofMinutes(2),
+                () -> Mesh.Seen.of(Files.exists(socket), "no shell socket"));
+    }
+
     void start(String node, int index) {
         mesh("node-start", work.toString(), dist.toString(), node, String.valueOf(index));
         if (!started.contains(node)) {

@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,10 +41,7 @@ public class SendErrorsE2EIT {
     @Test
     public void anAgentWhoseSendsFailNowAndThenStillJoinsAndCarriesTraffic() throws Exception {
         long t0 = System.nanoTime();
-        lab.launch("node1", 1, INJECT);
-        Path socket = lab.home("node1").resolve("data/shell.sock");
-        Mesh.await("node1 (under strace) starts", Duration.ofMinutes(2),
-                () -> Mesh.Seen.of(Files.exists(socket), "no shell socket"));
+        lab.launchAndAwaitShell("node1", 1, INJECT, "strace");
         lab.start("node2", 2);
         lab.start("node3", 3);
         Mesh.awaitFullMesh(lab, NODES, Duration.ofMinutes(3));
