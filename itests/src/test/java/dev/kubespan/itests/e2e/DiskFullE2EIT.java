@@ -138,6 +138,11 @@ public class DiskFullE2EIT {
             for (int i = 21; i <= 40; i++) {
                 pub.publish("sim-" + i, i, 600, SUBNET);
             }
+            // Space returns only after the restarted server failed a save: freed before its first
+            // attempt, it saves at once and has nothing to say "again" about.
+            Mesh.await("a failed save after the restart", Duration.ofSeconds(20),
+                    () -> Mesh.Seen.of(metric("discovery_storage_operations_total\\{operation=\"save\",status=\"error\"\\}") >= 1,
+                            "saves failed: " + metric("discovery_storage_operations_total\\{operation=\"save\",status=\"error\"\\}")));
             long t0 = System.nanoTime();
             Files.delete(dir.resolve("filler"));
             awaitSavedAffiliates(40);
